@@ -1,8 +1,23 @@
 //! Reads blastmap inventories into one validated [`Model`].
+//!
+//! Entry point: [`load`] (files and directories) or [`load_texts`] (texts in
+//! memory). Parsing never stops at the first problem: the result holds the
+//! model built from everything valid and every diagnostic.
 
+pub mod diagnostics;
+mod load;
 pub mod model;
+pub mod native;
 pub mod policy;
+pub mod schema;
+pub mod source;
 pub mod suggest;
+pub mod syntax;
 
-pub use model::{Component, ComponentId, Dependency, Kind, Location, Mode, Model, Origin, Requirement, RequirementShape};
+pub use diagnostics::{Code, Diagnostic, Severity};
+pub use load::{LoadOptions, Loaded, load, load_texts};
+pub use model::{
+    Component, ComponentId, Dependency, Kind, Location, Mode, Model, Origin, Requirement, RequirementShape,
+};
 pub use policy::{Exception, Level, Policy, Rule, RuleConfig};
+pub use syntax::Limits;

@@ -1,0 +1,150 @@
+//! One module per command; `run` dispatches and maps outcomes to exit codes.
+
+mod schema;
+mod validate;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use blastmap_manifest::{Diagnostic, LoadOptions, Loaded, Limits};
+
+use crate::cli::{Cli, ColorChoice, Command, DiagnosticsFormat, InputArgs};
+use crate::output::OutputError;
+use crate::render;
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: findings at deny level.
+    Findings,
+    /// Exit 2: invalid input or usage.
+    Invalid,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> Self {
+        ExitCode::from(match o {
+            Outcome::Success => 0,
+            Outcome::Findings => 1,
+            Outcome::Invalid => 2,
+        })
+    }
+}
+
+/// Settings every command shares.
+pub(crate) struct Context {
+    pub verbose: bool,
+    /// Colours on standard error.
+    pub color_stderr: bool,
+    /// Colours on standard output.
+    pub color_stdout: bool,
+    /// Width for wrapped text.
+    pub width: usize,
+}
+
+pub(crate) fn run(cli: &Cli) -> Outcome {
+    let ctx = Context::new(cli);
+    match &cli.command {
+        Command::Validate(args) => validate::run(&ctx, args),
+        Command::Schema(args) => schema::run(&ctx, args),
+    }
+}
+
+impl Context {
+    fn new(cli: &Cli) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = |tty: bool| match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100usize).clamp(40, 200);
+        Self {
+            verbose: cli.verbose,
+            color_stderr: color(std::io::stderr().is_terminal()),
+            color_stdout: color(std::io::stdout().is_terminal()),
+            width,
+        }
+    }
+
+    /// Prints a line to standard error (messages for people).
+    pub fn eprint(&self, text: &str) {
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+    }
+
+    /// Prints human diagnostics to standard error.
+    pub fn print_diagnostics(&self, diagnostics: &[Diagnostic]) {
+        if !diagnostics.is_empty() {
+            self.eprint(&render::diagnostics::human(diagnostics, self.color_stderr, self.width));
+        }
+    }
+
+    /// Ends a command whose output failed to write.
+    pub fn output_failed(&self, e: OutputError) -> Outcome {
+        match e {
+            OutputError::BrokenPipe => Outcome::Success,
+            OutputError::Io(message) => {
+                self.eprint(&format!("error: {message}\n"));
+                Outcome::Invalid
+            }
+        }
+    }
+}
+
+/// Loads the inventory named by `input`, printing `--verbose` notes.
+pub(crate) fn load(ctx: &Context, input: &InputArgs) -> Loaded {
+    let options = LoadOptions {
+        limits: Limits {
+            max_file_size: input.max_file_size,
+            max_components: input.max_components,
+            ..Limits::default()
+        },
+    };
+    let loaded = blastmap_manifest::load(&input.paths, &options);
+    if ctx.verbose {
+        for note in &loaded.notes {
+            ctx.eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));
+        }
+    }
+    loaded
+}
+
+/// Loads and, when the inventory is invalid, reports it the way `format`
+/// asks; returns `None` then (the caller exits 2). Warnings are printed and
+/// loading goes on.
+pub(crate) fn load_valid(ctx: &Context, input: &InputArgs, format: DiagnosticsFormat) -> Option<Loaded> {
+    let loaded = load(ctx, input);
+    if loaded.has_errors() {
+        match format {
+            DiagnosticsFormat::Human => {
+                ctx.print_diagnostics(&loaded.diagnostics);
+                ctx.eprint(&summary_line(&loaded));
+            }
+            DiagnosticsFormat::Json => {
+                let _ = crate::output::write_stdout(render::diagnostics::json(&loaded.diagnostics).as_bytes());
+            }
+        }
+        return None;
+    }
+    ctx.print_diagnostics(&loaded.diagnostics);
+    Some(loaded)
+}
+
+/// `error: 3 errors and 1 warning in 2 files; nothing was analysed`.
+pub(crate) fn summary_line(loaded: &Loaded) -> String {
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = loaded.diagnostics.len() - errors;
+    format!(
+        "error: the inventory is invalid: {}{}\n",
+        plural(errors, "error"),
+        if warnings > 0 { format!(" and {}", plural(warnings, "warning")) } else { String::new() }
+    )
+}
+
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}

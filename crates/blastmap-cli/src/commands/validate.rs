@@ -1,0 +1,39 @@
+//! `blastmap validate`: parse and validate only.
+
+use crate::cli::{DiagnosticsFormat, ValidateArgs};
+use crate::commands::{Context, Outcome, load, plural, summary_line};
+use crate::output;
+use crate::render;
+
+pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Outcome {
+    let loaded = load(ctx, &args.input);
+    let invalid = loaded.has_errors();
+    match args.format {
+        DiagnosticsFormat::Json => {
+            if let Err(e) = output::write_stdout(render::diagnostics::json(&loaded.diagnostics).as_bytes()) {
+                return ctx.output_failed(e);
+            }
+        }
+        DiagnosticsFormat::Human => {
+            ctx.print_diagnostics(&loaded.diagnostics);
+            if invalid {
+                ctx.eprint(&summary_line(&loaded));
+            } else {
+                let model = &loaded.model;
+                let requirements: usize = model.components().map(|c| c.requirements.len()).sum();
+                let files = loaded.files.len();
+                let line = format!(
+                    "valid: {} with {} in {}{}\n",
+                    plural(model.len(), "component"),
+                    plural(requirements, "requirement"),
+                    plural(files, "file"),
+                    if model.policy.is_some() { " (with a policy)" } else { "" },
+                );
+                if let Err(e) = output::write_stdout(line.as_bytes()) {
+                    return ctx.output_failed(e);
+                }
+            }
+        }
+    }
+    if invalid { Outcome::Invalid } else { Outcome::Success }
+}

@@ -1,0 +1,50 @@
+//! Writing results: to standard output (a closed pipe is not an error), or
+//! to a file atomically (a temporary file in the same directory, renamed
+//! into place, so a failure never leaves a partial file).
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Why output could not be written.
+#[derive(Debug)]
+pub(crate) enum OutputError {
+    /// The reader went away (`| head`): stop quietly.
+    BrokenPipe,
+    Io(String),
+}
+
+/// Writes `bytes` to `path`, or to standard output when `path` is `None`.
+pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
+    match path {
+        None => write_stdout(bytes),
+        Some(path) => write_atomic(path, bytes).map_err(|e| OutputError::Io(format!("cannot write `{}`: {e}", path.display()))),
+    }
+}
+
+pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), OutputError> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(OutputError::BrokenPipe),
+        Err(e) => Err(OutputError::Io(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.blastmap-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,272 @@
+//! JSON → [`Node`]: a small recursive-descent parser that keeps byte spans,
+//! reports duplicate keys, and bounds nesting (serde_json keeps no spans).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{Limits, Node, Value};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::SourceFile;
+
+struct Parser<'a> {
+    file: &'a Arc<SourceFile>,
+    bytes: &'a [u8],
+    pos: usize,
+    max_depth: usize,
+}
+
+/// Parses one JSON document.
+///
+/// # Complexity
+/// O(size of the file); recursion depth bounded by `limits.max_depth`.
+pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Node, Diagnostic> {
+    let mut p = Parser { file, bytes: file.text.as_bytes(), pos: 0, max_depth: limits.max_depth };
+    p.skip_ws();
+    let node = p.value(0)?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p.error("unexpected text after the JSON value", "remove what follows the document"));
+    }
+    Ok(node)
+}
+
+impl Parser<'_> {
+    fn error(&self, message: &str, help: &str) -> Diagnostic {
+        let end = (self.pos + 1).min(self.bytes.len()).max(self.pos);
+        Diagnostic::new(Code::InvalidSyntax, format!("invalid JSON: {message}"))
+            .at(self.file, self.pos..end, "here")
+            .help(help.to_owned())
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, Diagnostic> {
+        let start = self.pos;
+        match self.bytes.get(self.pos) {
+            None => Err(self.error("unexpected end of input", "the document is cut short; complete it")),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => {
+                let s = self.string()?;
+                Ok(Node::new(Value::Str(s), start..self.pos))
+            }
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.error("expected a value", "a JSON value is an object, array, string, number, true, false or null")),
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<(), Diagnostic> {
+        if depth >= self.max_depth {
+            let at = self.pos;
+            return Err(Diagnostic::new(
+                Code::NestingTooDeep,
+                format!("the document nests deeper than {} levels", self.max_depth),
+            )
+            .at(self.file, at..at + 1, "too deep here")
+            .help("a manifest nests a few levels; flatten the document"));
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Node, Diagnostic> {
+        let start = self.pos;
+        if self.bytes.get(start..start + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(Node::new(value, start..self.pos))
+        } else {
+            Err(self.error("expected a value", "check the spelling: JSON has `true`, `false` and `null`"))
+        }
+    }
+
+    fn number(&mut self) -> Result<Node, Diagnostic> {
+        let start = self.pos;
+        while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+        let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("");
+        let value = if let Ok(i) = text.parse::<i64>() {
+            Value::Int(i)
+        } else if let Ok(f) = text.parse::<f64>() {
+            Value::Float(f)
+        } else {
+            self.pos = start;
+            return Err(self.error("malformed number", "write numbers like `99.9`, `3` or `1e-3`"));
+        };
+        Ok(Node::new(value, start..self.pos))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Node, Diagnostic> {
+        self.enter(depth)?;
+        let start = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Node::new(Value::Seq(items), start..self.pos));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Node::new(Value::Seq(items), start..self.pos));
+                }
+                _ => return Err(self.error("expected `,` or `]`", "separate array items with commas")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Node, Diagnostic> {
+        self.enter(depth)?;
+        let start = self.pos;
+        self.pos += 1;
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let mut seen: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(Node::new(Value::Map(entries), start..self.pos));
+        }
+        loop {
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return Err(self.error("expected a key in double quotes", "JSON keys are strings: `\"key\": value`"));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = key_start..self.pos;
+            if let Some(first) = seen.get(&key) {
+                return Err(Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`"))
+                    .at(self.file, key_span, "written again here")
+                    .also(first.clone(), "first written here")
+                    .help("remove one of the two"));
+            }
+            seen.insert(key.clone(), key_span.clone());
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(self.error("expected `:` after the key", "write `\"key\": value`"));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value(depth + 1)?;
+            entries.push((Node::new(Value::Str(key), key_span), value));
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Node::new(Value::Map(entries), start..self.pos));
+                }
+                _ => return Err(self.error("expected `,` or `}`", "separate members with commas")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, Diagnostic> {
+        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
+        match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
+            Some(v) => {
+                self.pos += 4;
+                Ok(v)
+            }
+            None => Err(self.error("malformed `\\u` escape", "write `\\u` and four hex digits")),
+        }
+    }
+
+    fn string(&mut self) -> Result<String, Diagnostic> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The source is a `str` and the run stops at ASCII bytes, so it
+            // is a whole UTF-8 sequence.
+            out.push_str(std::str::from_utf8(&self.bytes[run..self.pos]).unwrap_or(""));
+            match self.bytes.get(self.pos) {
+                None => return Err(self.error("unterminated string", "close the string with `\"`")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escape = self.bytes.get(self.pos).copied();
+                    self.pos += 1;
+                    match escape {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => {
+                            let first = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&first)
+                                && self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u")
+                            {
+                                self.pos += 2;
+                                let second = self.hex4()?;
+                                0x10000 + ((first - 0xD800) << 10) + (second.wrapping_sub(0xDC00) & 0x3FF)
+                            } else {
+                                first
+                            };
+                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                        }
+                        _ => {
+                            self.pos -= 1;
+                            return Err(self.error("unknown escape", "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"));
+                        }
+                    }
+                }
+                Some(_) => return Err(self.error("control character in a string", "escape it, e.g. `\\n`")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Result<Node, Diagnostic> {
+        parse(&Arc::new(SourceFile::new("t.json", text.to_owned())), &Limits::default())
+    }
+
+    #[test]
+    fn parses_with_spans() {
+        let n = json(r#"{"a": [1, 2.5, "x\u00e9\n"], "b": null}"#).unwrap();
+        let Value::Seq(items) = &n.get("a").unwrap().value else { panic!("list") };
+        assert_eq!(items[0].value, Value::Int(1));
+        assert_eq!(items[1].value, Value::Float(2.5));
+        assert_eq!(items[2].value, Value::Str("xé\n".into()));
+        assert_eq!(items[1].span, 10..13);
+    }
+
+    #[test]
+    fn errors_are_located() {
+        assert_eq!(json(r#"{"a": 1, "a": 2}"#).unwrap_err().code, Code::DuplicateKey);
+        let e = json("{\"a\": tru}").unwrap_err();
+        assert_eq!(e.labels[0].span.start, 6);
+        assert_eq!(json(&"[".repeat(100_000)).unwrap_err().code, Code::NestingTooDeep);
+        assert!(json("").is_err());
+        assert!(json("[1,]").is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! TOML → [`Node`] through `toml-span`, which keeps a span on every key and
+//! value (the crate cargo-deny uses for the same purpose).
+
+use std::sync::Arc;
+
+use super::{Limits, Node, Value};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::SourceFile;
+
+/// Parses a TOML document. Table entries come back in the order written.
+///
+/// # Complexity
+/// O(size of the file · log keys per table).
+pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Node, Diagnostic> {
+    let mut root = toml_span::parse(&file.text).map_err(|e| {
+        let code = match e.kind {
+            toml_span::ErrorKind::DuplicateKey { .. } | toml_span::ErrorKind::DuplicateTable { .. } => {
+                Code::DuplicateKey
+            }
+            toml_span::ErrorKind::ExceededDepthLimit => Code::NestingTooDeep,
+            _ => Code::InvalidSyntax,
+        };
+        let span = e.span.start..e.span.end.max(e.span.start);
+        Diagnostic::new(code, format!("invalid TOML: {e}")).at(file, span, "here").help("fix the TOML syntax")
+    })?;
+    convert(file, &mut root, 0, limits)
+}
+
+fn convert(
+    file: &Arc<SourceFile>,
+    value: &mut toml_span::Value<'_>,
+    depth: usize,
+    limits: &Limits,
+) -> Result<Node, Diagnostic> {
+    let span = value.span.start..value.span.end;
+    if depth >= limits.max_depth {
+        return Err(Diagnostic::new(
+            Code::NestingTooDeep,
+            format!("the document nests deeper than {} levels", limits.max_depth),
+        )
+        .at(file, span, "too deep here"));
+    }
+    let converted = match value.take() {
+        toml_span::value::ValueInner::String(s) => Value::Str(s.into_owned()),
+        toml_span::value::ValueInner::Integer(i) => Value::Int(i),
+        toml_span::value::ValueInner::Float(f) => Value::Float(f),
+        toml_span::value::ValueInner::Boolean(b) => Value::Bool(b),
+        toml_span::value::ValueInner::Array(mut items) => Value::Seq(
+            items.iter_mut().map(|v| convert(file, v, depth + 1, limits)).collect::<Result<_, _>>()?,
+        ),
+        toml_span::value::ValueInner::Table(table) => {
+            let mut entries = Vec::with_capacity(table.len());
+            for (key, mut v) in table {
+                let key_node = Node::new(Value::Str(key.name.into_owned()), key.span.start..key.span.end);
+                entries.push((key_node, convert(file, &mut v, depth + 1, limits)?));
+            }
+            entries.sort_by_key(|(k, _)| k.span.start);
+            Value::Map(entries)
+        }
+    };
+    Ok(Node::new(converted, span))
+}
