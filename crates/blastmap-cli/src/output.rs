@@ -17,7 +17,8 @@ pub(crate) enum OutputError {
 pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
     match path {
         None => write_stdout(bytes),
-        Some(path) => write_atomic(path, bytes).map_err(|e| OutputError::Io(format!("cannot write `{}`: {e}", path.display()))),
+        Some(path) => write_atomic(path, bytes)
+            .map_err(|e| OutputError::Io(format!("cannot write `{}`: {e}", path.display()))),
     }
 }
 

@@ -214,7 +214,11 @@ impl miette::Diagnostic for Diagnostic {
         Some(Box::new(self.labels.iter().enumerate().map(|(i, l)| {
             let text = (!l.text.is_empty()).then(|| l.text.clone());
             let span = (l.span.start, l.span.end.saturating_sub(l.span.start));
-            if i == 0 { LabeledSpan::new_primary_with_span(text, span) } else { LabeledSpan::new_with_span(text, span) }
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
         })))
     }
 

@@ -226,11 +226,18 @@ fn read(candidate: &Candidate, limits: &Limits, loaded: &mut Loaded) -> Option<S
 fn looks_like_manifest(text: &str) -> bool {
     text.lines().any(|l| {
         let l = l.trim_start_matches('\u{feff}');
-        l.starts_with("blastmap:") || l.starts_with("blastmap =") || l.trim_start().starts_with("\"blastmap\"")
+        l.starts_with("blastmap:")
+            || l.starts_with("blastmap =")
+            || l.trim_start().starts_with("\"blastmap\"")
     })
 }
 
-fn parse_file(file: &Arc<SourceFile>, explicit: bool, limits: &Limits, loaded: &mut Loaded) -> Option<FileManifest> {
+fn parse_file(
+    file: &Arc<SourceFile>,
+    explicit: bool,
+    limits: &Limits,
+    loaded: &mut Loaded,
+) -> Option<FileManifest> {
     let syntax = Syntax::from_path(Path::new(&*file.name)).unwrap_or(Syntax::Yaml);
     let documents = match syntax::parse(file, syntax, limits) {
         Ok(docs) => docs,
@@ -238,7 +245,9 @@ fn parse_file(file: &Arc<SourceFile>, explicit: bool, limits: &Limits, loaded: &
             if explicit || looks_like_manifest(&file.text) {
                 loaded.diagnostics.push(d);
             } else {
-                loaded.notes.push(format!("skipped `{}`: not valid {syntax:?} and no `blastmap` key", file.name));
+                loaded
+                    .notes
+                    .push(format!("skipped `{}`: not valid {syntax:?} and no `blastmap` key", file.name));
             }
             return None;
         }
@@ -246,7 +255,8 @@ fn parse_file(file: &Arc<SourceFile>, explicit: bool, limits: &Limits, loaded: &
     let mut manifests = documents.iter().filter(|d| d.get("blastmap").is_some());
     let Some(root) = manifests.next() else {
         if explicit {
-            let what = if documents.is_empty() { "is empty" } else { "has no `blastmap` key at the top level" };
+            let what =
+                if documents.is_empty() { "is empty" } else { "has no `blastmap` key at the top level" };
             let end = file.text.len().min(1);
             loaded.diagnostics.push(
                 Diagnostic::new(Code::NotAManifest, format!("`{}` {what}", file.name))
@@ -279,8 +289,11 @@ fn finish(manifests: Vec<FileManifest>, options: &LoadOptions, mut loaded: Loade
                 let file = Arc::clone(&m.file);
                 match &policy {
                     Some((_, first_file, first_span)) => {
-                        let first = Diagnostic::new(Code::DuplicatePolicy, "the first `policy` section")
-                            .at(first_file, first_span.clone(), "first policy here");
+                        let first = Diagnostic::new(Code::DuplicatePolicy, "the first `policy` section").at(
+                            first_file,
+                            first_span.clone(),
+                            "first policy here",
+                        );
                         loaded.diagnostics.push(
                             Diagnostic::new(Code::DuplicatePolicy, "a second `policy` section")
                                 .at(&file, span, "second policy here")
@@ -298,7 +311,11 @@ fn finish(manifests: Vec<FileManifest>, options: &LoadOptions, mut loaded: Loade
         loaded.diagnostics.push(
             Diagnostic::new(
                 Code::TooManyComponents,
-                format!("{} components is more than the limit of {}", raw.len(), options.limits.max_components),
+                format!(
+                    "{} components is more than the limit of {}",
+                    raw.len(),
+                    options.limits.max_components
+                ),
             )
             .help("raise the limit with `--max-components` if this inventory is real"),
         );
@@ -325,7 +342,8 @@ fn finish(manifests: Vec<FileManifest>, options: &LoadOptions, mut loaded: Loade
             _ => unique.push(c),
         }
     }
-    let index: HashMap<&str, u32> = unique.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+    let index: HashMap<&str, u32> =
+        unique.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
     let mut suggestions_left = 200usize;
     let mut resolved: Vec<Vec<Requirement>> = Vec::with_capacity(unique.len());
     for (i, c) in unique.iter().enumerate() {
@@ -418,4 +436,3 @@ fn sort_diagnostics(loaded: &mut Loaded) {
         (file, offset)
     });
 }
-

@@ -302,7 +302,11 @@ impl Model {
         for component in components {
             for (r, req) in component.requirements.iter().enumerate() {
                 for &member in &req.members {
-                    edges.push((graph.node_count(), member, Dependency { requirement: r as u32, mode: req.mode }));
+                    edges.push((
+                        graph.node_count(),
+                        member,
+                        Dependency { requirement: r as u32, mode: req.mode },
+                    ));
                 }
             }
             let id = component.id.clone();

@@ -139,7 +139,9 @@ impl Decoder<'_> {
     }
 
     fn unknown_key(&mut self, key: &Node, name: &str, allowed: &[&str], context: &str) {
-        let help = did_you_mean(name, allowed.iter().copied(), || format!("the keys of {context} are: {}", allowed.join(", ")));
+        let help = did_you_mean(name, allowed.iter().copied(), || {
+            format!("the keys of {context} are: {}", allowed.join(", "))
+        });
         self.error(
             Diagnostic::new(Code::UnknownKey, format!("unknown key `{name}` in {context}"))
                 .at(self.file, key.span.clone(), "unknown key")
@@ -203,9 +205,12 @@ impl Decoder<'_> {
             Some(p)
         } else {
             self.error(
-                Diagnostic::new(Code::PercentageOutOfRange, format!("{what} `{p}` is not a percentage in (0, 100]"))
-                    .at(self.file, node.span.clone(), "out of range")
-                    .help(format!("write {what} as a percentage, e.g. `99.9` for three nines")),
+                Diagnostic::new(
+                    Code::PercentageOutOfRange,
+                    format!("{what} `{p}` is not a percentage in (0, 100]"),
+                )
+                .at(self.file, node.span.clone(), "out of range")
+                .help(format!("write {what} as a percentage, e.g. `99.9` for three nines")),
             );
             None
         }
@@ -213,7 +218,8 @@ impl Decoder<'_> {
 
     fn manifest(&mut self, root: &Node) -> FileManifest {
         let mut out = FileManifest { file: Arc::clone(self.file), components: Vec::new(), policy: None };
-        let Some(entries) = self.map(root, "the manifest", "a manifest is a mapping with `blastmap: 1`") else {
+        let Some(entries) = self.map(root, "the manifest", "a manifest is a mapping with `blastmap: 1`")
+        else {
             return out;
         };
         let entries = self.keyed(entries);
@@ -274,20 +280,19 @@ impl Decoder<'_> {
         match key {
             "kind" => {
                 let text = self.text(value, "a kind")?;
-                match Kind::parse(&text) {
-                    Some(kind) => fields.kind = Some(kind),
-                    None => {
-                        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                        let help = did_you_mean(&text, names.iter().copied(), || {
-                            format!("the kinds are: {}", names.join(", "))
-                        });
-                        self.error(
-                            Diagnostic::new(Code::UnknownKind, format!("unknown kind `{}`", text.escape_debug()))
-                                .at(self.file, value.span.clone(), "not a kind")
-                                .help(help),
-                        );
-                        return None;
-                    }
+                if let Some(kind) = Kind::parse(&text) {
+                    fields.kind = Some(kind);
+                } else {
+                    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                    let help = did_you_mean(&text, names.iter().copied(), || {
+                        format!("the kinds are: {}", names.join(", "))
+                    });
+                    self.error(
+                        Diagnostic::new(Code::UnknownKind, format!("unknown kind `{}`", text.escape_debug()))
+                            .at(self.file, value.span.clone(), "not a kind")
+                            .help(help),
+                    );
+                    return None;
                 }
             }
             "name" => fields.name = Some(self.text(value, "a display name")?),
@@ -304,13 +309,17 @@ impl Decoder<'_> {
                     );
                     return None;
                 }
-                fields.tier = Some(tier as u8);
+                fields.tier = u8::try_from(tier).ok();
             }
             "entrypoint" => {
                 if let Value::Bool(b) = value.value {
                     fields.entrypoint = Some(b);
                 } else {
-                    self.invalid_type(value, "`true` or `false`", "entrypoint says whether users reach it directly");
+                    self.invalid_type(
+                        value,
+                        "`true` or `false`",
+                        "entrypoint says whether users reach it directly",
+                    );
                     return None;
                 }
             }
@@ -330,16 +339,15 @@ impl Decoder<'_> {
             "slo" => fields.slo = Some(self.percentage(value, "slo")?),
             "replicas" => {
                 let r = self.integer(value, "replicas")?;
-                match u32::try_from(r) {
-                    Ok(r) => fields.replicas = Some(r),
-                    Err(_) => {
-                        self.error(
-                            Diagnostic::new(Code::InvalidValue, format!("replicas `{r}` is not a count"))
-                                .at(self.file, value.span.clone(), "invalid count")
-                                .help("replicas is a whole number ≥ 0"),
-                        );
-                        return None;
-                    }
+                if let Ok(r) = u32::try_from(r) {
+                    fields.replicas = Some(r);
+                } else {
+                    self.error(
+                        Diagnostic::new(Code::InvalidValue, format!("replicas `{r}` is not a count"))
+                            .at(self.file, value.span.clone(), "invalid count")
+                            .help("replicas is a whole number ≥ 0"),
+                    );
+                    return None;
                 }
             }
             "labels" => {
@@ -391,7 +399,11 @@ impl Decoder<'_> {
         let entries = match &node.value {
             Value::Null => &[][..],
             _ => self
-                .map(node, "a component", "a component maps field names (kind, tier, depends_on, ...) to values")
+                .map(
+                    node,
+                    "a component",
+                    "a component maps field names (kind, tier, depends_on, ...) to values",
+                )
                 .unwrap_or(&[]),
         };
         for (key, key_node, value) in self.keyed(entries) {
@@ -442,7 +454,11 @@ impl Decoder<'_> {
             Value::Seq(items) => items,
             Value::Null => return,
             _ => {
-                self.invalid_type(node, "a list (depends_on)", "write `depends_on: [a, b]` or one entry per line");
+                self.invalid_type(
+                    node,
+                    "a list (depends_on)",
+                    "write `depends_on: [a, b]` or one entry per line",
+                );
                 return;
             }
         };
@@ -480,32 +496,40 @@ impl Decoder<'_> {
         let entries = self.keyed(entries);
         let has = |k: &str| entries.iter().any(|(key, _, _)| *key == k);
         let has_of = has("of");
-        let (shape, allowed): (RequirementShape, &[&str]) = match (has("target"), has("any_of"), has("quorum")) {
-            (true, false, false) => (RequirementShape::Single, &TARGET_KEYS),
-            (false, true, false) => (RequirementShape::AnyOf, &ANY_OF_KEYS),
-            (false, false, true) => (RequirementShape::Quorum, &QUORUM_KEYS),
-            (false, false, false) => {
-                let help = if has_of {
-                    "a group with `of` needs `quorum: k`".to_owned()
-                } else {
-                    "a dependency is `{target: id}`, `{any_of: [..]}` or `{quorum: k, of: [..]}`".to_owned()
-                };
-                self.error(
-                    Diagnostic::new(Code::MissingField, "dependency has no `target`, `any_of` or `quorum`")
+        let (shape, allowed): (RequirementShape, &[&str]) =
+            match (has("target"), has("any_of"), has("quorum")) {
+                (true, false, false) => (RequirementShape::Single, &TARGET_KEYS),
+                (false, true, false) => (RequirementShape::AnyOf, &ANY_OF_KEYS),
+                (false, false, true) => (RequirementShape::Quorum, &QUORUM_KEYS),
+                (false, false, false) => {
+                    let help = if has_of {
+                        "a group with `of` needs `quorum: k`".to_owned()
+                    } else {
+                        "a dependency is `{target: id}`, `{any_of: [..]}` or `{quorum: k, of: [..]}`"
+                            .to_owned()
+                    };
+                    self.error(
+                        Diagnostic::new(
+                            Code::MissingField,
+                            "dependency has no `target`, `any_of` or `quorum`",
+                        )
                         .at(self.file, node.span.clone(), "this dependency")
                         .help(help),
-                );
-                return None;
-            }
-            _ => {
-                self.error(
-                    Diagnostic::new(Code::InvalidValue, "dependency mixes `target`, `any_of` and `quorum`")
+                    );
+                    return None;
+                }
+                _ => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            "dependency mixes `target`, `any_of` and `quorum`",
+                        )
                         .at(self.file, node.span.clone(), "this dependency")
                         .help("write one dependency per entry: a single target, an `any_of` or a `quorum`"),
-                );
-                return None;
-            }
-        };
+                    );
+                    return None;
+                }
+            };
         let mut r = RawRequirement {
             shape,
             need: 1,
@@ -555,13 +579,13 @@ impl Decoder<'_> {
             }
             let (k, span) = quorum?;
             ok &= self.check_quorum(k, &span, r.members.len());
-            r.need = k.clamp(1, i64::from(u32::MAX)) as u32;
+            r.need = u32::try_from(k).unwrap_or(1);
         }
         ok.then_some(r)
     }
 
     fn check_quorum(&mut self, k: i64, span: &Range<usize>, members: usize) -> bool {
-        if members > 0 && (k < 1 || k as usize > members) {
+        if members > 0 && (k < 1 || usize::try_from(k).map_or(true, |k| k > members)) {
             self.error(
                 Diagnostic::new(
                     Code::QuorumOutOfRange,
@@ -580,7 +604,8 @@ impl Decoder<'_> {
             "hard" => Some(Mode::Hard),
             "soft" => Some(Mode::Soft),
             other => {
-                let help = did_you_mean(other, ["hard", "soft"], || "the modes are `hard` and `soft`".to_owned());
+                let help =
+                    did_you_mean(other, ["hard", "soft"], || "the modes are `hard` and `soft`".to_owned());
                 self.error(
                     Diagnostic::new(Code::InvalidValue, format!("unknown mode `{}`", other.escape_debug()))
                         .at(self.file, node.span.clone(), "not a mode")
@@ -674,7 +699,7 @@ impl Decoder<'_> {
                     return None;
                 }
                 r.shape = RequirementShape::Quorum;
-                r.need = k as u32;
+                r.need = u32::try_from(k).unwrap_or(1);
             }
             _ => {
                 let id = self.id(node, "a failure domain")?;
@@ -709,7 +734,8 @@ impl Decoder<'_> {
                     }
                 }
                 "levels" => {
-                    let Some(list) = self.map(value, "levels", "`levels` maps rule names to deny, warn or allow")
+                    let Some(list) =
+                        self.map(value, "levels", "`levels` maps rule names to deny, warn or allow")
                     else {
                         continue;
                     };
@@ -718,18 +744,20 @@ impl Decoder<'_> {
                             continue;
                         }
                         let Some(text) = self.text(level, "a level") else { continue };
-                        match Level::parse(&text) {
-                            Some(l) => levels.push((name.to_owned(), l, name_node.span.clone())),
-                            None => {
-                                let help = did_you_mean(&text, ["deny", "warn", "allow"], || {
-                                    "the levels are `deny`, `warn` and `allow`".to_owned()
-                                });
-                                self.error(
-                                    Diagnostic::new(Code::InvalidValue, format!("unknown level `{}`", text.escape_debug()))
-                                        .at(self.file, level.span.clone(), "not a level")
-                                        .help(help),
-                                );
-                            }
+                        if let Some(l) = Level::parse(&text) {
+                            levels.push((name.to_owned(), l, name_node.span.clone()));
+                        } else {
+                            let help = did_you_mean(&text, ["deny", "warn", "allow"], || {
+                                "the levels are `deny`, `warn` and `allow`".to_owned()
+                            });
+                            self.error(
+                                Diagnostic::new(
+                                    Code::InvalidValue,
+                                    format!("unknown level `{}`", text.escape_debug()),
+                                )
+                                .at(self.file, level.span.clone(), "not a level")
+                                .help(help),
+                            );
                         }
                     }
                 }
@@ -751,10 +779,13 @@ impl Decoder<'_> {
             match rules.iter_mut().find(|r| r.rule.name() == name) {
                 Some(rule) => rule.level = level,
                 None => self.error(
-                    Diagnostic::new(Code::UnknownRule, format!("level set for `{name}`, which is not in `rules`"))
-                        .at(self.file, span, "not enabled")
-                        .help(format!("enable it under `rules:` with `{name}: {{}}`, or remove this level"))
-                        .warning(),
+                    Diagnostic::new(
+                        Code::UnknownRule,
+                        format!("level set for `{name}`, which is not in `rules`"),
+                    )
+                    .at(self.file, span, "not enabled")
+                    .help(format!("enable it under `rules:` with `{name}: {{}}`, or remove this level"))
+                    .warning(),
                 ),
             }
         }
@@ -806,7 +837,9 @@ impl Decoder<'_> {
             _ => self.map(params, "rule parameters", "write `{}` for a rule without parameters")?,
         };
         let mut rule = match name {
-            "no-spof" => Rule::NoSpof { tier: 1, kinds: Rule::default_spof_kinds(), ignore_kinds: Vec::new() },
+            "no-spof" => {
+                Rule::NoSpof { tier: 1, kinds: Rule::default_spof_kinds(), ignore_kinds: Vec::new() }
+            }
             "max-blast-radius" => Rule::MaxBlastRadius {
                 components: None,
                 percent: None,
@@ -846,7 +879,10 @@ impl Decoder<'_> {
                         *kinds = k;
                     }
                 }
-                (Rule::NoSpof { ignore_kinds, .. } | Rule::MaxBlastRadius { ignore_kinds, .. }, "ignore_kinds") => {
+                (
+                    Rule::NoSpof { ignore_kinds, .. } | Rule::MaxBlastRadius { ignore_kinds, .. },
+                    "ignore_kinds",
+                ) => {
                     if let Some(k) = self.kinds(value) {
                         *ignore_kinds = k;
                     }
@@ -856,9 +892,12 @@ impl Decoder<'_> {
                         *components = u32::try_from(n).ok();
                         if components.is_none() {
                             self.error(
-                                Diagnostic::new(Code::InvalidValue, format!("`{n}` is not a component count"))
-                                    .at(self.file, value.span.clone(), "invalid count")
-                                    .help("write a whole number ≥ 0"),
+                                Diagnostic::new(
+                                    Code::InvalidValue,
+                                    format!("`{n}` is not a component count"),
+                                )
+                                .at(self.file, value.span.clone(), "invalid count")
+                                .help("write a whole number ≥ 0"),
                             );
                         }
                     }
@@ -880,9 +919,12 @@ impl Decoder<'_> {
                                 format!("the fields are: {}", COMPONENT_KEYS.join(", "))
                             });
                             self.error(
-                                Diagnostic::new(Code::InvalidValue, format!("unknown field `{}`", f.escape_debug()))
-                                    .at(self.file, item.span.clone(), "not a component field")
-                                    .help(help),
+                                Diagnostic::new(
+                                    Code::InvalidValue,
+                                    format!("unknown field `{}`", f.escape_debug()),
+                                )
+                                .at(self.file, item.span.clone(), "not a component field")
+                                .help(help),
                             );
                         }
                     }
@@ -899,7 +941,8 @@ impl Decoder<'_> {
     }
 
     fn exception(&mut self, node: &Node) -> Option<Exception> {
-        let entries = self.map(node, "an exception", "an exception has `rule`, `component`, `reason`, `expires`")?;
+        let entries =
+            self.map(node, "an exception", "an exception has `rule`, `component`, `reason`, `expires`")?;
         let mut e = Exception {
             rule: String::new(),
             component: String::new(),
@@ -921,22 +964,28 @@ impl Decoder<'_> {
                 "reason" => e.reason = self.text(value, "a reason").unwrap_or_default(),
                 "expires" => {
                     let text = self.text(value, "a date")?;
-                    match parse_date(&text) {
-                        Some(date) => e.expires = Some(date),
-                        None => {
-                            self.error(
-                                Diagnostic::new(Code::InvalidDate, format!("`{}` is not a date", text.escape_debug()))
-                                    .at(self.file, value.span.clone(), "not YYYY-MM-DD")
-                                    .help("write the date as `2027-03-31`"),
-                            );
-                            ok = false;
-                        }
+                    if let Some(date) = parse_date(&text) {
+                        e.expires = Some(date);
+                    } else {
+                        self.error(
+                            Diagnostic::new(
+                                Code::InvalidDate,
+                                format!("`{}` is not a date", text.escape_debug()),
+                            )
+                            .at(self.file, value.span.clone(), "not YYYY-MM-DD")
+                            .help("write the date as `2027-03-31`"),
+                        );
+                        ok = false;
                     }
                 }
                 other => self.unknown_key(key_node, other, &EXCEPTION_KEYS, "an exception"),
             }
         }
-        for (field, missing) in [("rule", e.rule.is_empty()), ("component", e.component.is_empty()), ("reason", e.reason.is_empty())] {
+        for (field, missing) in [
+            ("rule", e.rule.is_empty()),
+            ("component", e.component.is_empty()),
+            ("reason", e.reason.is_empty()),
+        ] {
             if missing && ok {
                 self.error(
                     Diagnostic::new(Code::MissingField, format!("exception has no `{field}`"))
@@ -957,7 +1006,9 @@ fn entries_have(r: &RawRequirement, quorum: Option<&(i64, Range<usize>)>) -> boo
 
 /// Ids are 1–256 characters, no whitespace or control characters.
 pub fn check_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().count() <= MAX_ID_LEN && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+    !id.is_empty()
+        && id.chars().count() <= MAX_ID_LEN
+        && !id.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Parses `YYYY-MM-DD` with a real calendar check.

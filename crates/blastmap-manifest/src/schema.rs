@@ -160,7 +160,7 @@ pub enum DependencyDoc {
     },
     /// Redundancy: needs one of them.
     AnyOf {
-        #[schemars(length(min = 1))]
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         any_of: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         mode: Option<ModeDoc>,
@@ -171,7 +171,7 @@ pub enum DependencyDoc {
     Quorum {
         #[schemars(range(min = 1))]
         quorum: u32,
-        #[schemars(length(min = 1))]
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         of: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         mode: Option<ModeDoc>,
@@ -185,11 +185,11 @@ pub enum DependencyDoc {
 #[serde(untagged)]
 pub enum RunsIn {
     One(String),
-    AnyOf(#[schemars(length(min = 1))] Vec<String>),
+    AnyOf(#[schemars(length(min = 1), extend("uniqueItems" = true))] Vec<String>),
     Quorum {
         #[schemars(range(min = 1))]
         quorum: u32,
-        #[schemars(length(min = 1))]
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         of: Vec<String>,
     },
 }
@@ -312,6 +312,8 @@ pub struct ExceptionDoc {
 
 /// The JSON Schema of the native manifest, generated from the types above.
 pub fn json_schema() -> serde_json::Value {
-    let schema = schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<Manifest>();
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<Manifest>();
     serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
 }

@@ -25,7 +25,11 @@ impl SourceFile {
         // escape sequence in a hostile manifest) are replaced by characters of
         // the same UTF-8 length, so byte offsets stay valid.
         let shown: Arc<str> = if text.chars().any(is_unsafe_control) {
-            Arc::from(text.chars().map(|c| if is_unsafe_control(c) { same_length_placeholder(c) } else { c }).collect::<String>())
+            Arc::from(
+                text.chars()
+                    .map(|c| if is_unsafe_control(c) { same_length_placeholder(c) } else { c })
+                    .collect::<String>(),
+            )
         } else {
             Arc::clone(&text)
         };

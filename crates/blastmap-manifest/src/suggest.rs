@@ -10,10 +10,13 @@ pub fn closest<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>)
         if score < 0.8 {
             continue;
         }
-        best = match best {
-            Some((s, c)) if s > score || (s == score && c <= candidate) => Some((s, c)),
-            _ => Some((score, candidate)),
-        };
+        let better = best.is_none_or(|(s, c)| {
+            let order = score.total_cmp(&s);
+            order.is_gt() || (order.is_eq() && candidate < c)
+        });
+        if better {
+            best = Some((score, candidate));
+        }
     }
     best.map(|(_, c)| c)
 }

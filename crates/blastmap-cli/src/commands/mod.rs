@@ -6,7 +6,7 @@ mod validate;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use blastmap_manifest::{Diagnostic, LoadOptions, Loaded, Limits};
+use blastmap_manifest::{Diagnostic, Limits, LoadOptions, Loaded};
 
 use crate::cli::{Cli, ColorChoice, Command, DiagnosticsFormat, InputArgs};
 use crate::output::OutputError;
@@ -60,7 +60,8 @@ impl Context {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && !no_color,
         };
-        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100usize).clamp(40, 200);
+        let width =
+            std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100usize).clamp(40, 200);
         Self {
             verbose: cli.verbose,
             color_stderr: color(std::io::stderr().is_terminal()),
@@ -125,7 +126,8 @@ pub(crate) fn load_valid(ctx: &Context, input: &InputArgs, format: DiagnosticsFo
                 ctx.eprint(&summary_line(&loaded));
             }
             DiagnosticsFormat::Json => {
-                let _ = crate::output::write_stdout(render::diagnostics::json(&loaded.diagnostics).as_bytes());
+                let _ =
+                    crate::output::write_stdout(render::diagnostics::json(&loaded.diagnostics).as_bytes());
             }
         }
         return None;

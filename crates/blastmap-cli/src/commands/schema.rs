@@ -5,7 +5,8 @@ use crate::commands::{Context, Outcome};
 use crate::output;
 
 pub(crate) fn run(ctx: &Context, args: &SchemaArgs) -> Outcome {
-    let mut text = serde_json::to_string_pretty(&blastmap_manifest::schema::json_schema()).unwrap_or_default();
+    let mut text =
+        serde_json::to_string_pretty(&blastmap_manifest::schema::json_schema()).unwrap_or_default();
     text.push('\n');
     match output::emit(args.output.as_deref(), text.as_bytes()) {
         Ok(()) => Outcome::Success,

@@ -1,5 +1,5 @@
 //! JSON → [`Node`]: a small recursive-descent parser that keeps byte spans,
-//! reports duplicate keys, and bounds nesting (serde_json keeps no spans).
+//! reports duplicate keys, and bounds nesting (`serde_json` keeps no spans).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,7 +58,10 @@ impl Parser<'_> {
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("expected a value", "a JSON value is an object, array, string, number, true, false or null")),
+            Some(_) => Err(self.error(
+                "expected a value",
+                "a JSON value is an object, array, string, number, true, false or null",
+            )),
         }
     }
 
@@ -141,7 +144,9 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b'"') {
-                return Err(self.error("expected a key in double quotes", "JSON keys are strings: `\"key\": value`"));
+                return Err(
+                    self.error("expected a key in double quotes", "JSON keys are strings: `\"key\": value`")
+                );
             }
             let key_start = self.pos;
             let key = self.string()?;
@@ -232,7 +237,10 @@ impl Parser<'_> {
                         }
                         _ => {
                             self.pos -= 1;
-                            return Err(self.error("unknown escape", "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"));
+                            return Err(self.error(
+                                "unknown escape",
+                                "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                            ));
                         }
                     }
                 }

@@ -113,7 +113,9 @@ impl Node {
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.key_text().map_or_else(|| format!("{:?}", k.value), str::to_owned), v.to_json()))
+                    .map(|(k, v)| {
+                        (k.key_text().map_or_else(|| format!("{:?}", k.value), str::to_owned), v.to_json())
+                    })
                     .collect(),
             ),
         }

@@ -17,8 +17,18 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceFile;
 
 enum Frame {
-    Seq { items: Vec<Node>, start: usize, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, key: Option<Node>, seen: HashMap<String, std::ops::Range<usize>>, start: usize, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        seen: HashMap<String, std::ops::Range<usize>>,
+        start: usize,
+        anchor: usize,
+    },
 }
 
 struct Builder<'a> {
@@ -36,15 +46,24 @@ struct Builder<'a> {
 /// # Complexity
 /// O(size of the file + nodes produced by aliases), bounded by the limits.
 pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Vec<Node>, Diagnostic> {
-    let mut builder =
-        Builder { file, limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, documents: Vec::new() };
+    let mut builder = Builder {
+        file,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        documents: Vec::new(),
+    };
     for event in Parser::new_from_str(&file.text) {
         let (event, span) = event.map_err(|e| {
             let at = file.offset_of(e.marker().line(), e.marker().col());
             if e.info() == "recursion limit exceeded" {
-                return Diagnostic::new(Code::NestingTooDeep, "the document nests too deeply for the YAML reader")
-                    .at(file, at..at, "too deep here")
-                    .help("a manifest nests a few levels; flatten the document");
+                return Diagnostic::new(
+                    Code::NestingTooDeep,
+                    "the document nests too deeply for the YAML reader",
+                )
+                .at(file, at..at, "too deep here")
+                .help("a manifest nests a few levels; flatten the document");
             }
             Diagnostic::new(Code::InvalidSyntax, format!("invalid YAML: {}", e.info()))
                 .at(file, at..at, "here")
@@ -81,7 +100,10 @@ impl Builder<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 let start = self.range(span).start;
-                self.open(Frame::Map { entries: Vec::new(), key: None, seen: HashMap::new(), start, anchor }, start)
+                self.open(
+                    Frame::Map { entries: Vec::new(), key: None, seen: HashMap::new(), start, anchor },
+                    start,
+                )
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.range(span).end;
@@ -109,14 +131,18 @@ impl Builder<'_> {
                         format!("YAML aliases expand to more than {} nodes", self.limits.max_alias_nodes),
                     )
                     .at(self.file, range, "expansion passes the limit here")
-                    .help("a manifest needs few aliases; this looks like an alias bomb (\"billion laughs\")"));
+                    .help(
+                        "a manifest needs few aliases; this looks like an alias bomb (\"billion laughs\")",
+                    ));
                 }
                 let node = node.clone();
                 self.finish(node, 0)
             }
-            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {
-                Ok(())
-            }
+            Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd
+            | Event::Nothing => Ok(()),
         }
     }
 
@@ -144,10 +170,13 @@ impl Builder<'_> {
                 None => {
                     if let Some(text) = node.key_text() {
                         if let Some(first) = seen.get(text) {
-                            return Err(Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{text}`"))
-                                .at(self.file, node.span.clone(), "written again here")
-                                .also(first.clone(), "first written here")
-                                .help("remove one of the two; YAML keeps only one and it is ambiguous which"));
+                            return Err(Diagnostic::new(
+                                Code::DuplicateKey,
+                                format!("duplicate key `{text}`"),
+                            )
+                            .at(self.file, node.span.clone(), "written again here")
+                            .also(first.clone(), "first written here")
+                            .help("remove one of the two; YAML keeps only one and it is ambiguous which"));
                         }
                         seen.insert(text.to_owned(), node.span.clone());
                     }
@@ -187,27 +216,26 @@ fn resolve_plain(text: &str) -> Value {
         _ => {}
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::Int(i);
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Value::Int(i);
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Value::Int(i);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return Value::Int(i);
     }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Value::Int(i);
-        }
+    if let Some(oct) = text.strip_prefix("0o")
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return Value::Int(i);
     }
     let numeric = digits.bytes().any(|b| b.is_ascii_digit())
         && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    if numeric {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if numeric && let Ok(f) = text.parse::<f64>() {
+        return Value::Float(f);
     }
     Value::Str(text.to_owned())
 }
@@ -252,7 +280,8 @@ mod tests {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
             let prev = if i == 0 { "a".to_owned() } else { format!("l{}", i - 1) };
-            text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            let items = vec![format!("*{prev}"); 10].join(", ");
+            text.push_str(&format!("l{i}: &l{i} [{items}]\n"));
         }
         assert_eq!(yaml(&text).unwrap_err().code, Code::AliasLimit);
     }

@@ -1,0 +1,149 @@
+//! The three syntaxes, directories, merging, and the model they build.
+
+use std::path::Path;
+
+use blastmap_manifest::{Kind, LoadOptions, Mode, Model, Origin, RequirementShape, load, load_texts};
+
+use crate::fixtures;
+
+fn load_ok(paths: &[&Path]) -> Model {
+    let loaded = load(paths, &LoadOptions::default());
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    loaded.model
+}
+
+/// A model as comparable text: everything but locations.
+fn summary(model: &Model) -> String {
+    let mut out = String::new();
+    for c in model.components() {
+        out.push_str(&format!(
+            "{} {} tier={} entry={} w={} a={:?} slo={:?}\n",
+            c.id, c.kind, c.tier, c.entrypoint, c.weight, c.availability, c.slo
+        ));
+        for r in &c.requirements {
+            let members: Vec<&str> = r.members.iter().map(|&m| model.component(m).id.as_str()).collect();
+            out.push_str(&format!("  {:?} {}/{:?} {:?} {:?}\n", r.shape, r.need, members, r.mode, r.origin));
+        }
+    }
+    out
+}
+
+#[test]
+fn yaml_json_and_toml_build_the_same_model() {
+    let json = load_ok(&[&fixtures().join("valid/shop-small.json")]);
+    let toml = load_ok(&[&fixtures().join("valid/shop-small.toml")]);
+    assert_eq!(summary(&json), summary(&toml));
+    let yaml = load_texts(
+        &[(
+            "x.yaml",
+            "blastmap: 1\ndefaults: {availability: 99.9}\ncomponents:\n  web: {kind: frontend, tier: 1, depends_on: [api, {target: reco, mode: soft}]}\n  api: {depends_on: [{any_of: [db-a, db-b]}], runs_in: [zone-a, zone-b]}\n  reco: {tier: 4}\n  db-a: {kind: database, runs_in: zone-a}\n  db-b: {kind: database, runs_in: zone-b}\n  zone-a: {kind: zone}\n  zone-b: {kind: zone}\n",
+        )],
+        &LoadOptions::default(),
+    );
+    assert!(yaml.diagnostics.is_empty());
+    assert_eq!(summary(&yaml.model), summary(&json));
+}
+
+#[test]
+fn every_valid_fixture_loads_without_diagnostics() {
+    for entry in std::fs::read_dir(fixtures().join("valid")).unwrap() {
+        let path = entry.unwrap().path();
+        let loaded = load(&[&path], &LoadOptions::default());
+        assert!(loaded.diagnostics.is_empty(), "{}: {:?}", path.display(), loaded.diagnostics);
+        assert!(!loaded.model.is_empty());
+    }
+}
+
+#[test]
+fn the_shop_directory_merges_with_global_ids_and_one_policy() {
+    let model = load_ok(&[&fixtures().join("shop")]);
+    assert!(model.len() >= 25);
+    assert!(model.policy.is_some());
+    // services.yaml refers to data.yaml and domains.yaml
+    let checkout = model.component(model.find("checkout").unwrap());
+    assert_eq!(checkout.tier, 1);
+    assert_eq!(checkout.availability, Some(99.95), "from services.yaml defaults");
+    let users = model.component(model.find("users-db").unwrap());
+    assert_eq!(users.availability, Some(99.99), "from data.yaml defaults");
+    assert_eq!(model.component(model.find("storefront-web").unwrap()).kind, Kind::Frontend);
+    // ids are sorted: node order is id order
+    let ids: Vec<&str> = model.components().map(|c| c.id.as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted);
+}
+
+#[test]
+fn every_field_and_requirement_form_is_read() {
+    let model = load_ok(&[&fixtures().join("valid/all-fields.yaml")]);
+    let c = model.component(model.find("checkout").unwrap());
+    assert_eq!(c.name, "Checkout API");
+    assert_eq!((c.tier, c.entrypoint, c.weight, c.replicas), (1, true, 40.0, Some(3)));
+    assert_eq!((c.availability, c.slo), (Some(99.95), Some(99.9)));
+    assert_eq!(c.owner.as_deref(), Some("team-payments"));
+    assert_eq!(c.system.as_deref(), Some("shop"));
+    let shapes: Vec<(RequirementShape, u32, usize, Mode, Origin)> =
+        c.requirements.iter().map(|r| (r.shape, r.need, r.members.len(), r.mode, r.origin)).collect();
+    assert_eq!(
+        shapes,
+        [
+            (RequirementShape::Single, 1, 1, Mode::Hard, Origin::DependsOn),
+            (RequirementShape::Single, 1, 1, Mode::Soft, Origin::DependsOn),
+            (RequirementShape::AnyOf, 1, 2, Mode::Hard, Origin::DependsOn),
+            (RequirementShape::Quorum, 2, 3, Mode::Soft, Origin::DependsOn),
+            (RequirementShape::AnyOf, 1, 2, Mode::Hard, Origin::RunsIn),
+        ]
+    );
+    assert_eq!(c.requirements[1].via.as_deref(), Some("gRPC"));
+    assert_eq!(
+        c.labels,
+        [
+            ("description".to_owned(), "Takes the money.".to_owned()),
+            ("image".to_owned(), "shop/checkout:1.4".to_owned())
+        ]
+    );
+    let zone = model.component(model.find("zone-a").unwrap());
+    assert_eq!(zone.requirements[0].origin, Origin::Within);
+    // every requirement and member knows where it was written
+    let r = &c.requirements[2];
+    assert_eq!((r.location.line, r.location.column), (21, 9));
+    assert_eq!((r.member_locations[1].line, r.member_locations[1].column), (21, 27));
+    assert_eq!((c.location.line, c.location.column), (4, 3));
+    // the graph has an edge per member
+    assert_eq!(model.graph.edges(model.find("checkout").unwrap()).count(), 1 + 1 + 2 + 3 + 2);
+}
+
+#[test]
+fn placement_forms() {
+    let model = load_ok(&[&fixtures().join("valid/placement.yaml")]);
+    let shape = |id: &str| {
+        let r = &model.component(model.find(id).unwrap()).requirements[0];
+        (r.shape, r.need, r.members.len())
+    };
+    assert_eq!(shape("single"), (RequirementShape::Single, 1, 1));
+    assert_eq!(shape("spread"), (RequirementShape::AnyOf, 1, 2));
+    assert_eq!(shape("quorum-placed"), (RequirementShape::Quorum, 2, 3));
+}
+
+#[test]
+fn directories_skip_foreign_files_and_read_each_file_once() {
+    let dir = std::env::temp_dir().join(format!("blastmap-walk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("a.yaml"), "blastmap: 1\ncomponents:\n  a: {depends_on: [b]}\n").unwrap();
+    std::fs::write(dir.join("sub/b.yml"), "blastmap: 1\ncomponents:\n  b: {}\n").unwrap();
+    std::fs::write(dir.join("values.yaml"), "replicas: 2\n").unwrap();
+    std::fs::write(dir.join("broken.yaml"), "a: [\n").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+        std::os::unix::fs::symlink(dir.join("a.yaml"), dir.join("again.yaml")).unwrap();
+    }
+    let loaded = load(&[&dir, &dir.join("a.yaml")], &LoadOptions::default());
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.model.len(), 2);
+    assert_eq!(loaded.files.len(), 4, "a, broken, sub/b, values: each once");
+    assert!(loaded.notes.iter().any(|n| n.contains("values.yaml") && n.contains("no `blastmap` key")));
+    assert!(loaded.notes.iter().any(|n| n.contains("broken.yaml")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
