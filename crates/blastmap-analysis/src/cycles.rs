@@ -1,1 +1,333 @@
-//! TODO
+//! Hard cycles: strongly connected sets of components joined by hard
+//! requirements, and the compact hard-requirement graph that availability and
+//! cold start share.
+//!
+//! Only hard requirements can take a component down or keep it from
+//! starting, so this module looks at `Mode::Hard` requirements only (single
+//! targets and k-of-n groups alike: every member is an edge). Soft cycles are
+//! fine and are not reported.
+
+use blastmap_manifest::{ComponentId, Mode, Model};
+
+/// The hard requirements of a model in compressed sparse rows.
+///
+/// Requirement `r` belongs to `owner[r]`, needs `need[r]` of
+/// `members[mem_start[r]..mem_start[r + 1]]`. The requirements of component
+/// `v` are `req_start[v]..req_start[v + 1]`, so its out-edges (members of all
+/// its hard requirements) are one contiguous slice of `members`.
+#[derive(Debug, Clone)]
+pub(crate) struct HardNet {
+    pub(crate) req_start: Vec<u32>,
+    pub(crate) need: Vec<u32>,
+    pub(crate) owner: Vec<u32>,
+    /// Index of the requirement in the owner's `Component::requirements`.
+    pub(crate) source: Vec<u32>,
+    pub(crate) mem_start: Vec<u32>,
+    pub(crate) members: Vec<u32>,
+    /// Reverse edges: the hard requirements in which `x` is a member are
+    /// `rev[rev_start[x]..rev_start[x + 1]]` (one entry per membership).
+    pub(crate) rev_start: Vec<u32>,
+    pub(crate) rev: Vec<u32>,
+}
+
+impl HardNet {
+    /// # Complexity
+    /// O(n + m) time and memory for n components and m requirement members.
+    pub(crate) fn new(model: &Model) -> Self {
+        let n = model.len();
+        let mut net = HardNet {
+            req_start: Vec::with_capacity(n + 1),
+            need: Vec::new(),
+            owner: Vec::new(),
+            source: Vec::new(),
+            mem_start: vec![0],
+            members: Vec::new(),
+            rev_start: vec![0; n + 1],
+            rev: Vec::new(),
+        };
+        net.req_start.push(0);
+        for (v, component) in model.components().enumerate() {
+            for (i, req) in component.requirements.iter().enumerate() {
+                if req.mode != Mode::Hard {
+                    continue;
+                }
+                let count = req.members.len() as u32;
+                // A quorum above the member count can never be met; keep it
+                // unsatisfiable rather than trusting the loader blindly.
+                net.need.push(req.need.min(count.saturating_add(1)));
+                net.owner.push(v as u32);
+                net.source.push(i as u32);
+                net.members.extend(req.members.iter().map(|m| m.index() as u32));
+                net.mem_start.push(net.members.len() as u32);
+            }
+            net.req_start.push(net.need.len() as u32);
+        }
+        for &m in &net.members {
+            net.rev_start[m as usize + 1] += 1;
+        }
+        for x in 0..n {
+            net.rev_start[x + 1] += net.rev_start[x];
+        }
+        let mut fill = net.rev_start.clone();
+        net.rev = vec![0; net.members.len()];
+        for r in 0..net.need.len() {
+            for i in net.mem_start[r]..net.mem_start[r + 1] {
+                let m = net.members[i as usize] as usize;
+                net.rev[fill[m] as usize] = r as u32;
+                fill[m] += 1;
+            }
+        }
+        net
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.req_start.len() - 1
+    }
+
+    pub(crate) fn reqs(&self, v: usize) -> std::ops::Range<usize> {
+        self.req_start[v] as usize..self.req_start[v + 1] as usize
+    }
+
+    pub(crate) fn req_members(&self, r: usize) -> &[u32] {
+        &self.members[self.mem_start[r] as usize..self.mem_start[r + 1] as usize]
+    }
+
+    /// Members of every hard requirement of `v` (with repetitions when a
+    /// component is a member of two requirements).
+    pub(crate) fn out(&self, v: usize) -> &[u32] {
+        let lo = self.mem_start[self.req_start[v] as usize] as usize;
+        let hi = self.mem_start[self.req_start[v + 1] as usize] as usize;
+        &self.members[lo..hi]
+    }
+
+    /// Hard requirements that have `x` as a member.
+    pub(crate) fn rev(&self, x: usize) -> &[u32] {
+        &self.rev[self.rev_start[x] as usize..self.rev_start[x + 1] as usize]
+    }
+}
+
+/// Strongly connected components of the hard graph.
+///
+/// `order` lists components SCC by SCC, dependencies first: every member of a
+/// hard requirement of `v` is in an SCC that appears no later than `v`'s.
+/// SCC `c` is `order[start[c]..start[c + 1]]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Sccs {
+    pub(crate) of: Vec<u32>,
+    pub(crate) start: Vec<u32>,
+    pub(crate) order: Vec<u32>,
+}
+
+impl Sccs {
+    pub(crate) fn count(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    pub(crate) fn nodes(&self, c: usize) -> &[u32] {
+        &self.order[self.start[c] as usize..self.start[c + 1] as usize]
+    }
+
+    /// SCCs of the hard graph.
+    ///
+    /// # Complexity
+    /// O(n + m) time, O(n) extra memory.
+    pub(crate) fn new(net: &HardNet) -> Self {
+        Self::of_graph(net.len(), |v| net.out(v))
+    }
+
+    /// Tarjan's algorithm with an explicit stack (inventories reach 1M
+    /// components, far beyond what native recursion survives) over the graph
+    /// whose out-edges of `v` are `out(v)`.
+    ///
+    /// # Complexity
+    /// O(n + m) time, O(n) extra memory.
+    pub(crate) fn of_graph<'a>(n: usize, out: impl Fn(usize) -> &'a [u32]) -> Self {
+        const UNSEEN: u32 = u32::MAX;
+        let mut index = vec![UNSEEN; n];
+        let mut low = vec![0u32; n];
+        let mut on_stack = vec![false; n];
+        let mut stack: Vec<u32> = Vec::new();
+        // (node, position in its out-edge slice)
+        let mut call: Vec<(u32, u32)> = Vec::new();
+        let mut of = vec![0u32; n];
+        let mut start = vec![0u32];
+        let mut order = Vec::with_capacity(n);
+        let mut next = 0u32;
+        for root in 0..n {
+            if index[root] != UNSEEN {
+                continue;
+            }
+            index[root] = next;
+            low[root] = next;
+            next += 1;
+            stack.push(root as u32);
+            on_stack[root] = true;
+            call.push((root as u32, 0));
+            while let Some(&(v, pos)) = call.last() {
+                let v = v as usize;
+                if let Some(&w) = out(v).get(pos as usize) {
+                    if let Some(top) = call.last_mut() {
+                        top.1 += 1;
+                    }
+                    let w = w as usize;
+                    if index[w] == UNSEEN {
+                        index[w] = next;
+                        low[w] = next;
+                        next += 1;
+                        stack.push(w as u32);
+                        on_stack[w] = true;
+                        call.push((w as u32, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                    continue;
+                }
+                call.pop();
+                if let Some(&(parent, _)) = call.last() {
+                    let parent = parent as usize;
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let c = start.len() as u32 - 1;
+                    while let Some(w) = stack.pop() {
+                        on_stack[w as usize] = false;
+                        of[w as usize] = c;
+                        order.push(w);
+                        if w as usize == v {
+                            break;
+                        }
+                    }
+                    start.push(order.len() as u32);
+                }
+            }
+        }
+        Sccs { of, start, order }
+    }
+}
+
+/// Every hard cycle of the model: the strongly connected sets of two or more
+/// components joined by hard requirements. Each cycle is sorted by id (index
+/// order is id order), and the list is sorted.
+///
+/// # Complexity
+/// O(n + m) time and memory (iterative Tarjan), plus O(n log n) for sorting.
+pub fn hard_cycles(model: &Model) -> Vec<Vec<ComponentId>> {
+    let net = HardNet::new(model);
+    let sccs = Sccs::new(&net);
+    cycles_of(&sccs)
+}
+
+pub(crate) fn cycles_of(sccs: &Sccs) -> Vec<Vec<ComponentId>> {
+    let mut cycles: Vec<Vec<ComponentId>> = (0..sccs.count())
+        .map(|c| sccs.nodes(c))
+        .filter(|nodes| nodes.len() >= 2)
+        .map(|nodes| {
+            let mut ids: Vec<ComponentId> = nodes.iter().map(|&v| ComponentId::new(v as usize)).collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect();
+    cycles.sort_unstable();
+    cycles
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use blastmap_manifest::{Component, Kind, Location, Mode, Model, Origin, Requirement, RequirementShape};
+
+    use super::*;
+
+    /// A requirement for test models: `need` of `members`.
+    pub(crate) fn req(need: u32, members: &[usize], mode: Mode) -> Requirement {
+        Requirement {
+            shape: if members.len() == 1 {
+                RequirementShape::Single
+            } else if need == 1 {
+                RequirementShape::AnyOf
+            } else {
+                RequirementShape::Quorum
+            },
+            need,
+            members: members.iter().map(|&m| ComponentId::new(m)).collect(),
+            mode,
+            via: None,
+            origin: Origin::DependsOn,
+            location: Location::unknown(),
+            member_locations: members.iter().map(|_| Location::unknown()).collect(),
+        }
+    }
+
+    /// A model with components `c00`, `c01`, ... (zero-padded so ids sort like indices).
+    pub(crate) fn model(specs: Vec<(Option<f64>, Vec<Requirement>)>) -> Model {
+        let components = specs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (availability, requirements))| Component {
+                id: format!("c{i:07}"),
+                kind: Kind::Service,
+                name: format!("c{i:07}"),
+                tier: 3,
+                owner: None,
+                system: None,
+                entrypoint: false,
+                weight: 1.0,
+                availability,
+                slo: None,
+                replicas: None,
+                labels: Vec::new(),
+                requirements,
+                location: Location::unknown(),
+                explicit_fields: Vec::new(),
+            })
+            .collect();
+        Model::from_components(components, None)
+    }
+
+    fn ids(cycles: &[Vec<ComponentId>]) -> Vec<Vec<usize>> {
+        cycles.iter().map(|c| c.iter().map(|v| v.index()).collect()).collect()
+    }
+
+    #[test]
+    fn finds_hard_cycles_only() {
+        let h = Mode::Hard;
+        let m = model(vec![
+            (None, vec![req(1, &[1], h)]),          // 0 -> 1
+            (None, vec![req(1, &[2], h)]),          // 1 -> 2
+            (None, vec![req(1, &[0], h)]),          // 2 -> 0
+            (None, vec![req(1, &[4], Mode::Soft)]), // 3 ~> 4
+            (None, vec![req(1, &[3], h)]),          // 4 -> 3 (soft cycle)
+            (None, vec![req(2, &[6, 0], h)]),       // 5 -> {6, 0}
+            (None, vec![req(1, &[5, 7], h)]),       // 6 -> any_of(5, 7)
+            (None, vec![]),                         // 7
+        ]);
+        assert_eq!(ids(&hard_cycles(&m)), vec![vec![0, 1, 2], vec![5, 6]]);
+    }
+
+    #[test]
+    fn deep_chain_does_not_overflow_the_stack() {
+        let n = 200_000;
+        let specs = (0..n).map(|i| (None, vec![req(1, &[(i + 1) % n], Mode::Hard)])).collect();
+        let cycles = hard_cycles(&model(specs));
+        assert_eq!(cycles.len(), 1);
+        assert_eq!(cycles[0].len(), n);
+    }
+
+    #[test]
+    fn scc_order_puts_dependencies_first() {
+        let h = Mode::Hard;
+        let m = model(vec![
+            (None, vec![req(1, &[2], h)]),
+            (None, vec![req(1, &[0], h), req(1, &[3], h)]),
+            (None, vec![req(1, &[3], h)]),
+            (None, vec![]),
+        ]);
+        let net = HardNet::new(&m);
+        let sccs = Sccs::new(&net);
+        let pos: Vec<usize> = (0..4).map(|v| sccs.of[v] as usize).collect();
+        for v in 0..4 {
+            for &w in net.out(v) {
+                assert!(pos[w as usize] <= pos[v], "{w} before {v}");
+            }
+        }
+    }
+}

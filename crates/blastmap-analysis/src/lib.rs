@@ -3,11 +3,12 @@
 //! No I/O, no printing: same model in, same result out, whatever the thread
 //! count.
 
+pub mod availability;
+pub mod cold_start;
+pub mod cuts;
+pub mod cycles;
 pub mod net;
 pub mod simulate;
-pub mod sweep;
 pub mod spof;
-pub mod cuts;
-pub mod availability;
-pub mod cycles;
-pub mod cold_start;
+pub mod sweep;
+pub mod report;

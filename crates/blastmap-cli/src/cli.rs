@@ -36,8 +36,66 @@ pub(crate) enum ColorChoice {
 pub(crate) enum Command {
     /// Parse and validate an inventory; print every problem (exit 0 valid, 2 invalid).
     Validate(ValidateArgs),
+    /// The full analysis: blast radius, SPOFs, thin redundancy, availability vs SLO, cycles, cold start.
+    Report(ReportArgs),
+    /// What-if: fail components and show every affected one with its state and cascade path.
+    Simulate(SimulateArgs),
     /// Print the JSON Schema of the native manifest (for editor completion).
     Schema(SchemaArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Aligned text for a terminal.
+    Text,
+    /// Markdown for pull-request comments.
+    Markdown,
+    /// `blastmap.report/v1` JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Id lists in blast radii; SPOFs and cut sets of every component, not only critical ones.
+    #[arg(long)]
+    pub detail: bool,
+    /// Run only these analyses (comma-separated): blast-radius, spof, cuts, availability, cold-start.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub analyses: Option<Vec<String>>,
+    /// How many components the blast-radius table shows (text and Markdown).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SimulateFormat {
+    /// Aligned text for a terminal.
+    Text,
+    /// `blastmap.simulation/v1` JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A component to fail (repeat for several).
+    #[arg(long = "fail", short = 'f', value_name = "ID", required = true)]
+    pub fail: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
+    pub format: SimulateFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// Where the inventory is and how to read it.

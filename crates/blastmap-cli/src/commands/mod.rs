@@ -1,6 +1,8 @@
 //! One module per command; `run` dispatches and maps outcomes to exit codes.
 
+mod report;
 mod schema;
+mod simulate;
 mod validate;
 
 use std::io::IsTerminal;
@@ -48,6 +50,8 @@ pub(crate) fn run(cli: &Cli) -> Outcome {
     let ctx = Context::new(cli);
     match &cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
+        Command::Simulate(args) => simulate::run(&ctx, args),
         Command::Schema(args) => schema::run(&ctx, args),
     }
 }

@@ -1,3 +1,84 @@
 //! Renderers: turn results into bytes in one output format each.
 
 pub(crate) mod diagnostics;
+pub(crate) mod path;
+pub(crate) mod report;
+pub(crate) mod simulation;
+
+/// Text from a manifest made safe for a terminal: control characters
+/// (escape sequences) are shown escaped, never emitted raw.
+pub(crate) fn safe(text: &str) -> String {
+    blastmap_manifest::source::printable(text)
+}
+
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    crate::commands::plural(n, word)
+}
+
+/// Pretty JSON with a final newline.
+pub(crate) fn to_json_text(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A left-aligned text table; columns whose header starts with `>` are
+/// right-aligned (numbers).
+pub(crate) struct Table {
+    headers: Vec<String>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub(crate) fn new(headers: &[&str]) -> Self {
+        Self {
+            headers: headers.iter().map(|h| h.trim_start_matches('>').to_owned()).collect(),
+            right: headers.iter().map(|h| h.starts_with('>')).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let width = |s: &str| s.chars().count();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                if let Some(w) = widths.get_mut(i) {
+                    *w = (*w).max(width(cell));
+                }
+            }
+        }
+        let mut out = String::new();
+        let last = self.headers.len().saturating_sub(1);
+        for row in std::iter::once(&self.headers).chain(&self.rows) {
+            let mut line = String::from("  ");
+            for (i, cell) in row.iter().enumerate() {
+                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(width(cell));
+                if self.right.get(i).copied().unwrap_or(false) {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    if i != last {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                }
+                if i != last {
+                    line.push_str("  ");
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}

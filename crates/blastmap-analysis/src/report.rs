@@ -1,0 +1,182 @@
+//! The full analysis of `blastmap report`: runs the chosen analyses over one
+//! model and gathers their results, ready for any renderer.
+
+use blastmap_manifest::{ComponentId, Model, Origin};
+
+use crate::availability::{Availability, AvailabilityOptions, availability};
+use crate::cold_start::{ColdStart, cold_start};
+use crate::cuts::{CutSets, cut_sets};
+use crate::cycles::hard_cycles;
+use crate::net::Net;
+use crate::spof::{Ranked, SharedFate, rank_by_critical, shared_fate};
+use crate::sweep::{BlastRadius, SweepOptions, Targets, sweep};
+
+/// Which analyses to run (`--analyses`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Analyses {
+    pub blast_radius: bool,
+    pub spof: bool,
+    pub cuts: bool,
+    pub availability: bool,
+    pub cold_start: bool,
+}
+
+impl Analyses {
+    /// Every analysis.
+    pub const ALL: Analyses =
+        Analyses { blast_radius: true, spof: true, cuts: true, availability: true, cold_start: true };
+    /// The names accepted by `--analyses`.
+    pub const NAMES: [&'static str; 5] = ["blast-radius", "spof", "cuts", "availability", "cold-start"];
+
+    /// None of them (to be switched on one by one).
+    pub const NONE: Analyses =
+        Analyses { blast_radius: false, spof: false, cuts: false, availability: false, cold_start: false };
+
+    /// Switches on the analysis called `name`; false for an unknown name.
+    pub fn enable(&mut self, name: &str) -> bool {
+        let slot = match name {
+            "blast-radius" => &mut self.blast_radius,
+            "spof" => &mut self.spof,
+            "cuts" => &mut self.cuts,
+            "availability" => &mut self.availability,
+            "cold-start" => &mut self.cold_start,
+            _ => return false,
+        };
+        *slot = true;
+        true
+    }
+}
+
+/// How to run the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportOptions {
+    pub analyses: Analyses,
+    /// Id lists in blast radii; SPOFs and cut sets of every component, not
+    /// only the critical ones.
+    pub detail: bool,
+    pub availability: AvailabilityOptions,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        Self { analyses: Analyses::ALL, detail: false, availability: AvailabilityOptions::default() }
+    }
+}
+
+/// A group whose redundancy one failure defeats, in words a person reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThinRedundancy {
+    pub fate: SharedFate,
+    /// e.g. "orders-db-primary and orders-db-replica both run only in zone-a:
+    /// zone-a takes down orders".
+    pub explanation: String,
+}
+
+/// Everything `report` computed. Analyses that were not run are `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub components: usize,
+    pub requirements: usize,
+    /// Blast radius of every component, by index.
+    pub radii: Option<Vec<BlastRadius>>,
+    /// Components ranked by how many critical components they take down.
+    pub ranking: Option<Vec<Ranked>>,
+    /// SPOFs per component (critical ones, or all with `detail`), by index.
+    pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
+    /// Groups defeated by one failure.
+    pub thin_redundancy: Option<Vec<ThinRedundancy>>,
+    /// Order ≤ 2 cut sets (critical components, or all with `detail`).
+    pub cuts: Option<Vec<CutSets>>,
+    /// Availability of every component, by index.
+    pub availability: Option<Vec<Option<Availability>>>,
+    /// Hard cycles (always computed: it is cheap and every format shows it).
+    pub cycles: Vec<Vec<ComponentId>>,
+    pub cold_start: Option<ColdStart>,
+}
+
+/// Runs the chosen analyses.
+///
+/// # Complexity
+/// The sum of the analyses run: see [`sweep`], [`cut_sets`],
+/// [`availability`], [`cold_start`] and [`hard_cycles`].
+pub fn report(model: &Model, options: &ReportOptions) -> Report {
+    let net = Net::new(model);
+    let a = options.analyses;
+    let targets = if options.detail { Targets::All } else { Targets::Critical };
+    let mut out = Report {
+        components: model.len(),
+        requirements: model.components().map(|c| c.requirements.len()).sum(),
+        radii: None,
+        ranking: None,
+        spofs: None,
+        thin_redundancy: None,
+        cuts: None,
+        availability: None,
+        cycles: hard_cycles(model),
+        cold_start: None,
+    };
+    if a.blast_radius || a.spof {
+        let causes = if a.spof { targets.clone() } else { Targets::None };
+        let swept = sweep(model, &net, &SweepOptions { detail: options.detail, causes });
+        if a.spof {
+            out.ranking = Some(rank_by_critical(&swept));
+            out.spofs = Some(swept.all_causes().to_vec());
+            let fates = shared_fate(model, &net);
+            out.thin_redundancy =
+                Some(fates.into_iter().map(|fate| ThinRedundancy { explanation: explain(model, &fate), fate }).collect());
+        }
+        if a.blast_radius {
+            out.radii = Some(swept.radii);
+        }
+    }
+    if a.cuts {
+        out.cuts = Some(cut_sets(model, &net, &targets));
+    }
+    if a.availability {
+        out.availability = Some(availability(model, &options.availability));
+    }
+    if a.cold_start {
+        out.cold_start = Some(cold_start(model));
+    }
+    out
+}
+
+/// Says why one failure defeats a group: "a and b both run only in zone-a:
+/// zone-a takes down orders".
+fn explain(model: &Model, fate: &SharedFate) -> String {
+    let id = |c: ComponentId| model.component(c).id.as_str();
+    let culprit = id(fate.culprit);
+    let members: Vec<&str> = fate.members_down.iter().map(|&m| id(m)).collect();
+    let only_in = fate.members_down.iter().all(|&m| {
+        let placement: Vec<_> = model.component(m).requirements.iter().filter(|r| matches!(r.origin, Origin::RunsIn | Origin::Within)).collect();
+        placement.len() == 1 && placement[0].members == [fate.culprit]
+    });
+    let how = if fate.members_down.contains(&fate.culprit) && members.len() > 1 {
+        "fail together with".to_owned()
+    } else if only_in {
+        "run only in".to_owned()
+    } else {
+        "depend on".to_owned()
+    };
+    let subject = match members.as_slice() {
+        [one] => format!("{one} {}", how.replace("run ", "runs ").replace("depend ", "depends ").replace("fail ", "fails ")),
+        [a, b] => format!("{a} and {b} both {how}"),
+        many => format!("{} all {how}", join_and(many)),
+    };
+    let owner = id(fate.component);
+    let outcome = if fate.component_down {
+        format!("{culprit} takes down {owner}")
+    } else {
+        format!("{culprit} defeats this redundancy of {owner}")
+    };
+    format!("{subject} {culprit}: {outcome}")
+}
+
+/// "a, b and c".
+pub fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}

@@ -1,0 +1,237 @@
+//! Property tests: the engine agrees with the naive reference of DESIGN §3
+//! on random inventories (single, any_of and quorum requirements, soft
+//! edges, shared domains, cycles).
+
+use blastmap_analysis::cuts::cut_sets;
+use blastmap_analysis::net::Net;
+use blastmap_analysis::simulate::{State, simulate};
+use blastmap_analysis::spof::{shared_fate, spofs};
+use blastmap_analysis::sweep::{SweepOptions, Targets, down_causes, sweep};
+use blastmap_manifest::{ComponentId, Mode, Model, RequirementShape};
+use proptest::prelude::*;
+
+use crate::inventory::{Spec, SpecComponent};
+use crate::reference;
+
+type RawRequirement = (u8, Vec<usize>, u32, bool);
+
+fn normalize(i: usize, raw: &[RawRequirement]) -> Vec<(RequirementShape, u32, Vec<usize>, Mode)> {
+    raw.iter()
+        .filter_map(|(shape, members, k, soft)| {
+            let mut distinct: Vec<usize> = Vec::new();
+            for &m in members {
+                if m != i && !distinct.contains(&m) {
+                    distinct.push(m);
+                }
+            }
+            let mode = if *soft { Mode::Soft } else { Mode::Hard };
+            match (shape, distinct.len()) {
+                (_, 0) => None,
+                (0, _) | (_, 1) => Some((RequirementShape::Single, 1, vec![distinct[0]], mode)),
+                (1, _) => Some((RequirementShape::AnyOf, 1, distinct, mode)),
+                _ => {
+                    let need = 1 + k % distinct.len() as u32;
+                    Some((RequirementShape::Quorum, need, distinct, mode))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Random inventories of up to `max` components. Members are drawn from
+/// every component, so cycles are common; a few low indices act as shared
+/// "domains" that groups are biased towards.
+fn inventories(max: usize) -> impl Strategy<Value = Model> {
+    (1..=max).prop_flat_map(|n| {
+        let member = prop_oneof![3 => 0..n, 1 => 0..n.min(3)];
+        let requirement = (0u8..3, prop::collection::vec(member, 1..=4), 0u32..4, prop::bool::weighted(0.25));
+        let component = (
+            1u8..=4,
+            prop::bool::weighted(0.2),
+            prop::sample::select(vec![0.5, 1.0, 2.0, 3.0]),
+            prop::collection::vec(requirement, 0..=3),
+        );
+        prop::collection::vec(component, n).prop_map(|raw| {
+            let components = raw
+                .iter()
+                .enumerate()
+                .map(|(i, (tier, entrypoint, weight, reqs))| SpecComponent {
+                    tier: *tier,
+                    entrypoint: *entrypoint,
+                    weight: *weight,
+                    requirements: normalize(i, reqs),
+                })
+                .collect();
+            Spec { components }.build()
+        })
+    })
+}
+
+fn with_failures(max: usize) -> impl Strategy<Value = (Model, Vec<ComponentId>)> {
+    inventories(max).prop_flat_map(|model| {
+        let n = model.len();
+        (Just(model), prop::collection::vec((0..n).prop_map(ComponentId::new), 1..=3))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn states_and_paths_match_reference((model, failed) in with_failures(12)) {
+        let sim = simulate(&model, &failed);
+        let mut f = failed.clone();
+        f.sort_unstable();
+        f.dedup();
+        let expected = reference::states(&model, &f);
+        prop_assert_eq!(sim.states(), &expected[..]);
+        let lengths = reference::path_lengths(&model, &f, &expected);
+        for c in model.ids() {
+            let state = expected[c.index()];
+            if state == State::Up || f.contains(&c) {
+                prop_assert!(sim.cause(c).is_none());
+                continue;
+            }
+            let path = sim.path(c);
+            let steps = sim.path_requirements(c);
+            prop_assert_eq!(path.len(), steps.len() + 1);
+            prop_assert!(f.contains(path.last().unwrap()), "path of {c:?} ends in F: {path:?}");
+            prop_assert_eq!(Some(steps.len() as u32), lengths[c.index()], "shortest path of {:?}", c);
+            for (i, &r) in steps.iter().enumerate() {
+                let (at, next) = (path[i], path[i + 1]);
+                let req = &model.component(at).requirements[r as usize];
+                let needed = reference::justifying_level(req, expected[at.index()], &expected);
+                prop_assert!(needed.is_some(), "requirement {r} explains {at:?}");
+                prop_assert!(req.members.contains(&next));
+                prop_assert!(expected[next.index()] >= needed.unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn sweep_matches_reference(model in inventories(12)) {
+        let net = Net::new(&model);
+        let result = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All });
+        for x in model.ids() {
+            let states = reference::states(&model, &[x]);
+            let down: Vec<ComponentId> =
+                model.ids().filter(|&c| c != x && states[c.index()] == State::Down).collect();
+            let degraded: Vec<ComponentId> =
+                model.ids().filter(|&c| states[c.index()] == State::Degraded).collect();
+            let radius = result.radius(x);
+            prop_assert_eq!(radius.component, x);
+            prop_assert_eq!(radius.down as usize, down.len());
+            prop_assert_eq!(radius.degraded as usize, degraded.len());
+            let critical = down.iter().filter(|c| model.component(**c).is_critical()).count();
+            prop_assert_eq!(radius.critical_down as usize, critical);
+            let entry = down.iter().filter(|c| model.component(**c).entrypoint).count();
+            prop_assert_eq!(radius.entrypoints_down as usize, entry);
+            let weight: f64 = down.iter().map(|c| model.component(*c).weight).sum();
+            prop_assert!((radius.weight_down - weight).abs() < 1e-9);
+            prop_assert_eq!(radius.down_ids.as_ref(), Some(&down));
+            prop_assert_eq!(radius.degraded_ids.as_ref(), Some(&degraded));
+        }
+        let down_only = down_causes(&model, &net, &Targets::All);
+        for s in model.ids() {
+            let expected = reference::spofs(&model, s);
+            prop_assert_eq!(result.causes(s), Some(&expected[..]));
+            prop_assert_eq!(down_only[s.index()].as_deref(), Some(&expected[..]));
+        }
+    }
+
+    #[test]
+    fn spofs_and_cut_sets_match_reference(model in inventories(10)) {
+        let net = Net::new(&model);
+        let lists = spofs(&model, &net, &Targets::Critical);
+        let critical: Vec<ComponentId> = model.ids().filter(|&c| model.component(c).is_critical()).collect();
+        prop_assert_eq!(lists.iter().map(|l| l.component).collect::<Vec<_>>(), critical);
+        for list in &lists {
+            prop_assert_eq!(&list.spofs, &reference::spofs(&model, list.component));
+        }
+        let cuts = cut_sets(&model, &net, &Targets::All);
+        prop_assert_eq!(cuts.len(), model.len());
+        for cut in &cuts {
+            prop_assert_eq!(&cut.singles, &reference::spofs(&model, cut.component));
+            prop_assert_eq!(&cut.pairs, &reference::pair_cuts(&model, cut.component), "pairs of {:?}", cut.component);
+        }
+        let only = cut_sets(&model, &net, &Targets::Critical);
+        let expected: Vec<_> = cuts.iter().filter(|c| model.component(c.component).is_critical()).cloned().collect();
+        prop_assert_eq!(only, expected);
+    }
+
+    #[test]
+    fn shared_fate_matches_reference(model in inventories(10)) {
+        let net = Net::new(&model);
+        let mut expected = Vec::new();
+        for owner in model.ids() {
+            for (r, req) in model.component(owner).requirements.iter().enumerate() {
+                if req.members.len() as u32 <= req.need {
+                    continue;
+                }
+                for x in model.ids().filter(|&x| x != owner) {
+                    let states = reference::states(&model, &[x]);
+                    let members_down: Vec<ComponentId> =
+                        req.members.iter().copied().filter(|m| states[m.index()] == State::Down).collect();
+                    let mut members_down = members_down;
+                    members_down.sort_unstable();
+                    if req.members.len() - members_down.len() < req.need as usize {
+                        expected.push((owner, r as u32, x, members_down, states[owner.index()] == State::Down));
+                    }
+                }
+            }
+        }
+        let found: Vec<_> = shared_fate(&model, &net)
+            .into_iter()
+            .map(|f| (f.component, f.requirement, f.culprit, f.members_down, f.component_down))
+            .collect();
+        prop_assert_eq!(found, expected);
+    }
+}
+
+/// A deterministic pseudo-random inventory large enough for several 512-lane
+/// chunks and long cycles.
+fn large(n: usize, seed: u64) -> Model {
+    let mut state = seed;
+    let mut next = move |bound: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % bound
+    };
+    let components = (0..n)
+        .map(|i| {
+            let raw: Vec<RawRequirement> = (0..next(4))
+                .map(|_| {
+                    // Mostly towards lower indices (layered), sometimes upwards (cycles).
+                    let members = (0..1 + next(3))
+                        .map(|_| if next(10) == 0 || i == 0 { next(n) } else { next(i) })
+                        .collect();
+                    (next(3) as u8, members, next(4) as u32, next(5) == 0)
+                })
+                .collect();
+            SpecComponent {
+                tier: 1 + next(4) as u8,
+                entrypoint: next(6) == 0,
+                weight: 1.0,
+                requirements: normalize(i, &raw),
+            }
+        })
+        .collect();
+    Spec { components }.build()
+}
+
+#[test]
+fn sweep_agrees_with_simulate_across_chunks_and_threads() {
+    let model = large(1300, 7);
+    let net = Net::new(&model);
+    let options = SweepOptions { detail: true, causes: Targets::Critical };
+    let result = sweep(&model, &net, &options);
+    for x in model.ids() {
+        let sim = simulate(&model, &[x]);
+        let down: Vec<ComponentId> = model.ids().filter(|&c| c != x && sim.state(c) == State::Down).collect();
+        let degraded: Vec<ComponentId> = model.ids().filter(|&c| sim.state(c) == State::Degraded).collect();
+        assert_eq!(result.radius(x).down_ids.as_ref(), Some(&down), "down under {x:?}");
+        assert_eq!(result.radius(x).degraded_ids.as_ref(), Some(&degraded), "degraded under {x:?}");
+    }
+    let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let again = single.install(|| sweep(&model, &net, &options));
+    assert_eq!(result, again);
+}

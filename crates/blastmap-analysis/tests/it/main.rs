@@ -1,0 +1,6 @@
+mod inventory;
+mod reference;
+mod engine;
+mod semantics;
+mod availability;
+mod cold_start;

@@ -1,0 +1,55 @@
+//! Cascade paths in words: `web → checkout → payments → payments-db (failed)`,
+//! with groups named: `any_of(redis-a, redis-b): both down`.
+
+use blastmap_analysis::simulate::{Simulation, State};
+use blastmap_manifest::{ComponentId, Mode, Model, Requirement, RequirementShape};
+
+use crate::render::safe;
+
+/// A group as written: `any_of(a, b)` or `quorum 2 of (a, b, c)`.
+pub(crate) fn group_name(model: &Model, r: &Requirement) -> String {
+    let members: Vec<String> = r.members.iter().map(|&m| safe(&model.component(m).id)).collect();
+    match r.shape {
+        RequirementShape::Single => members.join(", "),
+        RequirementShape::AnyOf => format!("any_of({})", members.join(", ")),
+        RequirementShape::Quorum => format!("quorum {} of ({})", r.need, members.join(", ")),
+    }
+}
+
+/// How the members of a group fare: `both down`, `2 of 3 down`, `1 down, 1 degraded`.
+pub(crate) fn group_status(r: &Requirement, sim: &Simulation) -> String {
+    let n = r.members.len();
+    let down = r.members.iter().filter(|&&m| sim.state(m) == State::Down).count();
+    let degraded = r.members.iter().filter(|&&m| sim.state(m) == State::Degraded).count();
+    match (down, degraded) {
+        (d, 0) if d == n && n == 2 => "both down".to_owned(),
+        (d, 0) if d == n => format!("all {n} down"),
+        (d, 0) => format!("{d} of {n} down"),
+        (0, g) => format!("{g} of {n} degraded"),
+        (d, g) => format!("{d} down, {g} degraded of {n}"),
+    }
+}
+
+/// The cascade path of `c` in words.
+pub(crate) fn describe(model: &Model, sim: &Simulation, c: ComponentId) -> String {
+    let path = sim.path(c);
+    let reqs = sim.path_requirements(c);
+    let mut out = String::new();
+    let mut arrow = "";
+    for (i, &step) in path.iter().enumerate() {
+        out.push_str(arrow);
+        out.push_str(&safe(&model.component(step).id));
+        if sim.is_failed(step) {
+            out.push_str(" (failed)");
+            break;
+        }
+        let Some(&r) = reqs.get(i) else { break };
+        let Some(req) = model.component(step).requirements.get(r as usize) else { break };
+        arrow = if req.mode == Mode::Soft { " →(soft) " } else { " → " };
+        if req.is_group() {
+            out.push_str(&format!("{arrow}{}: {}", group_name(model, req), group_status(req, sim)));
+            arrow = " → ";
+        }
+    }
+    out
+}

@@ -1,0 +1,432 @@
+//! `report` output: aligned text, Markdown for pull requests, and the
+//! `blastmap.report/v1` JSON contract.
+
+use blastmap_analysis::availability::{Availability, Method};
+use blastmap_analysis::cold_start::WhyNot;
+use blastmap_analysis::report::{Report, join_and};
+use blastmap_manifest::{ComponentId, Model};
+use serde_json::{Value, json};
+
+use crate::render::{Table, plural, safe};
+
+/// One line of the summary a person reads first.
+fn summary(model: &Model, report: &Report, name: &str) -> String {
+    let critical = model.components().filter(|c| c.is_critical()).count();
+    let mut parts = vec![format!(
+        "{name}: {}, {}, {critical} critical",
+        plural(report.components, "component"),
+        plural(report.requirements, "requirement")
+    )];
+    if let Some(spofs) = &report.spofs {
+        let mut all: Vec<ComponentId> = model
+            .ids()
+            .filter(|&c| model.component(c).is_critical())
+            .filter_map(|c| spofs.get(c.index()).and_then(Option::as_ref))
+            .flatten()
+            .copied()
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let n = all.len();
+        parts.push(format!("{n} single point{} of failure of critical components", if n == 1 { "" } else { "s" }));
+    }
+    if let Some(thin) = &report.thin_redundancy {
+        let n = thin.len();
+        parts.push(format!("{n} illusory redundanc{}", if n == 1 { "y" } else { "ies" }));
+    }
+    if let Some(avail) = &report.availability {
+        let missed = slo_rows(model, avail).iter().filter(|(_, _, ok)| !ok).count();
+        parts.push(format!("{} out of reach", plural(missed, "SLO")));
+    }
+    parts.push(match report.cycles.len() {
+        0 => "no hard cycles".to_owned(),
+        n => plural(n, "hard cycle"),
+    });
+    if let Some(cold) = &report.cold_start {
+        parts.push(format!("cold start in {}", plural(cold.waves.len(), "wave")));
+    }
+    parts.join(" · ")
+}
+
+/// Components with an SLO: (id, availability, meets the SLO).
+fn slo_rows<'a>(model: &Model, avail: &'a [Option<Availability>]) -> Vec<(ComponentId, Option<&'a Availability>, bool)> {
+    model
+        .ids()
+        .filter_map(|c| {
+            let slo = model.component(c).slo?;
+            let a = avail.get(c.index()).and_then(Option::as_ref);
+            Some((c, a, a.is_none_or(|a| a.meets_slo(slo))))
+        })
+        .collect()
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.4}%", x * 100.0)
+}
+
+fn method(a: &Availability) -> String {
+    match a.method {
+        Method::Exact => "exact".to_owned(),
+        Method::MonteCarlo { samples } => format!("monte-carlo ({samples} samples)"),
+    }
+}
+
+/// Top blast radii, biggest first (ties by id).
+fn top(report: &Report, n: usize) -> Vec<&blastmap_analysis::sweep::BlastRadius> {
+    let Some(radii) = &report.radii else { return Vec::new() };
+    let mut sorted: Vec<_> = radii.iter().filter(|r| r.down + r.degraded > 0).collect();
+    sorted.sort_by(|a, b| {
+        (b.down, b.critical_down, b.degraded).cmp(&(a.down, a.critical_down, a.degraded)).then(a.component.cmp(&b.component))
+    });
+    sorted.truncate(n);
+    sorted
+}
+
+fn ids(model: &Model, list: &[ComponentId]) -> Vec<String> {
+    list.iter().map(|&c| safe(&model.component(c).id)).collect()
+}
+
+fn costs(model: &Model, a: &Availability) -> String {
+    a.contributions
+        .iter()
+        .filter(|c| c.share >= 0.005)
+        .map(|c| format!("{} {:.0}%", safe(&model.component(c.component).id), c.share * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The text report.
+pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> String {
+    let mut out = summary(model, report, &safe(name));
+    out.push_str("\n\n");
+    if report.radii.is_some() {
+        out.push_str(&format!("Top {top_n} components by blast radius (what one failure takes down)\n"));
+        let mut t = Table::new(&["component", "kind", ">down", ">degraded", ">critical", ">entrypoints", ">weight"]);
+        for r in top(report, top_n) {
+            let c = model.component(r.component);
+            t.row(vec![
+                safe(&c.id),
+                c.kind.to_string(),
+                r.down.to_string(),
+                r.degraded.to_string(),
+                r.critical_down.to_string(),
+                r.entrypoints_down.to_string(),
+                format!("{}", r.weight_down),
+            ]);
+        }
+        out.push_str(if t.is_empty() { "  no failure affects anything else\n" } else { "" });
+        out.push_str(&if t.is_empty() { String::new() } else { t.render() });
+        out.push('\n');
+    }
+    if let Some(spofs) = &report.spofs {
+        out.push_str("Single points of failure of critical components (tier 1 or entrypoint)\n");
+        let mut t = Table::new(&["component", "tier", ">spofs", "fails alone with"]);
+        for c in model.ids().filter(|&c| model.component(c).is_critical()) {
+            let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
+            let comp = model.component(c);
+            t.row(vec![safe(&comp.id), comp.tier.to_string(), list.len().to_string(), ids(model, list).join(", ")]);
+        }
+        out.push_str(&t.render());
+        out.push('\n');
+    }
+    if let Some(thin) = &report.thin_redundancy {
+        out.push_str("Illusory redundancy (one failure defeats a group)\n");
+        if thin.is_empty() {
+            out.push_str("  none\n");
+        }
+        let (broad, local): (Vec<_>, Vec<_>) = thin.iter().partition(|t| is_broad(model, t));
+        for t in &local {
+            out.push_str(&format!("  {}\n", safe(&t.explanation)));
+        }
+        if !broad.is_empty() {
+            let mut culprits: Vec<String> = broad.iter().map(|t| safe(&model.component(t.fate.culprit).id)).collect();
+            culprits.dedup();
+            out.push_str(&format!(
+                "  (+ {} defeated by a region or provider: {}; see --format json)\n",
+                plural(broad.len(), "group"),
+                culprits.join(", ")
+            ));
+        }
+        out.push('\n');
+    }
+    if let Some(cuts) = &report.cuts {
+        out.push_str("Thin redundancy (pairs of failures that take a critical component down)\n");
+        let mut any = false;
+        for c in cuts.iter().filter(|c| !c.pairs.is_empty()) {
+            any = true;
+            let pairs: Vec<String> = c
+                .pairs
+                .iter()
+                .map(|[a, b]| format!("{} + {}", safe(&model.component(*a).id), safe(&model.component(*b).id)))
+                .collect();
+            out.push_str(&format!("  {}: {}\n", safe(&model.component(c.component).id), pairs.join(", ")));
+        }
+        if !any {
+            out.push_str("  none\n");
+        }
+        out.push('\n');
+    }
+    if let Some(avail) = &report.availability {
+        out.push_str("Availability against SLO (independent failures; 95% interval)\n");
+        let rows = slo_rows(model, avail);
+        if rows.is_empty() {
+            out.push_str("  no component sets an slo\n");
+        } else {
+            let mut t = Table::new(&["", "component", ">slo", ">ceiling", "95% interval", "costs most"]);
+            for (c, a, ok) in rows {
+                let comp = model.component(c);
+                let slo = comp.slo.map_or(String::new(), |s| format!("{s}%"));
+                let mark = if ok { "ok" } else { "MISS" }.to_owned();
+                match a {
+                    Some(a) => t.row(vec![
+                        mark,
+                        safe(&comp.id),
+                        slo,
+                        percent(a.value),
+                        interval(a),
+                        costs(model, a),
+                    ]),
+                    None => t.row(vec![mark, safe(&comp.id), slo, "100%".to_owned(), "nothing can fail".to_owned(), String::new()]),
+                }
+            }
+            out.push_str(&t.render());
+        }
+        out.push('\n');
+    }
+    out.push_str("Hard cycles (cannot cold-start as a whole)\n");
+    if report.cycles.is_empty() {
+        out.push_str("  none\n");
+    }
+    for cycle in &report.cycles {
+        out.push_str(&format!("  {}\n", ids(model, cycle).join(" → ")));
+    }
+    out.push('\n');
+    if let Some(cold) = &report.cold_start {
+        out.push_str("Cold-start waves (after a total outage; soft requirements never block)\n");
+        for (i, wave) in cold.waves.iter().enumerate() {
+            out.push_str(&format!("  wave {i}: {}\n", ids(model, wave).join(", ")));
+        }
+        for n in &cold.never_starts {
+            out.push_str(&format!("  never starts: {} — {}\n", safe(&model.component(n.component).id), why(model, &n.why)));
+        }
+    }
+    out
+}
+
+/// Groups defeated by a region or provider: true of nearly every group, so
+/// the text report counts them instead of listing each.
+fn is_broad(model: &Model, t: &blastmap_analysis::report::ThinRedundancy) -> bool {
+    matches!(model.component(t.fate.culprit).kind, blastmap_manifest::Kind::Region | blastmap_manifest::Kind::Provider)
+}
+
+fn interval(a: &Availability) -> String {
+    match a.method {
+        Method::Exact => "exact".to_owned(),
+        Method::MonteCarlo { .. } => format!("[{}, {}]", percent(a.low), percent(a.high)),
+    }
+}
+
+fn why(model: &Model, why: &WhyNot) -> String {
+    match why {
+        WhyNot::Deadlock { path, .. } => format!("in the hard cycle {}", ids(model, path).join(" → ")),
+        WhyNot::Blocked { blockers, .. } => {
+            let names = ids(model, blockers);
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            format!("needs {}, which never starts", join_and(&names))
+        }
+    }
+}
+
+/// Escapes text for Markdown tables and prose: markup characters are
+/// backslash-escaped, `<` and `>` become entities, line breaks become spaces.
+pub(crate) fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' | '(' | ')' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn md_ids(model: &Model, list: &[ComponentId]) -> String {
+    list.iter().map(|&c| md(&model.component(c).id)).collect::<Vec<_>>().join(", ")
+}
+
+/// The Markdown report (for pull-request comments).
+pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize) -> String {
+    let mut out = format!("## blastmap report\n\n{}\n\n", md(&summary(model, report, name)));
+    if report.radii.is_some() {
+        out.push_str(&format!("### Top {top_n} components by blast radius\n\n"));
+        out.push_str("| component | kind | down | degraded | critical | entrypoints | weight |\n|---|---|--:|--:|--:|--:|--:|\n");
+        for r in top(report, top_n) {
+            let c = model.component(r.component);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                md(&c.id),
+                c.kind,
+                r.down,
+                r.degraded,
+                r.critical_down,
+                r.entrypoints_down,
+                r.weight_down
+            ));
+        }
+        out.push('\n');
+    }
+    if let Some(spofs) = &report.spofs {
+        out.push_str("### Single points of failure of critical components\n\n| component | tier | SPOFs |\n|---|--:|---|\n");
+        for c in model.ids().filter(|&c| model.component(c).is_critical()) {
+            let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
+            let comp = model.component(c);
+            out.push_str(&format!("| {} | {} | {} |\n", md(&comp.id), comp.tier, md_ids(model, list)));
+        }
+        out.push('\n');
+    }
+    if let Some(thin) = &report.thin_redundancy {
+        out.push_str("### Illusory redundancy\n\n");
+        if thin.is_empty() {
+            out.push_str("None.\n");
+        }
+        for t in thin {
+            out.push_str(&format!("- {}\n", md(&t.explanation)));
+        }
+        out.push('\n');
+    }
+    if let Some(avail) = &report.availability {
+        out.push_str("### Availability against SLO\n\n");
+        let rows = slo_rows(model, avail);
+        if rows.is_empty() {
+            out.push_str("No component sets an SLO.\n");
+        } else {
+            out.push_str("| | component | SLO | ceiling | 95% interval | method |\n|---|---|--:|--:|---|---|\n");
+            for (c, a, ok) in rows {
+                let comp = model.component(c);
+                let mark = if ok { "✅" } else { "❌" };
+                let (value, interval, how) = a.map_or(("100%".to_owned(), String::new(), "nothing can fail".to_owned()), |a| {
+                    (percent(a.value), format!("{} – {}", percent(a.low), percent(a.high)), method(a))
+                });
+                out.push_str(&format!(
+                    "| {mark} | {} | {}% | {value} | {interval} | {how} |\n",
+                    md(&comp.id),
+                    comp.slo.unwrap_or(0.0)
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str("### Hard cycles\n\n");
+    if report.cycles.is_empty() {
+        out.push_str("None.\n");
+    }
+    for cycle in &report.cycles {
+        out.push_str(&format!("- {}\n", md_ids(model, cycle)));
+    }
+    if let Some(cold) = &report.cold_start {
+        out.push_str("\n### Cold-start waves\n\n");
+        for (i, wave) in cold.waves.iter().enumerate() {
+            out.push_str(&format!("{i}. {}\n", md_ids(model, wave)));
+        }
+        for n in &cold.never_starts {
+            out.push_str(&format!("\n**Never starts:** {} — {}\n", md(&model.component(n.component).id), md(&why(model, &n.why))));
+        }
+    }
+    out
+}
+
+fn availability_json(a: &Availability) -> Value {
+    let (method, samples) = match a.method {
+        Method::Exact => ("exact", None),
+        Method::MonteCarlo { samples } => ("monte-carlo", Some(samples)),
+    };
+    json!({
+        "value": a.value,
+        "low": a.low,
+        "high": a.high,
+        "method": method,
+        "samples": samples,
+    })
+}
+
+/// The `blastmap.report/v1` JSON.
+pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
+    let id_list = |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
+    let cuts_of = |c: ComponentId| {
+        report.cuts.as_ref().and_then(|cuts| cuts.iter().find(|x| x.component == c)).map(|x| {
+            let mut sets: Vec<Vec<String>> = x.singles.iter().map(|&s| vec![model.component(s).id.clone()]).collect();
+            sets.extend(x.pairs.iter().map(|p| id_list(p)));
+            sets
+        })
+    };
+    let components: Vec<Value> = model
+        .ids()
+        .map(|c| {
+            let comp = model.component(c);
+            let radius = report.radii.as_ref().and_then(|r| r.get(c.index())).map(|r| {
+                let mut v = json!({
+                    "down": r.down,
+                    "degraded": r.degraded,
+                    "critical_down": r.critical_down,
+                    "entrypoints_down": r.entrypoints_down,
+                    "weight_down": r.weight_down,
+                });
+                if detail {
+                    v["down_ids"] = json!(r.down_ids.as_deref().map(id_list));
+                    v["degraded_ids"] = json!(r.degraded_ids.as_deref().map(id_list));
+                }
+                v
+            });
+            let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref)).map(id_list);
+            let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
+            let mut v = json!({
+                "id": comp.id,
+                "kind": comp.kind.as_str(),
+                "tier": comp.tier,
+                "critical": comp.is_critical(),
+                "blast_radius": radius,
+                "spofs": spofs,
+                "cut_sets": cuts_of(c),
+                "availability": avail.map(availability_json),
+                "slo": comp.slo,
+            });
+            if let (Some(a), Some(slo)) = (avail, comp.slo) {
+                v["slo_met"] = json!(a.meets_slo(slo));
+                v["availability"]["costs"] = json!(a
+                    .contributions
+                    .iter()
+                    .map(|k| json!({"id": model.component(k.component).id, "share": k.share}))
+                    .collect::<Vec<_>>());
+            }
+            v
+        })
+        .collect();
+    let cold = report.cold_start.as_ref();
+    let value = json!({
+        "schema": "blastmap.report/v1",
+        "summary": {
+            "components": report.components,
+            "requirements": report.requirements,
+        },
+        "components": components,
+        "thin_redundancy": report.thin_redundancy.as_ref().map(|t| t.iter().map(|t| json!({
+            "component": model.component(t.fate.component).id,
+            "culprit": model.component(t.fate.culprit).id,
+            "members": id_list(&t.fate.members_down),
+            "takes_down": t.fate.component_down,
+            "explanation": t.explanation,
+        })).collect::<Vec<_>>()),
+        "cycles": report.cycles.iter().map(|c| id_list(c)).collect::<Vec<_>>(),
+        "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
+        "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
+    });
+    crate::render::to_json_text(&value)
+}

@@ -1,0 +1,58 @@
+//! `simulate` output: text for people, `blastmap.simulation/v1` JSON.
+
+use blastmap_analysis::simulate::{Simulation, State};
+use blastmap_manifest::Model;
+use serde_json::json;
+
+use crate::render::path::describe;
+use crate::render::{Table, plural, safe};
+
+/// Failed components first, then down, then degraded; each by id.
+pub(crate) fn text(model: &Model, sim: &Simulation) -> String {
+    let failed: Vec<String> = sim.failed().iter().map(|&f| safe(&model.component(f).id)).collect();
+    let down = sim.affected().filter(|&c| sim.state(c) == State::Down && !sim.is_failed(c)).count();
+    let degraded = sim.count(State::Degraded);
+    let mut out = format!(
+        "Failing {} takes down {} and degrades {} (of {}).\n\n",
+        failed.join(", "),
+        plural(down, "component"),
+        degraded,
+        model.len()
+    );
+    let mut table = Table::new(&["state", "component", "cascade path"]);
+    for &f in sim.failed() {
+        table.row(vec!["failed".to_owned(), safe(&model.component(f).id), String::new()]);
+    }
+    for state in [State::Down, State::Degraded] {
+        for c in sim.affected().filter(|&c| sim.state(c) == state && !sim.is_failed(c)) {
+            table.row(vec![state.as_str().to_owned(), safe(&model.component(c).id), describe(model, sim, c)]);
+        }
+    }
+    out.push_str(&table.render());
+    out
+}
+
+/// `{"schema": "blastmap.simulation/v1", "failed": [..], "components": [..]}`:
+/// every affected component (failed ones included, with a path of
+/// themselves), sorted by id.
+pub(crate) fn json(model: &Model, sim: &Simulation) -> String {
+    let id = |c| model.component(c).id.clone();
+    let components: Vec<_> = sim
+        .affected()
+        .map(|c| {
+            json!({
+                "id": id(c),
+                "kind": model.component(c).kind.as_str(),
+                "state": sim.state(c).as_str(),
+                "failed": sim.is_failed(c),
+                "path": sim.path(c).into_iter().map(id).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let value = json!({
+        "schema": "blastmap.simulation/v1",
+        "failed": sim.failed().iter().map(|&c| id(c)).collect::<Vec<_>>(),
+        "components": components,
+    });
+    crate::render::to_json_text(&value)
+}
