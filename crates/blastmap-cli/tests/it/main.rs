@@ -1,3 +1,4 @@
 //! End-to-end tests of the `blastmap` binary.
 
 mod cmd;
+mod real_world;
