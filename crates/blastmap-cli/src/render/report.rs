@@ -126,7 +126,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
             let comp = model.component(c);
             t.row(vec![safe(&comp.id), comp.tier.to_string(), list.len().to_string(), ids(model, list).join(", ")]);
         }
-        out.push_str(&t.render());
+        out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
         out.push('\n');
     }
     if let Some(thin) = &report.thin_redundancy {
