@@ -868,7 +868,7 @@ impl Sim {
             }
             counts[0] = or(counts[0], x);
         }
-        if flip { counts[t - 1] } else { counts[t - 1] }
+        if flip { not(counts[t - 1]) } else { counts[t - 1] }
     }
 
     fn node_down(&self, v: usize, fail: Block, get: &impl Fn(usize) -> Block, counts: &mut Vec<Block>) -> Block {

@@ -620,7 +620,7 @@ fn at_least(scratch: &mut Scratch, members: &[u32], t: usize, mask: Mask) -> Lan
     }
     let top = ladder[rungs - 1];
     scratch.ladder = ladder;
-    top
+    if complement { not(&top) } else { top }
 }
 
 /// Per-worker mutable state of the passes; reused across runs.

@@ -4,3 +4,4 @@ mod engine;
 mod semantics;
 mod availability;
 mod cold_start;
+mod speed;

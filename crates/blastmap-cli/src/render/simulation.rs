@@ -1,10 +1,10 @@
 //! `simulate` output: text for people, `blastmap.simulation/v1` JSON.
 
 use blastmap_analysis::simulate::{Simulation, State};
-use blastmap_manifest::Model;
+use blastmap_manifest::{ComponentId, Model};
 use serde_json::json;
 
-use crate::render::path::describe;
+use crate::render::path::{describe, group_name, group_status};
 use crate::render::{Table, plural, safe};
 
 /// Failed components first, then down, then degraded; each by id.
@@ -29,6 +29,34 @@ pub(crate) fn text(model: &Model, sim: &Simulation) -> String {
         }
     }
     out.push_str(&table.render());
+    let reduced = reduced(model, sim);
+    if !reduced.is_empty() {
+        out.push_str("\nRedundancy reduced (still met):\n");
+        for (c, r) in reduced {
+            let req = &model.component(c).requirements[r];
+            out.push_str(&format!(
+                "  {}: {} {}\n",
+                safe(&model.component(c).id),
+                group_name(model, req),
+                group_status(req, sim)
+            ));
+        }
+    }
+    out
+}
+
+/// Groups of components that are not down, with a member down or degraded,
+/// whose requirement is still met: "redundancy reduced".
+fn reduced(model: &Model, sim: &Simulation) -> Vec<(ComponentId, usize)> {
+    let mut out = Vec::new();
+    for c in model.ids().filter(|&c| sim.state(c) != State::Down) {
+        for (r, req) in model.component(c).requirements.iter().enumerate() {
+            let up = req.members.iter().filter(|&&m| sim.state(m) == State::Up).count();
+            if req.is_group() && up < req.members.len() && up >= req.need as usize {
+                out.push((c, r));
+            }
+        }
+    }
     out
 }
 
@@ -49,8 +77,21 @@ pub(crate) fn json(model: &Model, sim: &Simulation) -> String {
             })
         })
         .collect();
+    let reduced: Vec<_> = reduced(model, sim)
+        .into_iter()
+        .map(|(c, r)| {
+            let req = &model.component(c).requirements[r];
+            json!({
+                "id": id(c),
+                "members": req.members.iter().map(|&m| id(m)).collect::<Vec<_>>(),
+                "need": req.need,
+                "members_down": req.members.iter().filter(|&&m| sim.state(m) == State::Down).map(|&m| id(m)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let value = json!({
         "schema": "blastmap.simulation/v1",
+        "redundancy_reduced": reduced,
         "failed": sim.failed().iter().map(|&c| id(c)).collect::<Vec<_>>(),
         "components": components,
     });
