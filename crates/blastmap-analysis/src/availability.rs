@@ -70,7 +70,7 @@ pub struct AvailabilityOptions {
     /// Seed of the Monte Carlo sampler.
     pub seed: u64,
     /// Decision-diagram nodes one component may add before it falls back to
-    /// Monte Carlo. Default 2^18.
+    /// Monte Carlo (and at most 16 times as many apply steps). Default 2^14.
     pub exact_component_nodes: usize,
     /// Decision-diagram nodes in total (about 40 bytes each). Default 2^22.
     /// Zero forces Monte Carlo everywhere.
@@ -87,7 +87,7 @@ impl Default for AvailabilityOptions {
             min_samples: 1 << 16,
             max_samples: 1 << 24,
             seed: 0x5eed_b1a5_7a0b_0001,
-            exact_component_nodes: 1 << 18,
+            exact_component_nodes: 1 << 14,
             exact_total_nodes: 1 << 22,
             contributions: 5,
         }
@@ -197,7 +197,10 @@ pub fn availability(model: &Model, options: &AvailabilityOptions) -> Vec<Option<
         .par_chunks(piece)
         .map(|pieces| {
             let mut scratch = Backward::new(bdd.len());
-            pieces.iter().map(|&(v, root)| (v, exact_availability(&bdd, root, &mut scratch, options))).collect()
+            pieces
+                .iter()
+                .map(|&(v, root)| (v, exact_availability(&bdd, root, &mut scratch, options)))
+                .collect()
         })
         .collect();
     for (v, a) in exact_results.into_iter().flatten() {
@@ -245,7 +248,10 @@ fn closure_can_fail(net: &HardNet, sccs: &Sccs, p: &[f64]) -> Vec<bool> {
         let nodes = sccs.nodes(c);
         let any = nodes.iter().any(|&v| {
             p[v as usize] > 0.0
-                || net.out(v as usize).iter().any(|&w| sccs.of[w as usize] != c as u32 && can_fail[w as usize])
+                || net
+                    .out(v as usize)
+                    .iter()
+                    .any(|&w| sccs.of[w as usize] != c as u32 && can_fail[w as usize])
         });
         for &v in nodes {
             can_fail[v as usize] = any;
@@ -311,6 +317,9 @@ impl IndexHasher {
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<IndexHasher>>;
 
+/// Apply steps a component may take per node of its budget.
+const STEPS_PER_NODE: u64 = 16;
+
 const FALSE: u32 = 0;
 const TRUE: u32 = 1;
 const TERMINAL: u32 = u32::MAX;
@@ -344,6 +353,9 @@ struct Bdd {
     cache: FastMap<(Op, u32, u32), u32>,
     limit: usize,
     total_limit: usize,
+    /// Apply steps left for the current component: cache hits cost no
+    /// nodes but still cost time.
+    steps: u64,
 }
 
 impl Bdd {
@@ -370,6 +382,7 @@ impl Bdd {
             cache: FastMap::default(),
             limit: total_limit.saturating_add(2),
             total_limit: total_limit.saturating_add(2),
+            steps: 0,
         }
     }
 
@@ -428,6 +441,10 @@ impl Bdd {
         while let Some(task) = tasks.pop() {
             match task {
                 Task::Call(f, g) => {
+                    if self.steps == 0 {
+                        return Err(Full);
+                    }
+                    self.steps -= 1;
                     if let Some(r) = terminal(f, g) {
                         results.push(r);
                         continue;
@@ -523,7 +540,13 @@ impl Bdd {
     /// Down functions of every component whose closure can fail, in
     /// condensation order; `None` for components over budget and everything
     /// that depends on them.
-    fn build_all(&mut self, net: &HardNet, sccs: &Sccs, can_fail: &[bool], per_component: usize) -> Vec<Option<u32>> {
+    fn build_all(
+        &mut self,
+        net: &HardNet,
+        sccs: &Sccs,
+        can_fail: &[bool],
+        per_component: usize,
+    ) -> Vec<Option<u32>> {
         let n = net.len();
         let mut down: Vec<Option<u32>> = vec![None; n];
         for c in 0..sccs.count() {
@@ -535,6 +558,7 @@ impl Bdd {
                 continue;
             }
             self.limit = self.var.len().saturating_add(per_component).min(self.total_limit);
+            self.steps = (per_component as u64).saturating_mul(STEPS_PER_NODE);
             let solved = if nodes.len() == 1 {
                 let v = nodes[0] as usize;
                 self.node_down(net, v, &down).map(|f| down[v] = Some(f))
@@ -585,7 +609,13 @@ struct Backward {
 
 impl Backward {
     fn new(len: usize) -> Self {
-        Backward { reach: vec![0.0; len], seen: vec![0; len], stamp: 0, nodes: Vec::new(), grad: FastMap::default() }
+        Backward {
+            reach: vec![0.0; len],
+            seen: vec![0; len],
+            stamp: 0,
+            nodes: Vec::new(),
+            grad: FastMap::default(),
+        }
     }
 
     /// `(X, U − U(X never fails))` for every variable X in the diagram of
@@ -719,6 +749,9 @@ struct Sim {
     global: Vec<u32>,
     req_start: Vec<u32>,
     need: Vec<u32>,
+    /// Requirements that need every member (single targets included): a
+    /// failure behind them alone takes the owner down.
+    series: Vec<bool>,
     mem_start: Vec<u32>,
     members: Vec<u32>,
     /// Local nodes that depend on each node (deduplicated).
@@ -771,6 +804,7 @@ impl Sim {
         let mut sim = Sim {
             req_start: vec![0],
             need: Vec::new(),
+            series: Vec::new(),
             mem_start: vec![0],
             members: Vec::new(),
             dep_start: vec![0],
@@ -787,6 +821,7 @@ impl Sim {
             let g = g as usize;
             for r in net.reqs(g) {
                 sim.need.push(net.need[r]);
+                sim.series.push(is_series(net, r));
                 sim.members.extend(net.req_members(r).iter().map(|&w| local[w as usize]));
                 sim.mem_start.push(sim.members.len() as u32);
             }
@@ -871,7 +906,25 @@ impl Sim {
         if flip { not(counts[t - 1]) } else { counts[t - 1] }
     }
 
-    fn node_down(&self, v: usize, fail: Block, get: &impl Fn(usize) -> Block, counts: &mut Vec<Block>) -> Block {
+    /// Lanes in which a failure reachable from `v` through series
+    /// requirements happened (each one alone takes `v` down).
+    fn node_spof(&self, v: usize, fail: Block, get: &impl Fn(usize) -> Block) -> Block {
+        let mut d = fail;
+        for r in (self.req_start[v] as usize..self.req_start[v + 1] as usize).filter(|&r| self.series[r]) {
+            for &m in &self.members[self.mem_start[r] as usize..self.mem_start[r + 1] as usize] {
+                d = or(d, get(m as usize));
+            }
+        }
+        d
+    }
+
+    fn node_down(
+        &self,
+        v: usize,
+        fail: Block,
+        get: &impl Fn(usize) -> Block,
+        counts: &mut Vec<Block>,
+    ) -> Block {
         let mut d = fail;
         for r in self.req_start[v] as usize..self.req_start[v + 1] as usize {
             if d == ONES {
@@ -887,19 +940,20 @@ impl Sim {
 #[derive(Default)]
 struct Tally {
     samples: u64,
-    down: Vec<u64>,
-    /// (target slot << 32 | failed local node) → samples in which the target
-    /// was down only because that node failed.
+    /// Per target: samples in which it is down with no single-point failure.
+    residual: Vec<u64>,
+    /// (target slot << 32 | failed local node) → residual samples in which
+    /// the target is down only because that node failed.
     pairs: FastMap<u64, u64>,
 }
 
 impl Tally {
     fn merge(mut self, other: Tally) -> Tally {
-        if self.down.is_empty() {
+        if self.samples == 0 {
             return other;
         }
         self.samples += other.samples;
-        for (a, b) in self.down.iter_mut().zip(&other.down) {
+        for (a, b) in self.residual.iter_mut().zip(&other.residual) {
             *a += b;
         }
         for (k, v) in other.pairs {
@@ -913,6 +967,7 @@ struct Worker<'a> {
     sim: &'a Sim,
     fail: Vec<Block>,
     down: Vec<Block>,
+    spof: Vec<Block>,
     alt: Vec<Block>,
     alt_stamp: Vec<u64>,
     scc_stamp: Vec<u64>,
@@ -932,6 +987,7 @@ impl<'a> Worker<'a> {
             sim,
             fail: vec![ZERO; n],
             down: vec![ZERO; n],
+            spof: vec![ZERO; n],
             alt: vec![ZERO; n],
             alt_stamp: vec![0; n],
             scc_stamp: vec![0; sim.scc_start.len()],
@@ -941,7 +997,7 @@ impl<'a> Worker<'a> {
             counts: Vec::new(),
             skips: vec![0; sim.failable.len()],
             contributions,
-            tally: Tally { samples: 0, down: vec![0; sim.targets.len()], pairs: FastMap::default() },
+            tally: Tally { samples: 0, residual: vec![0; sim.targets.len()], pairs: FastMap::default() },
         }
     }
 
@@ -962,13 +1018,19 @@ impl<'a> Worker<'a> {
             for k in 0..sim.scc_start.len() - 1 {
                 self.eval_base(k);
             }
+            // Only the residual (down, but no single-point failure behind
+            // it) is estimated: the rest is known exactly.
+            let mut residual = ZERO;
             for (slot, &t) in sim.targets.iter().enumerate() {
-                self.tally.down[slot] += popcount(self.down[t as usize]);
+                let lanes = and_not(self.down[t as usize], self.spof[t as usize]);
+                self.tally.residual[slot] += popcount(lanes);
+                residual = or(residual, lanes);
             }
-            if self.contributions {
+            if self.contributions && residual != ZERO {
                 for &x in &sim.failable {
-                    if self.fail[x as usize] != ZERO {
-                        self.without(x as usize);
+                    let lanes = and(self.fail[x as usize], residual);
+                    if lanes != ZERO {
+                        self.without(x as usize, lanes);
                     }
                 }
             }
@@ -988,10 +1050,27 @@ impl<'a> Worker<'a> {
                 sim.node_down(v, self.fail[v], &|w| down[w], &mut self.counts)
             };
             self.down[v] = d;
+            let spof = sim.node_spof(v, self.fail[v], &|w| self.spof[w]);
+            self.spof[v] = spof;
             return;
         }
         for v in range.clone() {
             self.down[v] = self.fail[v];
+            self.spof[v] = self.fail[v];
+        }
+        // Reachability along series requirements: a fixpoint too.
+        loop {
+            let mut changed = false;
+            for v in range.clone() {
+                let spof = sim.node_spof(v, self.fail[v], &|w| self.spof[w]);
+                if spof != self.spof[v] {
+                    self.spof[v] = spof;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
         }
         // Monotone from below: Gauss–Seidel sweeps reach the least fixpoint.
         loop {
@@ -1013,10 +1092,13 @@ impl<'a> Worker<'a> {
     }
 
     /// Re-evaluates, with common random numbers, the world in which `x` never
-    /// failed: only the strongly connected sets downstream of a change are
-    /// recomputed (in condensation order, through a heap), and every target
-    /// that comes back up counts towards `x`'s contribution.
-    fn without(&mut self, x: usize) {
+    /// failed, in `lanes` (where `x` failed and some target is down without a
+    /// single-point failure): only the strongly connected sets downstream of
+    /// a change in those lanes are recomputed (in condensation order, through
+    /// a heap), and every target that comes back up counts towards `x`'s
+    /// contribution. Lanes are independent worlds, so ignoring changes in
+    /// other lanes is exact for these.
+    fn without(&mut self, x: usize, lanes: Block) {
         let sim = self.sim;
         self.stamp += 1;
         self.changed.clear();
@@ -1034,7 +1116,8 @@ impl<'a> Worker<'a> {
                 let mut changed = false;
                 for v in range.clone() {
                     let d = {
-                        let (alt, alt_stamp, down, stamp) = (&self.alt, &self.alt_stamp, &self.down, self.stamp);
+                        let (alt, alt_stamp, down, stamp) =
+                            (&self.alt, &self.alt_stamp, &self.down, self.stamp);
                         let get = |w: usize| if alt_stamp[w] == stamp { alt[w] } else { down[w] };
                         sim.node_down(v, fail(v, &self.fail), &get, &mut self.counts)
                     };
@@ -1048,7 +1131,7 @@ impl<'a> Worker<'a> {
                 }
             }
             for v in range {
-                if self.alt[v] == self.down[v] {
+                if and(and_not(self.down[v], self.alt[v]), lanes) == ZERO {
                     continue;
                 }
                 self.changed.push(v as u32);
@@ -1064,7 +1147,8 @@ impl<'a> Worker<'a> {
         for &v in &self.changed {
             let slot = sim.slot[v as usize];
             if slot != u32::MAX {
-                let saved = popcount(and_not(self.down[v as usize], self.alt[v as usize]));
+                let v = v as usize;
+                let saved = popcount(and(and_not(and_not(self.down[v], self.alt[v]), self.spof[v]), lanes));
                 *self.tally.pairs.entry(u64::from(slot) << 32 | x as u64).or_insert(0) += saved;
             }
         }
@@ -1117,7 +1201,63 @@ fn run_chunks(sim: &Sim, options: &AvailabilityOptions, chunks: std::ops::Range<
         .reduce(Tally::default, Tally::merge)
 }
 
+/// Whether hard requirement `r` needs every member (so that any member
+/// down takes its owner down).
+fn is_series(net: &HardNet, r: usize) -> bool {
+    let need = net.need[r] as usize;
+    need >= 1 && need == net.req_members(r).len()
+}
+
+/// The single-point failures of a component reachable through series
+/// requirements (itself included), each of which alone takes it down.
+struct SeriesPart {
+    /// Probability that at least one of them fails (exact: independent).
+    probability: f64,
+    /// Each one with its failure probability.
+    failures: Vec<(u32, f64)>,
+}
+
+/// # Complexity
+/// O(size of the series closure) per target.
+fn series_parts(net: &HardNet, p: &[f64], targets: &[usize]) -> Vec<SeriesPart> {
+    let mut seen = vec![usize::MAX; net.len()];
+    let mut stack = Vec::new();
+    targets
+        .iter()
+        .enumerate()
+        .map(|(slot, &t)| {
+            let mut none_fails = 1.0;
+            let mut failures = Vec::new();
+            seen[t] = slot;
+            stack.push(t);
+            while let Some(v) = stack.pop() {
+                if p[v] > 0.0 {
+                    none_fails *= 1.0 - p[v];
+                    failures.push((v as u32, p[v]));
+                }
+                for r in net.reqs(v).filter(|&r| is_series(net, r)) {
+                    for &w in net.req_members(r) {
+                        if seen[w as usize] != slot {
+                            seen[w as usize] = slot;
+                            stack.push(w as usize);
+                        }
+                    }
+                }
+            }
+            SeriesPart { probability: 1.0 - none_fails, failures }
+        })
+        .collect()
+}
+
 /// Monte Carlo estimates for `targets` (global indices, sorted).
+///
+/// Control variate: the event "a single-point failure reachable through
+/// series requirements happened" implies "down", and its probability is
+/// known exactly, so only the residual `P(down and no such failure)` is
+/// sampled. The residual is usually orders of magnitude smaller than the
+/// unavailability (it needs two or more failures behind redundancy), and so
+/// is its variance: the interval is Wilson's on the residual, shifted by the
+/// exact part.
 fn monte_carlo(
     net: &HardNet,
     sccs: &Sccs,
@@ -1126,6 +1266,7 @@ fn monte_carlo(
     options: &AvailabilityOptions,
 ) -> Vec<(usize, Availability)> {
     let sim = Sim::new(net, sccs, p, targets);
+    let series = series_parts(net, p, targets);
     let chunks_for = |samples: u64| samples.div_ceil(CHUNK_SAMPLES).max(1);
     let max_chunks = chunks_for(options.max_samples.max(1));
     let mut done = 0u64;
@@ -1139,11 +1280,12 @@ fn monte_carlo(
         // the normal approximation (Wilson's is within a few percent of it at
         // these sizes); at least double to avoid many small rounds.
         let mut needed = 0u64;
-        for &d in &tally.down {
-            let (low, high) = wilson(n - d, n);
+        for &r in &tally.residual {
+            let (low, high) = wilson(r, n);
             if (high - low) / 2.0 > options.target_half_width {
-                let u = (d as f64 / n as f64).max(1.0 / n as f64);
-                let estimate = Z95 * Z95 * u * (1.0 - u) / (options.target_half_width * options.target_half_width);
+                let q = (r as f64 / n as f64).max(1.0 / n as f64);
+                let estimate =
+                    Z95 * Z95 * q * (1.0 - q) / (options.target_half_width * options.target_half_width);
                 #[allow(clippy::cast_sign_loss, reason = "the estimate is positive")]
                 let estimate = estimate.ceil().min(u64::MAX as f64 / 4.0) as u64;
                 needed = needed.max(estimate).max(2 * n);
@@ -1163,13 +1305,27 @@ fn monte_carlo(
     }
     targets
         .iter()
+        .zip(series)
         .enumerate()
-        .map(|(slot, &v)| {
-            let d = tally.down[slot];
-            let (low, high) = wilson(n - d, n);
-            let u = d as f64 / n as f64;
-            let contributions = top(&mut pairs[slot], u, options.contributions);
-            (v, Availability { value: 1.0 - u, low, high, method: Method::MonteCarlo { samples: n }, contributions })
+        .map(|(slot, (&v, series))| {
+            let r = tally.residual[slot];
+            let (q_low, q_high) = wilson(r, n);
+            let exact = series.probability;
+            let u = (exact + r as f64 / n as f64).min(1.0);
+            let (low, high) = (1.0 - (exact + q_high).min(1.0), 1.0 - (exact + q_low).min(1.0));
+            let mut all = std::mem::take(&mut pairs[slot]);
+            // A single-point failure X takes the component down for sure:
+            // U − U(X never fails) = p·(1 − U)/(1 − p).
+            all.extend(
+                series
+                    .failures
+                    .iter()
+                    .map(|&(x, px)| (x, if px < 1.0 { px * (1.0 - u) / (1.0 - px) } else { u })),
+            );
+            let contributions = top(&mut all, u, options.contributions);
+            let method = Method::MonteCarlo { samples: n };
+            let value = 1.0 - u;
+            (v, Availability { value, low: low.min(value), high: high.max(value), method, contributions })
         })
         .collect()
 }
@@ -1196,13 +1352,13 @@ mod tests {
     #[test]
     fn series_parallel_quorum_and_shared_dependencies() {
         let m = model(vec![
-            (Some(99.0), vec![req(1, &[1], Hard)]),        // 0 -> 1
-            (Some(99.0), vec![]),                          // 1
-            (None, vec![req(1, &[3, 4], Hard)]),           // 2 -> any_of(3, 4)
-            (Some(90.0), vec![req(1, &[5], Hard)]),        // 3 -> zone 5
-            (Some(90.0), vec![req(1, &[5], Hard)]),        // 4 -> zone 5
-            (Some(99.0), vec![]),                          // 5
-            (None, vec![req(2, &[7, 8, 9], Hard)]),        // 6 -> 2 of 3
+            (Some(99.0), vec![req(1, &[1], Hard)]), // 0 -> 1
+            (Some(99.0), vec![]),                   // 1
+            (None, vec![req(1, &[3, 4], Hard)]),    // 2 -> any_of(3, 4)
+            (Some(90.0), vec![req(1, &[5], Hard)]), // 3 -> zone 5
+            (Some(90.0), vec![req(1, &[5], Hard)]), // 4 -> zone 5
+            (Some(99.0), vec![]),                   // 5
+            (None, vec![req(2, &[7, 8, 9], Hard)]), // 6 -> 2 of 3
             (Some(90.0), vec![]),
             (Some(90.0), vec![]),
             (Some(90.0), vec![]),
@@ -1212,7 +1368,9 @@ mod tests {
         assert!((value(a[1].as_ref()) - 0.99).abs() < 1e-12);
         assert!((value(a[2].as_ref()) - 0.99 * (1.0 - 0.1 * 0.1)).abs() < 1e-12);
         assert!((value(a[6].as_ref()) - (3.0 * 0.81 * 0.1 + 0.729)).abs() < 1e-12);
-        assert!(a.iter().flatten().all(|a| a.method == Method::Exact && a.low == a.value && a.high == a.value));
+        assert!(
+            a.iter().flatten().all(|a| a.method == Method::Exact && a.low == a.value && a.high == a.value)
+        );
     }
 
     #[test]

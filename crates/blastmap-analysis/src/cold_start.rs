@@ -242,11 +242,11 @@ mod tests {
     fn waves_follow_hard_requirements_and_quorums() {
         let m = model(vec![
             (None, vec![req(1, &[1], Hard), req(1, &[5], Soft)]), // 0: after 1; soft 5 never blocks
-            (None, vec![req(2, &[2, 3, 4], Hard)]),             // 1: 2 of {2, 3, 4}
-            (None, vec![]),                                     // 2: wave 0
-            (None, vec![req(1, &[2], Hard)]),                   // 3: wave 1
-            (None, vec![req(1, &[3], Hard)]),                   // 4: wave 2
-            (None, vec![req(1, &[0], Hard)]),                   // 5: after 0
+            (None, vec![req(2, &[2, 3, 4], Hard)]),               // 1: 2 of {2, 3, 4}
+            (None, vec![]),                                       // 2: wave 0
+            (None, vec![req(1, &[2], Hard)]),                     // 3: wave 1
+            (None, vec![req(1, &[3], Hard)]),                     // 4: wave 2
+            (None, vec![req(1, &[0], Hard)]),                     // 5: after 0
         ]);
         let start = cold_start(&m);
         assert_eq!(start.waves, vec![vec![id(2)], vec![id(3)], vec![id(1), id(4)], vec![id(0)], vec![id(5)]]);
@@ -258,11 +258,11 @@ mod tests {
     #[test]
     fn deadlocks_and_what_they_block() {
         let m = model(vec![
-            (None, vec![req(1, &[1], Hard)]),          // 0 <-> 1: deadlock
+            (None, vec![req(1, &[1], Hard)]), // 0 <-> 1: deadlock
             (None, vec![req(1, &[0], Hard)]),
-            (None, vec![req(2, &[1, 3], Hard)]),       // 2: blocked by 1
-            (None, vec![]),                            // 3
-            (None, vec![req(1, &[5, 3], Hard)]),       // 4 <-> 5, but 4 can start through 3
+            (None, vec![req(2, &[1, 3], Hard)]), // 2: blocked by 1
+            (None, vec![]),                      // 3
+            (None, vec![req(1, &[5, 3], Hard)]), // 4 <-> 5, but 4 can start through 3
             (None, vec![req(1, &[4], Hard)]),
         ]);
         let start = cold_start(&m);
@@ -271,9 +271,18 @@ mod tests {
         assert_eq!(
             start.never_starts,
             vec![
-                NeverStarts { component: id(0), why: WhyNot::Deadlock { deadlock: 0, path: vec![id(0), id(1), id(0)] } },
-                NeverStarts { component: id(1), why: WhyNot::Deadlock { deadlock: 0, path: vec![id(1), id(0), id(1)] } },
-                NeverStarts { component: id(2), why: WhyNot::Blocked { requirement: 0, blockers: vec![id(1)] } },
+                NeverStarts {
+                    component: id(0),
+                    why: WhyNot::Deadlock { deadlock: 0, path: vec![id(0), id(1), id(0)] }
+                },
+                NeverStarts {
+                    component: id(1),
+                    why: WhyNot::Deadlock { deadlock: 0, path: vec![id(1), id(0), id(1)] }
+                },
+                NeverStarts {
+                    component: id(2),
+                    why: WhyNot::Blocked { requirement: 0, blockers: vec![id(1)] }
+                },
             ]
         );
     }
@@ -287,9 +296,9 @@ mod tests {
             (None, vec![req(1, &[2], Hard)]),
         ]);
         let start = cold_start(&m);
-        assert_eq!(start.never_starts[0], NeverStarts {
-            component: id(0),
-            why: WhyNot::Blocked { requirement: 1, blockers: vec![id(2)] }
-        });
+        assert_eq!(
+            start.never_starts[0],
+            NeverStarts { component: id(0), why: WhyNot::Blocked { requirement: 1, blockers: vec![id(2)] } }
+        );
     }
 }

@@ -8,7 +8,7 @@ pub mod cold_start;
 pub mod cuts;
 pub mod cycles;
 pub mod net;
+pub mod report;
 pub mod simulate;
 pub mod spof;
 pub mod sweep;
-pub mod report;

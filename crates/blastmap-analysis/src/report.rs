@@ -13,6 +13,7 @@ use crate::sweep::{BlastRadius, SweepOptions, Targets, sweep};
 
 /// Which analyses to run (`--analyses`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools, reason = "one switch per analysis, named as on the command line")]
 pub struct Analyses {
     pub blast_radius: bool,
     pub spof: bool,
@@ -122,8 +123,12 @@ pub fn report(model: &Model, options: &ReportOptions) -> Report {
             out.ranking = Some(rank_by_critical(&swept));
             out.spofs = Some(swept.all_causes().to_vec());
             let fates = shared_fate(model, &net);
-            out.thin_redundancy =
-                Some(fates.into_iter().map(|fate| ThinRedundancy { explanation: explain(model, &fate), fate }).collect());
+            out.thin_redundancy = Some(
+                fates
+                    .into_iter()
+                    .map(|fate| ThinRedundancy { explanation: explain(model, &fate), fate })
+                    .collect(),
+            );
         }
         if a.blast_radius {
             out.radii = Some(swept.radii);
@@ -148,7 +153,12 @@ fn explain(model: &Model, fate: &SharedFate) -> String {
     let culprit = id(fate.culprit);
     let members: Vec<&str> = fate.members_down.iter().map(|&m| id(m)).collect();
     let only_in = fate.members_down.iter().all(|&m| {
-        let placement: Vec<_> = model.component(m).requirements.iter().filter(|r| matches!(r.origin, Origin::RunsIn | Origin::Within)).collect();
+        let placement: Vec<_> = model
+            .component(m)
+            .requirements
+            .iter()
+            .filter(|r| matches!(r.origin, Origin::RunsIn | Origin::Within))
+            .collect();
         placement.len() == 1 && placement[0].members == [fate.culprit]
     });
     let how = if fate.members_down.contains(&fate.culprit) && members.len() > 1 {
@@ -159,7 +169,10 @@ fn explain(model: &Model, fate: &SharedFate) -> String {
         "depend on".to_owned()
     };
     let subject = match members.as_slice() {
-        [one] => format!("{one} {}", how.replace("run ", "runs ").replace("depend ", "depends ").replace("fail ", "fails ")),
+        [one] => format!(
+            "{one} {}",
+            how.replace("run ", "runs ").replace("depend ", "depends ").replace("fail ", "fails ")
+        ),
         [a, b] => format!("{a} and {b} both {how}"),
         many => format!("{} all {how}", join_and(many)),
     };

@@ -88,7 +88,7 @@ pub struct SharedFate {
 ///
 /// # Complexity
 /// One down-only sweep for the members of every group (see [`spofs`]), then
-/// O(Σ over groups of Σ over members of |causes|·log) to count culprits.
+/// O(Σ over groups of Σ over members of |causes|) to count culprits.
 pub fn shared_fate(model: &Model, net: &Net) -> Vec<SharedFate> {
     let groups: Vec<u32> =
         (0..net.requirement_count() as u32).filter(|&r| net.losses_to_fail(r) >= 2).collect();
@@ -103,27 +103,43 @@ pub fn shared_fate(model: &Model, net: &Net) -> Vec<SharedFate> {
     let causes_of = |c: u32| causes[c as usize].as_deref().unwrap_or_default();
 
     let mut found = Vec::new();
-    let mut hits: Vec<(u32, u32)> = Vec::new();
+    // Dense per-culprit counters, reset through the list of touched slots,
+    // so a group costs the total length of its members' cause lists.
+    let mut count = vec![0u32; net.len()];
+    let mut touched: Vec<u32> = Vec::new();
     for &r in &groups {
         let owner = net.owner(r);
-        hits.clear();
-        for &m in net.members(r) {
-            hits.push((m, m));
-            hits.extend(causes_of(m).iter().map(|x| (x.index() as u32, m)));
-        }
-        hits.sort_unstable();
-        let losses = net.losses_to_fail(r) as usize;
-        for run in hits.chunk_by(|a, b| a.0 == b.0) {
-            let culprit = run[0].0;
-            if run.len() < losses || culprit == owner {
-                continue;
+        let members = net.members(r);
+        for &m in members {
+            for x in std::iter::once(m).chain(causes_of(m).iter().map(|x| x.index() as u32)) {
+                if count[x as usize] == 0 {
+                    touched.push(x);
+                }
+                count[x as usize] += 1;
             }
+        }
+        let losses = net.losses_to_fail(r);
+        let mut culprits: Vec<u32> =
+            touched.iter().copied().filter(|&x| count[x as usize] >= losses && x != owner).collect();
+        for &x in &touched {
+            count[x as usize] = 0;
+        }
+        touched.clear();
+        culprits.sort_unstable();
+        for culprit in culprits {
+            let id = Net::id(culprit);
+            let mut members_down: Vec<ComponentId> = members
+                .iter()
+                .filter(|&&m| m == culprit || causes_of(m).binary_search(&id).is_ok())
+                .map(|&m| Net::id(m))
+                .collect();
+            members_down.sort_unstable();
             found.push(SharedFate {
                 component: Net::id(owner),
                 requirement: net.local_index(r),
-                culprit: Net::id(culprit),
-                members_down: run.iter().map(|&(_, m)| Net::id(m)).collect(),
-                component_down: causes_of(owner).binary_search(&Net::id(culprit)).is_ok(),
+                culprit: id,
+                members_down,
+                component_down: causes_of(owner).binary_search(&id).is_ok(),
             });
         }
     }

@@ -1,5 +1,5 @@
 //! Property tests: the engine agrees with the naive reference of DESIGN §3
-//! on random inventories (single, any_of and quorum requirements, soft
+//! on random inventories (single, `any_of` and quorum requirements, soft
 //! edges, shared domains, cycles).
 
 use blastmap_analysis::cuts::cut_sets;
@@ -201,7 +201,7 @@ fn large(n: usize, seed: u64) -> Model {
             let raw: Vec<RawRequirement> = (0..next(4))
                 .map(|_| {
                     // Mostly towards lower indices (layered), sometimes upwards (cycles).
-                    let members = (0..1 + next(3))
+                    let members = (0..=next(3))
                         .map(|_| if next(10) == 0 || i == 0 { next(n) } else { next(i) })
                         .collect();
                     (next(3) as u8, members, next(4) as u32, next(5) == 0)

@@ -37,7 +37,11 @@ impl Inventory {
     }
 
     fn entry(&mut self, id: &str) -> &mut Entry {
-        self.entries.entry(id.to_owned()).or_insert_with(|| Entry { tier: 3, weight: 1.0, ..Entry::default() })
+        self.entries.entry(id.to_owned()).or_insert_with(|| Entry {
+            tier: 3,
+            weight: 1.0,
+            ..Entry::default()
+        })
     }
 
     pub(crate) fn component(mut self, id: &str) -> Self {
@@ -97,7 +101,8 @@ impl Inventory {
     }
 
     pub(crate) fn build(self) -> Model {
-        let index: BTreeMap<&str, usize> = self.entries.keys().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        let index: BTreeMap<&str, usize> =
+            self.entries.keys().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
         let components = self
             .entries
             .iter()
@@ -105,9 +110,18 @@ impl Inventory {
                 let requirements = entry
                     .requirements
                     .iter()
-                    .map(|req| requirement(req, req.members.iter().map(|m| ComponentId::new(index[m.as_str()]))))
+                    .map(|req| {
+                        requirement(req, req.members.iter().map(|m| ComponentId::new(index[m.as_str()])))
+                    })
                     .collect();
-                component(id.clone(), entry.kind.unwrap_or(Kind::Service), entry.tier, entry.entrypoint, entry.weight, requirements)
+                component(
+                    id.clone(),
+                    entry.kind.unwrap_or(Kind::Service),
+                    entry.tier,
+                    entry.entrypoint,
+                    entry.weight,
+                    requirements,
+                )
             })
             .collect();
         Model::from_components(components, None)
@@ -128,7 +142,14 @@ fn requirement(req: &Req, members: impl Iterator<Item = ComponentId>) -> Require
     }
 }
 
-fn component(id: String, kind: Kind, tier: u8, entrypoint: bool, weight: f64, requirements: Vec<Requirement>) -> Component {
+fn component(
+    id: String,
+    kind: Kind,
+    tier: u8,
+    entrypoint: bool,
+    weight: f64,
+    requirements: Vec<Requirement>,
+) -> Component {
     Component {
         name: id.clone(),
         id,

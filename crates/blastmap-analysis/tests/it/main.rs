@@ -1,7 +1,7 @@
-mod inventory;
-mod reference;
-mod engine;
-mod semantics;
 mod availability;
 mod cold_start;
+mod engine;
+mod inventory;
+mod reference;
+mod semantics;
 mod speed;

@@ -49,10 +49,8 @@ fn losing_every_member_takes_the_owner_down_with_a_cascade_path() {
 
 #[test]
 fn a_degraded_member_with_the_other_down_impairs_the_group() {
-    let model = Inventory::new()
-        .any_of("sessions", &["redis-a", "redis-b"])
-        .soft("redis-b", "metrics")
-        .build();
+    let model =
+        Inventory::new().any_of("sessions", &["redis-a", "redis-b"]).soft("redis-b", "metrics").build();
     assert_eq!(state(&model, &["metrics"], "redis-b"), State::Degraded);
     assert_eq!(state(&model, &["metrics"], "sessions"), State::Up);
     assert_eq!(state(&model, &["metrics", "redis-a"], "sessions"), State::Degraded);
@@ -102,17 +100,28 @@ fn a_cycle_fails_together_once_anything_in_it_fails() {
 
 #[test]
 fn a_cycle_without_failure_stays_up() {
-    let model = Inventory::new().needs("a", "b").needs("b", "a").needs("x", "y").build();
+    let model = Inventory::new().needs("a", "b").needs("b", "a").needs("x", "y").component("lonely").build();
     let sim = simulate(&model, &[id(&model, "y")]);
     assert_eq!(sim.state(id(&model, "a")), State::Up);
     assert_eq!(sim.state(id(&model, "b")), State::Up);
     assert_eq!(sim.state(id(&model, "x")), State::Down);
+    assert_eq!(sim.state(id(&model, "lonely")), State::Up);
+    assert_eq!((sim.count(State::Down), sim.count(State::Degraded), sim.count(State::Up)), (2, 0, 3));
+}
+
+#[test]
+fn a_soft_group_with_every_member_down_only_degrades() {
+    let model = Inventory::new().soft_any_of("search", &["es-1", "es-2"]).needs("web", "search").build();
+    assert_eq!(state(&model, &["es-1"], "search"), State::Up);
+    assert_eq!(state(&model, &["es-1", "es-2"], "search"), State::Degraded);
+    assert_eq!(state(&model, &["es-1", "es-2"], "web"), State::Degraded);
 }
 
 /// Two "redundant" database replicas that both run only in zone-a.
 fn shared_zone() -> Model {
     Inventory::new()
         .entrypoint("web")
+        .weight("web", 40.0)
         .needs("web", "orders")
         .tier("orders", 1)
         .any_of("orders", &["orders-db-a", "orders-db-b"])
@@ -150,6 +159,8 @@ fn two_replicas_in_one_zone_make_the_zone_a_spof() {
     let result = sweep(&model, &net, &SweepOptions::default());
     let zone = result.radius(id(&model, "zone-a"));
     assert_eq!((zone.down, zone.critical_down, zone.entrypoints_down), (5, 2, 1));
+    assert!((zone.weight_down - 44.0).abs() < 1e-9);
+    assert_eq!(zone.degraded, 0);
     let ranked = rank_by_critical(&result);
     assert_eq!(names(&model, &ranked.iter().map(|r| r.component).collect::<Vec<_>>()), ["zone-a", "orders"]);
 

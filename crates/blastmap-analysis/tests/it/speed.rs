@@ -11,33 +11,49 @@ use blastmap_manifest::{Mode, Model, RequirementShape};
 
 use crate::inventory::{Spec, SpecComponent};
 
-/// Layered inventory: component i requires components below it, mostly
-/// nearby (log-uniform distance), with `per` requirements on average: 60%
-/// hard single, 15% soft single, 15% any_of of 2–3, 10% quorum 2 of 3, and
-/// about 1% upward edges that close cycles.
-fn layered(n: usize, per: usize, seed: u64) -> Model {
+/// A modular inventory: the first 5% are platform components (domains,
+/// datastores; each may need one lower platform component), the rest come in
+/// systems of 50 whose components need, on average `per` times: 80% a lower
+/// component of their own system, 15% a platform component, 5% one of the
+/// first five ("API") components of an earlier system. Requirements are 60%
+/// hard single, 15% soft single, 15% `any_of` of 2–3, 10% quorum n−1 of n; a
+/// few point upwards inside a system and close cycles.
+fn modular(n: usize, per: usize, seed: u64) -> Model {
     let mut state = seed;
     let mut next = move |bound: usize| {
         state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % bound.max(1)
     };
+    let platform = (n / 20).max(1);
     let components = (0..n)
         .map(|i| {
-            let mut pick = |next: &mut dyn FnMut(usize) -> usize| -> usize {
-                if i == 0 || next(100) == 0 {
-                    return next(n);
-                }
-                let span = 1usize << next(usize::BITS as usize - i.leading_zeros() as usize);
-                i - 1 - next(span.min(i))
-            };
-            let count = next(2 * per + 1);
+            let system_start = if i < platform { 0 } else { platform + (i - platform) / 50 * 50 };
             let mut requirements = Vec::new();
+            let count = if i < platform { next(2) } else { next(2 * per + 1) };
             for _ in 0..count {
                 let kind = next(100);
                 let size = if kind < 75 { 1 } else { 2 + next(2) };
                 let mut members: Vec<usize> = Vec::new();
                 for _ in 0..size {
-                    let m = pick(&mut next);
+                    let m = if i < platform {
+                        next(i)
+                    } else {
+                        match next(100) {
+                            0..80 if i > system_start => {
+                                if next(200) == 0 {
+                                    system_start + next(50).min(n - 1 - system_start)
+                                } else {
+                                    system_start + next(i - system_start)
+                                }
+                            }
+                            0..95 => next(platform),
+                            _ if system_start > platform => {
+                                let earlier = (system_start - platform) / 50;
+                                platform + next(earlier) * 50 + next(5)
+                            }
+                            _ => next(platform),
+                        }
+                    };
                     if m != i && !members.contains(&m) {
                         members.push(m);
                     }
@@ -68,14 +84,15 @@ fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
 }
 
 fn run(n: usize, per: usize, threads: usize) {
-    let model = layered(n, per, 42);
+    let model = modular(n, per, 42);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| {
         let net = time(&format!("{n}/{per}x net ({} members)", Net::new(&model).member_count()), || {
             Net::new(&model)
         });
-        let result =
-            time(&format!("{n} sweep, {threads} thread(s)"), || sweep(&model, &net, &SweepOptions::default()));
+        let result = time(&format!("{n} sweep, {threads} thread(s)"), || {
+            sweep(&model, &net, &SweepOptions::default())
+        });
         let total: u64 = result.radii.iter().map(|r| u64::from(r.down)).sum();
         time(&format!("{n} down causes of critical ({total} down pairs)"), || {
             down_causes(&model, &net, &Targets::Critical)

@@ -19,8 +19,6 @@ use crate::render;
 pub(crate) enum Outcome {
     /// Exit 0.
     Success,
-    /// Exit 1: findings at deny level.
-    Findings,
     /// Exit 2: invalid input or usage.
     Invalid,
 }
@@ -29,7 +27,6 @@ impl From<Outcome> for ExitCode {
     fn from(o: Outcome) -> Self {
         ExitCode::from(match o {
             Outcome::Success => 0,
-            Outcome::Findings => 1,
             Outcome::Invalid => 2,
         })
     }
@@ -40,8 +37,6 @@ pub(crate) struct Context {
     pub verbose: bool,
     /// Colours on standard error.
     pub color_stderr: bool,
-    /// Colours on standard output.
-    pub color_stdout: bool,
     /// Width for wrapped text.
     pub width: usize,
 }
@@ -52,7 +47,7 @@ pub(crate) fn run(cli: &Cli) -> Outcome {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Simulate(args) => simulate::run(&ctx, args),
-        Command::Schema(args) => schema::run(&ctx, args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 
@@ -66,36 +61,24 @@ impl Context {
         };
         let width =
             std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100usize).clamp(40, 200);
-        Self {
-            verbose: cli.verbose,
-            color_stderr: color(std::io::stderr().is_terminal()),
-            color_stdout: color(std::io::stdout().is_terminal()),
-            width,
-        }
-    }
-
-    /// Prints a line to standard error (messages for people).
-    pub fn eprint(&self, text: &str) {
-        use std::io::Write;
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(text.as_bytes());
+        Self { verbose: cli.verbose, color_stderr: color(std::io::stderr().is_terminal()), width }
     }
 
     /// Prints human diagnostics to standard error.
-    pub fn print_diagnostics(&self, diagnostics: &[Diagnostic]) {
+    pub(crate) fn print_diagnostics(&self, diagnostics: &[Diagnostic]) {
         if !diagnostics.is_empty() {
-            self.eprint(&render::diagnostics::human(diagnostics, self.color_stderr, self.width));
+            eprint(&render::diagnostics::human(diagnostics, self.color_stderr, self.width));
         }
     }
+}
 
-    /// Ends a command whose output failed to write.
-    pub fn output_failed(&self, e: OutputError) -> Outcome {
-        match e {
-            OutputError::BrokenPipe => Outcome::Success,
-            OutputError::Io(message) => {
-                self.eprint(&format!("error: {message}\n"));
-                Outcome::Invalid
-            }
+/// Ends a command whose output failed to write: a closed pipe is success.
+pub(crate) fn output_failed(e: OutputError) -> Outcome {
+    match e {
+        OutputError::BrokenPipe => Outcome::Success,
+        OutputError::Io(message) => {
+            eprint(&format!("error: {message}\n"));
+            Outcome::Invalid
         }
     }
 }
@@ -112,7 +95,7 @@ pub(crate) fn load(ctx: &Context, input: &InputArgs) -> Loaded {
     let loaded = blastmap_manifest::load(&input.paths, &options);
     if ctx.verbose {
         for note in &loaded.notes {
-            ctx.eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));
+            eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));
         }
     }
     loaded
@@ -127,7 +110,7 @@ pub(crate) fn load_valid(ctx: &Context, input: &InputArgs, format: DiagnosticsFo
         match format {
             DiagnosticsFormat::Human => {
                 ctx.print_diagnostics(&loaded.diagnostics);
-                ctx.eprint(&summary_line(&loaded));
+                eprint(&summary_line(&loaded));
             }
             DiagnosticsFormat::Json => {
                 let _ =
@@ -141,6 +124,13 @@ pub(crate) fn load_valid(ctx: &Context, input: &InputArgs, format: DiagnosticsFo
 }
 
 /// `error: 3 errors and 1 warning in 2 files; nothing was analysed`.
+/// Prints text to standard error (messages for people).
+pub(crate) fn eprint(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+}
+
 pub(crate) fn summary_line(loaded: &Loaded) -> String {
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = loaded.diagnostics.len() - errors;

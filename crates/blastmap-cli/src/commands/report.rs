@@ -3,7 +3,7 @@
 use blastmap_analysis::report::{Analyses, ReportOptions, report};
 
 use crate::cli::{DiagnosticsFormat, ReportArgs, ReportFormat};
-use crate::commands::{Context, Outcome, load_valid};
+use crate::commands::{Context, Outcome, eprint, load_valid, output_failed};
 use crate::output;
 use crate::render;
 
@@ -13,14 +13,17 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Outcome {
         options.analyses = Analyses::NONE;
         for name in names {
             if !options.analyses.enable(name.trim()) {
-                let hint = blastmap_manifest::suggest::closest(name, Analyses::NAMES)
-                    .map_or_else(|| format!("the analyses are {}", Analyses::NAMES.join(", ")), |s| format!("did you mean `{s}`?"));
-                ctx.eprint(&format!("error: unknown analysis `{}`; {hint}\n", render::safe(name)));
+                let hint = blastmap_manifest::suggest::closest(name, Analyses::NAMES).map_or_else(
+                    || format!("the analyses are {}", Analyses::NAMES.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                eprint(&format!("error: unknown analysis `{}`; {hint}\n", render::safe(name)));
                 return Outcome::Invalid;
             }
         }
     }
-    let diagnostics_format = if args.format == ReportFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
+    let diagnostics_format =
+        if args.format == ReportFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
     let Some(loaded) = load_valid(ctx, &args.input, diagnostics_format) else { return Outcome::Invalid };
     let model = &loaded.model;
     let result = report(model, &options);
@@ -32,6 +35,6 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Outcome {
     };
     match output::emit(args.output.as_deref(), text.as_bytes()) {
         Ok(()) => Outcome::Success,
-        Err(e) => ctx.output_failed(e),
+        Err(e) => output_failed(e),
     }
 }

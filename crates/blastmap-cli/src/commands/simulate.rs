@@ -4,7 +4,7 @@ use blastmap_analysis::simulate::simulate;
 use blastmap_manifest::ComponentId;
 
 use crate::cli::{DiagnosticsFormat, SimulateArgs, SimulateFormat};
-use crate::commands::{Context, Outcome, load_valid};
+use crate::commands::{Context, Outcome, eprint, load_valid, output_failed};
 use crate::output;
 use crate::render;
 
@@ -13,7 +13,7 @@ pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Outcome {
         if args.format == SimulateFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
     let Some(loaded) = load_valid(ctx, &args.input, diagnostics_format) else { return Outcome::Invalid };
     let model = &loaded.model;
-    let Some(failed) = resolve_ids(ctx, model, &args.fail) else { return Outcome::Invalid };
+    let Some(failed) = resolve_ids(model, &args.fail) else { return Outcome::Invalid };
     let simulation = simulate(model, &failed);
     let text = match args.format {
         SimulateFormat::Text => render::simulation::text(model, &simulation),
@@ -21,29 +21,26 @@ pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Outcome {
     };
     match output::emit(args.output.as_deref(), text.as_bytes()) {
         Ok(()) => Outcome::Success,
-        Err(e) => ctx.output_failed(e),
+        Err(e) => output_failed(e),
     }
 }
 
 /// Resolves ids given on the command line; an unknown one is a usage error
 /// with "did you mean".
-pub(crate) fn resolve_ids(
-    ctx: &Context,
-    model: &blastmap_manifest::Model,
-    ids: &[String],
-) -> Option<Vec<ComponentId>> {
+pub(crate) fn resolve_ids(model: &blastmap_manifest::Model, ids: &[String]) -> Option<Vec<ComponentId>> {
     let mut out = Vec::with_capacity(ids.len());
     let mut ok = true;
     for id in ids {
-        match model.find(id) {
-            Some(c) => out.push(c),
-            None => {
+        if let Some(c) = model.find(id) {
+            out.push(c);
+        } else {
+            {
                 let shown = blastmap_manifest::source::printable(id);
                 let hint = model.suggest(id).map_or_else(
                     || ": no component has this id".to_owned(),
                     |s| format!("; did you mean `{s}`?"),
                 );
-                ctx.eprint(&format!("error: unknown component `{shown}`{hint}\n"));
+                eprint(&format!("error: unknown component `{shown}`{hint}\n"));
                 ok = false;
             }
         }

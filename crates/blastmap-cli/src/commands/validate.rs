@@ -1,7 +1,7 @@
 //! `blastmap validate`: parse and validate only.
 
 use crate::cli::{DiagnosticsFormat, ValidateArgs};
-use crate::commands::{Context, Outcome, load, plural, summary_line};
+use crate::commands::{Context, Outcome, eprint, load, output_failed, plural, summary_line};
 use crate::output;
 use crate::render;
 
@@ -11,13 +11,13 @@ pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Outcome {
     match args.format {
         DiagnosticsFormat::Json => {
             if let Err(e) = output::write_stdout(render::diagnostics::json(&loaded.diagnostics).as_bytes()) {
-                return ctx.output_failed(e);
+                return output_failed(e);
             }
         }
         DiagnosticsFormat::Human => {
             ctx.print_diagnostics(&loaded.diagnostics);
             if invalid {
-                ctx.eprint(&summary_line(&loaded));
+                eprint(&summary_line(&loaded));
             } else {
                 let model = &loaded.model;
                 let requirements: usize = model.components().map(|c| c.requirements.len()).sum();
@@ -30,7 +30,7 @@ pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Outcome {
                     if model.policy.is_some() { " (with a policy)" } else { "" },
                 );
                 if let Err(e) = output::write_stdout(line.as_bytes()) {
-                    return ctx.output_failed(e);
+                    return output_failed(e);
                 }
             }
         }

@@ -28,7 +28,10 @@ fn summary(model: &Model, report: &Report, name: &str) -> String {
         all.sort_unstable();
         all.dedup();
         let n = all.len();
-        parts.push(format!("{n} single point{} of failure of critical components", if n == 1 { "" } else { "s" }));
+        parts.push(format!(
+            "{n} single point{} of failure of critical components",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     if let Some(thin) = &report.thin_redundancy {
         let n = thin.len();
@@ -49,7 +52,10 @@ fn summary(model: &Model, report: &Report, name: &str) -> String {
 }
 
 /// Components with an SLO: (id, availability, meets the SLO).
-fn slo_rows<'a>(model: &Model, avail: &'a [Option<Availability>]) -> Vec<(ComponentId, Option<&'a Availability>, bool)> {
+fn slo_rows<'a>(
+    model: &Model,
+    avail: &'a [Option<Availability>],
+) -> Vec<(ComponentId, Option<&'a Availability>, bool)> {
     model
         .ids()
         .filter_map(|c| {
@@ -76,7 +82,9 @@ fn top(report: &Report, n: usize) -> Vec<&blastmap_analysis::sweep::BlastRadius>
     let Some(radii) = &report.radii else { return Vec::new() };
     let mut sorted: Vec<_> = radii.iter().filter(|r| r.down + r.degraded > 0).collect();
     sorted.sort_by(|a, b| {
-        (b.down, b.critical_down, b.degraded).cmp(&(a.down, a.critical_down, a.degraded)).then(a.component.cmp(&b.component))
+        (b.down, b.critical_down, b.degraded)
+            .cmp(&(a.down, a.critical_down, a.degraded))
+            .then(a.component.cmp(&b.component))
     });
     sorted.truncate(n);
     sorted
@@ -101,7 +109,8 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
     out.push_str("\n\n");
     if report.radii.is_some() {
         out.push_str(&format!("Top {top_n} components by blast radius (what one failure takes down)\n"));
-        let mut t = Table::new(&["component", "kind", ">down", ">degraded", ">critical", ">entrypoints", ">weight"]);
+        let mut t =
+            Table::new(&["component", "kind", ">down", ">degraded", ">critical", ">entrypoints", ">weight"]);
         for r in top(report, top_n) {
             let c = model.component(r.component);
             t.row(vec![
@@ -124,7 +133,12 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         for c in model.ids().filter(|&c| model.component(c).is_critical()) {
             let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
             let comp = model.component(c);
-            t.row(vec![safe(&comp.id), comp.tier.to_string(), list.len().to_string(), ids(model, list).join(", ")]);
+            t.row(vec![
+                safe(&comp.id),
+                comp.tier.to_string(),
+                list.len().to_string(),
+                ids(model, list).join(", "),
+            ]);
         }
         out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
         out.push('\n');
@@ -139,7 +153,8 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
             out.push_str(&format!("  {}\n", safe(&t.explanation)));
         }
         if !broad.is_empty() {
-            let mut culprits: Vec<String> = broad.iter().map(|t| safe(&model.component(t.fate.culprit).id)).collect();
+            let mut culprits: Vec<String> =
+                broad.iter().map(|t| safe(&model.component(t.fate.culprit).id)).collect();
             culprits.dedup();
             out.push_str(&format!(
                 "  (+ {} defeated by a region or provider: {}; see --format json)\n",
@@ -157,7 +172,9 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
             let pairs: Vec<String> = c
                 .pairs
                 .iter()
-                .map(|[a, b]| format!("{} + {}", safe(&model.component(*a).id), safe(&model.component(*b).id)))
+                .map(|[a, b]| {
+                    format!("{} + {}", safe(&model.component(*a).id), safe(&model.component(*b).id))
+                })
                 .collect();
             out.push_str(&format!("  {}: {}\n", safe(&model.component(c.component).id), pairs.join(", ")));
         }
@@ -178,15 +195,24 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                 let slo = comp.slo.map_or(String::new(), |s| format!("{s}%"));
                 let mark = if ok { "ok" } else { "MISS" }.to_owned();
                 match a {
-                    Some(a) => t.row(vec![
+                    Some(a) => {
+                        t.row(vec![
+                            mark,
+                            safe(&comp.id),
+                            slo,
+                            percent(a.value),
+                            interval(a),
+                            costs(model, a),
+                        ]);
+                    }
+                    None => t.row(vec![
                         mark,
                         safe(&comp.id),
                         slo,
-                        percent(a.value),
-                        interval(a),
-                        costs(model, a),
+                        "100%".to_owned(),
+                        "nothing can fail".to_owned(),
+                        String::new(),
                     ]),
-                    None => t.row(vec![mark, safe(&comp.id), slo, "100%".to_owned(), "nothing can fail".to_owned(), String::new()]),
                 }
             }
             out.push_str(&t.render());
@@ -207,7 +233,11 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
             out.push_str(&format!("  wave {i}: {}\n", ids(model, wave).join(", ")));
         }
         for n in &cold.never_starts {
-            out.push_str(&format!("  never starts: {} — {}\n", safe(&model.component(n.component).id), why(model, &n.why)));
+            out.push_str(&format!(
+                "  never starts: {} — {}\n",
+                safe(&model.component(n.component).id),
+                why(model, &n.why)
+            ));
         }
     }
     out
@@ -216,7 +246,10 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
 /// Groups defeated by a region or provider: true of nearly every group, so
 /// the text report counts them instead of listing each.
 fn is_broad(model: &Model, t: &blastmap_analysis::report::ThinRedundancy) -> bool {
-    matches!(model.component(t.fate.culprit).kind, blastmap_manifest::Kind::Region | blastmap_manifest::Kind::Provider)
+    matches!(
+        model.component(t.fate.culprit).kind,
+        blastmap_manifest::Kind::Region | blastmap_manifest::Kind::Provider
+    )
 }
 
 fn interval(a: &Availability) -> String {
@@ -308,13 +341,16 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
         if rows.is_empty() {
             out.push_str("No component sets an SLO.\n");
         } else {
-            out.push_str("| | component | SLO | ceiling | 95% interval | method |\n|---|---|--:|--:|---|---|\n");
+            out.push_str(
+                "| | component | SLO | ceiling | 95% interval | method |\n|---|---|--:|--:|---|---|\n",
+            );
             for (c, a, ok) in rows {
                 let comp = model.component(c);
                 let mark = if ok { "✅" } else { "❌" };
-                let (value, interval, how) = a.map_or(("100%".to_owned(), String::new(), "nothing can fail".to_owned()), |a| {
-                    (percent(a.value), format!("{} – {}", percent(a.low), percent(a.high)), method(a))
-                });
+                let (value, interval, how) = a
+                    .map_or(("100%".to_owned(), String::new(), "nothing can fail".to_owned()), |a| {
+                        (percent(a.value), format!("{} – {}", percent(a.low), percent(a.high)), method(a))
+                    });
                 out.push_str(&format!(
                     "| {mark} | {} | {}% | {value} | {interval} | {how} |\n",
                     md(&comp.id),
@@ -337,7 +373,11 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
             out.push_str(&format!("{i}. {}\n", md_ids(model, wave)));
         }
         for n in &cold.never_starts {
-            out.push_str(&format!("\n**Never starts:** {} — {}\n", md(&model.component(n.component).id), md(&why(model, &n.why))));
+            out.push_str(&format!(
+                "\n**Never starts:** {} — {}\n",
+                md(&model.component(n.component).id),
+                md(&why(model, &n.why))
+            ));
         }
     }
     out
@@ -359,10 +399,12 @@ fn availability_json(a: &Availability) -> Value {
 
 /// The `blastmap.report/v1` JSON.
 pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
-    let id_list = |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
+    let id_list =
+        |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
     let cuts_of = |c: ComponentId| {
         report.cuts.as_ref().and_then(|cuts| cuts.iter().find(|x| x.component == c)).map(|x| {
-            let mut sets: Vec<Vec<String>> = x.singles.iter().map(|&s| vec![model.component(s).id.clone()]).collect();
+            let mut sets: Vec<Vec<String>> =
+                x.singles.iter().map(|&s| vec![model.component(s).id.clone()]).collect();
             sets.extend(x.pairs.iter().map(|p| id_list(p)));
             sets
         })
@@ -385,7 +427,8 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
                 }
                 v
             });
-            let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref)).map(id_list);
+            let spofs =
+                report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref)).map(id_list);
             let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
             let mut v = json!({
                 "id": comp.id,
@@ -400,11 +443,12 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             });
             if let (Some(a), Some(slo)) = (avail, comp.slo) {
                 v["slo_met"] = json!(a.meets_slo(slo));
-                v["availability"]["costs"] = json!(a
-                    .contributions
-                    .iter()
-                    .map(|k| json!({"id": model.component(k.component).id, "share": k.share}))
-                    .collect::<Vec<_>>());
+                v["availability"]["costs"] = json!(
+                    a.contributions
+                        .iter()
+                        .map(|k| json!({"id": model.component(k.component).id, "share": k.share}))
+                        .collect::<Vec<_>>()
+                );
             }
             v
         })

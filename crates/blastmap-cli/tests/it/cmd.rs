@@ -4,8 +4,5 @@
 
 #[test]
 fn cli_cases() {
-    trycmd::TestCases::new()
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .case("../../tests/cmd/*.toml");
+    trycmd::TestCases::new().env("COLUMNS", "100").env("NO_COLOR", "1").case("../../tests/cmd/*.toml");
 }

@@ -32,7 +32,8 @@ pub(crate) fn manifest_from_tsv(system: &str) -> String {
     let dir = system_dir(system);
     let nodes = std::fs::read_to_string(dir.join("nodes.tsv")).unwrap();
     let edges = std::fs::read_to_string(dir.join("edges.tsv")).unwrap();
-    let names: Vec<&str> = nodes.lines().filter_map(|l| l.split('\t').next()).filter(|n| !n.is_empty()).collect();
+    let names: Vec<&str> =
+        nodes.lines().filter_map(|l| l.split('\t').next()).filter(|n| !n.is_empty()).collect();
     let mut out = String::from("blastmap: 1\ncomponents:\n");
     for line in nodes.lines().filter(|l| !l.trim().is_empty()) {
         let mut cols = line.split('\t');
@@ -42,9 +43,13 @@ pub(crate) fn manifest_from_tsv(system: &str) -> String {
         for edge in edges.lines().filter(|l| l.split('\t').next() == Some(name)) {
             let mut cols = edge.split('\t').skip(1);
             let (to, evidence) = (cols.next().unwrap(), cols.next().unwrap_or(""));
-            let soft = ["(telemetry)", "(monitoring)", "(health-check probe)"].iter().any(|t| evidence.contains(t));
+            let soft =
+                ["(telemetry)", "(monitoring)", "(health-check probe)"].iter().any(|t| evidence.contains(t));
             if names.contains(&to) {
-                deps.push_str(&format!("      - target: \"{to}\"\n        mode: {}\n", if soft { "soft" } else { "hard" }));
+                deps.push_str(&format!(
+                    "      - target: \"{to}\"\n        mode: {}\n",
+                    if soft { "soft" } else { "hard" }
+                ));
             }
         }
         if !deps.is_empty() {
@@ -74,7 +79,10 @@ fn top_blast(model: &Model, n: usize) -> Vec<String> {
 fn eshop_shared_database_is_the_top_hub() {
     let model = model_of("eshoponcontainers");
     let top = top_blast(&model, 3);
-    assert!(top.contains(&"sqldata".to_owned()), "sqldata (shared SQL Server) should rank near the top: {top:?}");
+    assert!(
+        top.contains(&"sqldata".to_owned()),
+        "sqldata (shared SQL Server) should rank near the top: {top:?}"
+    );
     assert!(top.contains(&"rabbitmq".to_owned()) || top.contains(&"identity-api".to_owned()), "{top:?}");
 }
 
@@ -108,13 +116,19 @@ fn online_boutique_cart_store_is_a_spof_of_checkout() {
 
 #[test]
 fn every_system_runs_through_the_whole_report() {
-    for system in ["backstage-examples", "eshoponcontainers", "online-boutique", "otel-demo", "petclinic-microservices"] {
+    for system in
+        ["backstage-examples", "eshoponcontainers", "online-boutique", "otel-demo", "petclinic-microservices"]
+    {
         let model = model_of(system);
         let result = report(&model, &ReportOptions::default());
         assert_eq!(result.components, model.len());
         let cold = result.cold_start.unwrap();
         let started: usize = cold.waves.iter().map(Vec::len).sum();
-        assert_eq!(started + cold.never_starts.len(), model.len(), "{system}: every component starts or says why not");
+        assert_eq!(
+            started + cold.never_starts.len(),
+            model.len(),
+            "{system}: every component starts or says why not"
+        );
         insta::assert_snapshot!(format!("top_blast_{system}"), top_blast(&model, 5).join("\n"));
     }
 }
