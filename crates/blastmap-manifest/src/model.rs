@@ -57,7 +57,20 @@ impl fmt::Display for Location {
 
 /// What a component is. The failure-domain kinds (`host` .. `network`) are
 /// components like any other: they fail and can depend on something.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     Service,
     Frontend,

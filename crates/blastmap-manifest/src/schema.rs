@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
+
+pub use crate::model::Kind;
 use serde::{Deserialize, Serialize};
 
 /// A blastmap inventory file (format version 1).
@@ -30,34 +32,12 @@ pub struct Manifest {
     pub policy: Option<PolicyDoc>,
 }
 
-/// Kinds of components; the last six are failure domains.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs, reason = "the names say it")]
-pub enum KindDoc {
-    Service,
-    Frontend,
-    Gateway,
-    Job,
-    Database,
-    Cache,
-    Queue,
-    Storage,
-    External,
-    Host,
-    Cluster,
-    Zone,
-    Region,
-    Provider,
-    Network,
-}
-
 /// `defaults`: fields that apply to every component of the file.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<KindDoc>,
+    pub kind: Option<Kind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 4))]
     pub tier: Option<u8>,
@@ -86,7 +66,7 @@ pub struct Defaults {
 pub struct ComponentDoc {
     /// What it is; default `service`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<KindDoc>,
+    pub kind: Option<Kind>,
     /// Display name; default the id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -261,9 +241,9 @@ pub struct NoSpofDoc {
     #[schemars(range(min = 1, max = 4))]
     pub tier: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kinds: Option<Vec<KindDoc>>,
+    pub kinds: Option<Vec<Kind>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ignore_kinds: Option<Vec<KindDoc>>,
+    pub ignore_kinds: Option<Vec<Kind>>,
 }
 
 /// `max-blast-radius`.
@@ -276,7 +256,7 @@ pub struct MaxBlastRadiusDoc {
     #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 100))]
     pub percent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ignore_kinds: Option<Vec<KindDoc>>,
+    pub ignore_kinds: Option<Vec<Kind>>,
 }
 
 /// `required-fields`.
@@ -286,7 +266,7 @@ pub struct RequiredFieldsDoc {
     #[serde(default)]
     pub fields: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kinds: Option<Vec<KindDoc>>,
+    pub kinds: Option<Vec<Kind>>,
 }
 
 /// `no-regression`.
