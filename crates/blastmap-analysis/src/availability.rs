@@ -40,6 +40,22 @@
 //!   chunk index, and counts are integers: the result is the same for any
 //!   thread count.
 //!
+//!   Variance reduction (a control variate known exactly): a failure
+//!   reachable from S through requirements that need every member (single
+//!   targets, `need = n` groups) takes S down on its own, and the probability
+//!   that at least one such failure happens is `1 − Π(1 − p)` exactly. Only
+//!   the residual, "S down although no such failure happened" (two or more
+//!   failures behind redundancy), is sampled; the interval is Wilson's on the
+//!   residual, shifted by the exact part. The residual is usually far smaller
+//!   than the unavailability, and so are its variance and the samples needed.
+//!
+//!   Contributions in Monte Carlo: a single-point failure X costs exactly
+//!   `p·(1 − U)/(1 − p)`; any other X is measured with common random numbers
+//!   on the residual samples of up to
+//!   [`AvailabilityOptions::contribution_samples`]: in the lanes where X
+//!   failed, the world without X's failure is re-evaluated, only downstream of
+//!   what changes.
+//!
 //! A component gets `None` when nothing in its hard closure (itself included)
 //! can fail: it is up under every failure set, and "100% with no
 //! dependencies that can fail" is a different statement from a computed
@@ -67,10 +83,17 @@ pub struct AvailabilityOptions {
     pub min_samples: u64,
     /// Monte Carlo never draws more samples than this. Default 2^24.
     pub max_samples: u64,
+    /// Monte Carlo never evaluates more than this many component-samples
+    /// (samples × components the Monte Carlo components depend on), which
+    /// bounds its time (about 0.5 ns each per core, measured): large, fragile
+    /// inventories then get wider intervals instead of long runs (but never
+    /// fewer than `min_samples`). Default 2^33, about two seconds on two cores.
+    pub max_work: u64,
     /// Seed of the Monte Carlo sampler.
     pub seed: u64,
     /// Decision-diagram nodes one component may add before it falls back to
-    /// Monte Carlo (and at most 16 times as many apply steps). Default 2^14.
+    /// Monte Carlo (and at most 16 times as many apply steps). Default 2^10: a
+    /// small budget per component leaves the total for the many that fit.
     pub exact_component_nodes: usize,
     /// Decision-diagram nodes in total (about 40 bytes each). Default 2^22.
     /// Zero forces Monte Carlo everywhere.
@@ -78,6 +101,13 @@ pub struct AvailabilityOptions {
     /// How many contributions to report per component (largest first).
     /// Default 5; zero skips the contribution analysis.
     pub contributions: usize,
+    /// Monte Carlo estimates the contributions of non-single-point failures
+    /// from at most this many samples (whole chunks; fewer when the
+    /// re-evaluations of the first chunk show that they would cost more than
+    /// a quarter of `max_work`): re-evaluating each sampled failure costs more
+    /// than the sample itself, and shares need less precision than the
+    /// availability. Default 2^18.
+    pub contribution_samples: u64,
 }
 
 impl Default for AvailabilityOptions {
@@ -86,8 +116,10 @@ impl Default for AvailabilityOptions {
             target_half_width: 1e-4,
             min_samples: 1 << 16,
             max_samples: 1 << 24,
+            max_work: 1 << 33,
             seed: 0x5eed_b1a5_7a0b_0001,
-            exact_component_nodes: 1 << 14,
+            exact_component_nodes: 1 << 10,
+            contribution_samples: 1 << 18,
             exact_total_nodes: 1 << 22,
             contributions: 5,
         }
@@ -940,6 +972,10 @@ impl Sim {
 #[derive(Default)]
 struct Tally {
     samples: u64,
+    /// Samples that also counted contributions.
+    contribution_samples: u64,
+    /// Component evaluations spent on contributions.
+    reevaluations: u64,
     /// Per target: samples in which it is down with no single-point failure.
     residual: Vec<u64>,
     /// (target slot << 32 | failed local node) → residual samples in which
@@ -953,6 +989,8 @@ impl Tally {
             return other;
         }
         self.samples += other.samples;
+        self.contribution_samples += other.contribution_samples;
+        self.reevaluations += other.reevaluations;
         for (a, b) in self.residual.iter_mut().zip(&other.residual) {
             *a += b;
         }
@@ -976,12 +1014,11 @@ struct Worker<'a> {
     changed: Vec<u32>,
     counts: Vec<Block>,
     skips: Vec<u64>,
-    contributions: bool,
     tally: Tally,
 }
 
 impl<'a> Worker<'a> {
-    fn new(sim: &'a Sim, contributions: bool) -> Self {
+    fn new(sim: &'a Sim) -> Self {
         let n = sim.len();
         Worker {
             sim,
@@ -996,12 +1033,17 @@ impl<'a> Worker<'a> {
             changed: Vec::new(),
             counts: Vec::new(),
             skips: vec![0; sim.failable.len()],
-            contributions,
-            tally: Tally { samples: 0, residual: vec![0; sim.targets.len()], pairs: FastMap::default() },
+            tally: Tally {
+                samples: 0,
+                contribution_samples: 0,
+                reevaluations: 0,
+                residual: vec![0; sim.targets.len()],
+                pairs: FastMap::default(),
+            },
         }
     }
 
-    fn run_chunk(&mut self, seed: u64, chunk: u64) {
+    fn run_chunk(&mut self, seed: u64, chunk: u64, contributions: bool) {
         let sim = self.sim;
         let mut rng = Rng::for_chunk(seed, chunk);
         for (skip, &ln_q) in self.skips.iter_mut().zip(&sim.ln_q) {
@@ -1009,9 +1051,16 @@ impl<'a> Worker<'a> {
         }
         for _ in 0..PASSES_PER_CHUNK {
             for (i, &x) in sim.failable.iter().enumerate() {
+                let skip = &mut self.skips[i];
+                // Most components do not fail in a whole pass.
+                if *skip >= LANES as u64 {
+                    *skip -= LANES as u64;
+                    self.fail[x as usize] = ZERO;
+                    continue;
+                }
                 let mut block = ZERO;
                 for word in &mut block {
-                    *word = draw_word(&mut self.skips[i], sim.ln_q[i], &mut rng);
+                    *word = draw_word(skip, sim.ln_q[i], &mut rng);
                 }
                 self.fail[x as usize] = block;
             }
@@ -1026,7 +1075,7 @@ impl<'a> Worker<'a> {
                 self.tally.residual[slot] += popcount(lanes);
                 residual = or(residual, lanes);
             }
-            if self.contributions && residual != ZERO {
+            if contributions && residual != ZERO {
                 for &x in &sim.failable {
                     let lanes = and(self.fail[x as usize], residual);
                     if lanes != ZERO {
@@ -1036,6 +1085,9 @@ impl<'a> Worker<'a> {
             }
         }
         self.tally.samples += CHUNK_SAMPLES;
+        if contributions {
+            self.tally.contribution_samples += CHUNK_SAMPLES;
+        }
     }
 
     /// Evaluates strongly connected set `k` from its own failures and the
@@ -1121,6 +1173,7 @@ impl<'a> Worker<'a> {
                         let get = |w: usize| if alt_stamp[w] == stamp { alt[w] } else { down[w] };
                         sim.node_down(v, fail(v, &self.fail), &get, &mut self.counts)
                     };
+                    self.tally.reevaluations += 1;
                     if d != self.alt[v] {
                         self.alt[v] = d;
                         changed = true;
@@ -1186,14 +1239,19 @@ fn wilson(successes: u64, n: u64) -> (f64, f64) {
     ((center - half).max(0.0), (center + half).min(1.0))
 }
 
-fn run_chunks(sim: &Sim, options: &AvailabilityOptions, chunks: std::ops::Range<u64>) -> Tally {
-    let contributions = options.contributions > 0;
+/// Runs `chunks`, measuring contributions in those of `contribution_chunks`.
+fn run_chunks(
+    sim: &Sim,
+    options: &AvailabilityOptions,
+    chunks: std::ops::Range<u64>,
+    contribution_chunks: &std::ops::Range<u64>,
+) -> Tally {
     chunks
         .into_par_iter()
         .fold(
-            || Worker::new(sim, contributions),
+            || Worker::new(sim),
             |mut worker, chunk| {
-                worker.run_chunk(options.seed, chunk);
+                worker.run_chunk(options.seed, chunk, contribution_chunks.contains(&chunk));
                 worker
             },
         )
@@ -1268,12 +1326,22 @@ fn monte_carlo(
     let sim = Sim::new(net, sccs, p, targets);
     let series = series_parts(net, p, targets);
     let chunks_for = |samples: u64| samples.div_ceil(CHUNK_SAMPLES).max(1);
-    let max_chunks = chunks_for(options.max_samples.max(1));
-    let mut done = 0u64;
-    let mut want = chunks_for(options.min_samples).min(max_chunks);
-    let mut tally = Tally::default();
+    let by_work = (options.max_work / sim.len().max(1) as u64).max(options.min_samples);
+    let max_chunks = chunks_for(options.max_samples.min(by_work).max(1));
+    // Contributions: measured on chunk 0 first; how many more chunks the
+    // re-evaluation budget (a quarter of `max_work`, in 256-lane blocks)
+    // affords follows from that chunk's (deterministic) cost.
+    let contribution_total =
+        if options.contributions > 0 { options.contribution_samples.div_ceil(CHUNK_SAMPLES) } else { 0 };
+    let mut tally = run_chunks(&sim, options, 0..1, &(0..contribution_total.min(1)));
+    let per_chunk = tally.reevaluations.max(1);
+    let budget = options.max_work / LANES as u64 / 4;
+    let more = (budget.saturating_sub(per_chunk) / per_chunk).min(contribution_total.saturating_sub(1));
+    let contribution_chunks = 1..(1 + more).min(max_chunks);
+    let mut done = 1u64;
+    let mut want = chunks_for(options.min_samples).max(contribution_chunks.end).min(max_chunks);
     while want > done {
-        tally = tally.merge(run_chunks(&sim, options, done..want));
+        tally = tally.merge(run_chunks(&sim, options, done..want, &contribution_chunks));
         done = want;
         let n = tally.samples;
         // Samples the worst target needs for the target half-width, from
@@ -1301,7 +1369,7 @@ fn monte_carlo(
     for (&key, &count) in &tally.pairs {
         let slot = (key >> 32) as usize;
         let x = (key & u64::from(u32::MAX)) as usize;
-        pairs[slot].push((sim.global[x], count as f64 / n as f64));
+        pairs[slot].push((sim.global[x], count as f64 / tally.contribution_samples.max(1) as f64));
     }
     targets
         .iter()
@@ -1368,9 +1436,9 @@ mod tests {
         assert!((value(a[1].as_ref()) - 0.99).abs() < 1e-12);
         assert!((value(a[2].as_ref()) - 0.99 * (1.0 - 0.1 * 0.1)).abs() < 1e-12);
         assert!((value(a[6].as_ref()) - (3.0 * 0.81 * 0.1 + 0.729)).abs() < 1e-12);
-        assert!(
-            a.iter().flatten().all(|a| a.method == Method::Exact && a.low == a.value && a.high == a.value)
-        );
+        assert!(a.iter().flatten().all(|a| a.method == Method::Exact
+            && a.low.to_bits() == a.value.to_bits()
+            && a.high.to_bits() == a.value.to_bits()));
     }
 
     #[test]
@@ -1385,7 +1453,7 @@ mod tests {
         assert_eq!(a[0], None);
         assert_eq!(a[1], None);
         assert!((value(a[2].as_ref()) - 0.5).abs() < 1e-12);
-        assert_eq!(value(a[3].as_ref()), 1.0);
+        assert!((value(a[3].as_ref()) - 1.0).abs() < 1e-15);
         assert!(a[3].as_ref().is_some_and(|a| a.contributions.is_empty()));
     }
 

@@ -149,17 +149,19 @@ fn explain(
     let mut never_starts = Vec::new();
     for v in (0..n).filter(|&v| stuck(v)) {
         let why = if deadlock_of[v] == u32::MAX {
-            // `pending > 0` guarantees an unmet requirement.
-            let requirement = net.reqs(v).find(|&r| unmet(r)).unwrap_or(net.req_start[v] as usize);
-            let mut blockers: Vec<ComponentId> = net
-                .req_members(requirement)
+            // `pending > 0` guarantees an unmet requirement; without one the
+            // answer would be an empty blocker list, never a panic.
+            let unmet_requirement = net.reqs(v).find(|&r| unmet(r));
+            let mut blockers: Vec<ComponentId> = unmet_requirement
+                .map_or(&[][..], |r| net.req_members(r))
                 .iter()
                 .filter(|&&w| stuck(w as usize))
                 .map(|&w| ComponentId::new(w as usize))
                 .collect();
             blockers.sort_unstable();
             blockers.dedup();
-            WhyNot::Blocked { requirement: net.source.get(requirement).map_or(0, |&s| s as usize), blockers }
+            let requirement = unmet_requirement.map_or(0, |r| net.source[r] as usize);
+            WhyNot::Blocked { requirement, blockers }
         } else {
             let deadlock = deadlock_of[v] as usize;
             let path = if deadlocks[deadlock].len() <= MAX_PATH_DEADLOCK {
@@ -284,6 +286,19 @@ mod tests {
                     why: WhyNot::Blocked { requirement: 0, blockers: vec![id(1)] }
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn large_deadlocks_get_no_per_component_path() {
+        let n = MAX_PATH_DEADLOCK + 1;
+        let m = model((0..n).map(|i| (None, vec![req(1, &[(i + 1) % n], Hard)])).collect());
+        let start = cold_start(&m);
+        assert!(start.waves.is_empty());
+        assert_eq!(start.deadlocks.len(), 1);
+        assert_eq!(start.never_starts.len(), n);
+        assert!(
+            start.never_starts.iter().all(|s| s.why == WhyNot::Deadlock { deadlock: 0, path: Vec::new() })
         );
     }
 

@@ -42,6 +42,14 @@ pub(crate) enum Command {
     Simulate(SimulateArgs),
     /// Print the JSON Schema of the native manifest (for editor completion).
     Schema(SchemaArgs),
+    /// Convert Docker Compose, Kubernetes, Backstage or Jaeger files into a native manifest to curate.
+    Import(ImportArgs),
+    /// Draw the inventory as a diagram: DOT, SVG, PNG or Mermaid.
+    Graph(GraphArgs),
+    /// The CI gate: evaluate the policy (exit 0 pass, 1 deny-level findings, 2 invalid input).
+    Check(CheckArgs),
+    /// What changed in risk between two inventories (paths or `git:REV:PATH`).
+    Diff(DiffArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -81,6 +89,14 @@ pub(crate) enum SimulateFormat {
     Text,
     /// `blastmap.simulation/v1` JSON.
     Json,
+    /// Graphviz DOT of the affected part of the inventory.
+    Dot,
+    /// SVG drawn by Graphviz `dot` (must be installed).
+    Svg,
+    /// PNG drawn by Graphviz `dot` (must be installed; needs `-o` on a terminal).
+    Png,
+    /// A Mermaid flowchart (renders on GitHub).
+    Mermaid,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +109,9 @@ pub(crate) struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
     pub format: SimulateFormat,
+    /// Diagrams: draw every affected component even when there are many (otherwise summarised above 150).
+    #[arg(long)]
+    pub all: bool,
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -110,6 +129,56 @@ pub(crate) struct InputArgs {
     /// Most components in one inventory.
     #[arg(long, default_value_t = 5_000_000, value_name = "N")]
     pub max_components: usize,
+    /// Read files without the `blastmap` key as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub from: Option<ForeignFormat>,
+}
+
+/// The foreign formats `--from` can force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ForeignFormat {
+    /// Docker Compose files (merged in the order given, with `.env`).
+    Compose,
+    /// Kubernetes manifests.
+    Kubernetes,
+    /// Backstage catalog entities.
+    Backstage,
+    /// Observed dependencies: Jaeger `/api/dependencies` JSON.
+    Otel,
+}
+
+impl From<ForeignFormat> for blastmap_manifest::Format {
+    fn from(f: ForeignFormat) -> Self {
+        match f {
+            ForeignFormat::Compose => Self::Compose,
+            ForeignFormat::Kubernetes => Self::Kubernetes,
+            ForeignFormat::Backstage => Self::Backstage,
+            ForeignFormat::Otel => Self::Otel,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ImportFormat {
+    /// YAML with a comment on each dependency saying where it came from.
+    Yaml,
+    /// The native manifest in JSON (no comments).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ImportFormat::Yaml)]
+    pub format: ImportFormat,
+    /// Write to this file (atomically) instead of standard output; never overwrites without `--force`.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Overwrite the `--output` file if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -132,6 +201,147 @@ pub(crate) struct ValidateArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
     /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiagramFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// SVG drawn by Graphviz `dot` (must be installed).
+    Svg,
+    /// PNG drawn by Graphviz `dot` (must be installed; needs `-o` on a terminal).
+    Png,
+    /// A Mermaid flowchart (renders on GitHub).
+    Mermaid,
+}
+
+/// What groups components into clusters (boxes) in a diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ClusterBy {
+    /// The `system` field.
+    System,
+    /// The `owner` field.
+    Owner,
+    /// The failure domains a component runs in (`runs_in`).
+    Domain,
+    /// No clusters.
+    None,
+}
+
+/// Which way dependencies point in a diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Direction {
+    /// Left to right.
+    #[value(name = "LR", alias = "lr")]
+    Lr,
+    /// Top to bottom.
+    #[value(name = "TB", alias = "tb")]
+    Tb,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Dot)]
+    pub format: DiagramFormat,
+    /// Draw only the neighbourhood of this component (repeat for several).
+    #[arg(long, value_name = "ID")]
+    pub focus: Vec<String>,
+    /// How many requirement steps (either way) the neighbourhood of `--focus` reaches.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "focus")]
+    pub depth: u32,
+    /// Colour the diagram by the outcome of failing this component (repeat for several).
+    #[arg(long = "fail", short = 'f', value_name = "ID")]
+    pub fail: Vec<String>,
+    /// What the clusters (boxes) group.
+    #[arg(long, value_enum, default_value_t = ClusterBy::System)]
+    pub cluster_by: ClusterBy,
+    /// Which way dependencies point.
+    #[arg(long, value_enum, default_value_t = Direction::Lr)]
+    pub direction: Direction,
+    /// Draw every component even in large inventories (otherwise clusters are summarised above 150).
+    #[arg(long)]
+    pub all: bool,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// Findings for people, with locations and cascade paths.
+    Text,
+    /// `blastmap.check/v1` JSON.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning, GitLab, IDEs).
+    Sarif,
+    /// JUnit XML: a test suite per rule, a test case per checked component.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=..,line=..::`).
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A file with `blastmap: 1` and a `policy:` section; replaces the inventory's own policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The inventory to compare with for `no-regression`: a path, or `git:REV:PATH` (repeat for several).
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// Aligned text for a terminal.
+    Text,
+    /// Markdown for pull-request comments.
+    Markdown,
+    /// `blastmap.diff/v1` JSON.
+    Json,
+}
+
+/// Changes that make `diff` exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub(crate) enum FailOn {
+    /// A critical component gained a single point of failure.
+    NewSpof,
+    /// A component's blast radius grew.
+    RadiusGrowth,
+    /// A new hard cycle.
+    NewCycle,
+    /// A component's availability ceiling fell.
+    AvailabilityDrop,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The inventory before: a file, a directory, or `git:REV:PATH` (PATH from the repository root).
+    pub base: String,
+    /// The inventory after, in the same forms.
+    pub head: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Exit 1 when one of these changes is found (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    pub fail_on: Vec<FailOn>,
+    /// How many blast-radius changes text and Markdown show.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Write to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }

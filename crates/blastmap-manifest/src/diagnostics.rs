@@ -76,6 +76,10 @@ codes! {
     UnknownRule => "unknown-rule", "a policy names a rule that does not exist";
     InvalidDate => "invalid-date", "a date that is not `YYYY-MM-DD`";
     TooManyComponents => "too-many-components", "the inventory has more components than the limit";
+    UnresolvedReference => "unresolved-reference", "a foreign file names a service, host, API or entity that is not in the inventory";
+    UnsupportedConstruct => "unsupported-construct", "a part of a foreign file that blastmap cannot map (it is left out)";
+    SelectorMismatch => "selector-mismatch", "a Kubernetes selector matches no workload, or misses the workload's own pods";
+    UndefinedVariable => "undefined-variable", "a Compose variable that no `.env` sets";
 }
 
 impl fmt::Display for Code {

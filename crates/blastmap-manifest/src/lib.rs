@@ -5,6 +5,7 @@
 //! model built from everything valid and every diagnostic.
 
 pub mod diagnostics;
+pub mod import;
 mod load;
 pub mod model;
 pub mod native;
@@ -15,7 +16,8 @@ pub mod suggest;
 pub mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
-pub use load::{LoadOptions, Loaded, load, load_texts};
+pub use import::Format;
+pub use load::{Imports, LoadOptions, Loaded, import, load, load_texts};
 pub use model::{
     Component, ComponentId, Dependency, Kind, Location, Mode, Model, Origin, Requirement, RequirementShape,
 };

@@ -1,22 +1,26 @@
 //! Finding, reading and merging the files of an inventory into one [`Model`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::import::{self, Format, Inventory};
 use crate::model::{Component, Model, Requirement};
 use crate::native::{self, FileManifest, RawComponent};
 use crate::policy::Policy;
 use crate::source::SourceFile;
-use crate::syntax::{self, Limits, Syntax};
+use crate::syntax::{self, Limits, Node, Syntax};
 
 /// How to load.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub limits: Limits,
+    /// Read every file as this foreign format instead of detecting it
+    /// (`--from`); native manifests are still read as such.
+    pub from: Option<Format>,
 }
 
 /// The result of loading: the model built from everything valid, every
@@ -37,6 +41,36 @@ impl Loaded {
     }
 }
 
+/// What importing produced (for `blastmap import`): the components with
+/// the evidence of every dependency, every diagnostic, and notes.
+#[derive(Debug, Default)]
+pub struct Imports {
+    pub inventory: Inventory,
+    pub diagnostics: Vec<Diagnostic>,
+    pub notes: Vec<String>,
+    /// Every file that was read, in load order.
+    pub files: Vec<Arc<SourceFile>>,
+    /// Native manifests among the inputs (not converted).
+    pub native_files: Vec<String>,
+}
+
+impl Imports {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// What one file turned out to be.
+enum Parsed {
+    Native(FileManifest),
+    Foreign(Format, Vec<Node>),
+    Skipped,
+}
+
+/// The documents of one foreign format, in load order.
+type ForeignDocs = Vec<(Arc<SourceFile>, Node)>;
+
 /// A file to read: how to show its name, and whether the user named it
 /// (named files must be manifests; files found in a directory may be skipped).
 struct Candidate {
@@ -54,6 +88,56 @@ struct Candidate {
 /// # Complexity
 /// O(total input size + components · log components).
 pub fn load<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Loaded {
+    let (mut loaded, mut manifests, foreign) = gather(paths, options);
+    let found_foreign = !foreign.is_empty();
+    let inventory = run_importers(foreign, options, &mut loaded, true);
+    if !inventory.components.is_empty()
+        && let Some(file) = inventory.components.values().next().map(|c| Arc::clone(&c.file))
+    {
+        manifests.push(FileManifest { file, components: inventory.into_raw(), policy: None });
+    }
+    if manifests.is_empty() && !found_foreign && !loaded.has_errors() {
+        let shown: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
+        loaded.diagnostics.push(
+            Diagnostic::new(Code::NoManifest, format!("no manifest found in `{}`", shown.join("`, `")))
+                .in_path(shown.first().map_or("", String::as_str))
+                .help("a manifest is a .yaml, .yml, .json or .toml file whose top level has `blastmap: 1`, or a Docker Compose, Kubernetes, Backstage or Jaeger dependencies file"),
+        );
+    }
+    finish(manifests, options, loaded)
+}
+
+/// Reads the foreign formats at `paths` into an [`Inventory`] with the
+/// evidence of every dependency (what `blastmap import` writes). Native
+/// manifests among the inputs are not converted (they are listed).
+pub fn import<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Imports {
+    let (mut loaded, manifests, foreign) = gather(paths, options);
+    let found = !foreign.is_empty();
+    let inventory = run_importers(foreign, options, &mut loaded, true);
+    if !found && !loaded.has_errors() {
+        let shown: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
+        loaded.diagnostics.push(
+            Diagnostic::new(Code::NoManifest, format!("nothing to import in `{}`", shown.join("`, `")))
+                .in_path(shown.first().map_or("", String::as_str))
+                .help("`blastmap import` reads Docker Compose, Kubernetes, Backstage catalog and Jaeger dependencies files"),
+        );
+    }
+    sort_diagnostics(&mut loaded);
+    Imports {
+        inventory,
+        diagnostics: loaded.diagnostics,
+        notes: loaded.notes,
+        files: loaded.files,
+        native_files: manifests.iter().map(|m| m.file.name.to_string()).collect(),
+    }
+}
+
+/// Walks, reads and parses every input: native manifests decoded, foreign
+/// documents grouped by format in load order.
+fn gather<P: AsRef<Path>>(
+    paths: &[P],
+    options: &LoadOptions,
+) -> (Loaded, Vec<FileManifest>, BTreeMap<Format, ForeignDocs>) {
     let mut loaded = Loaded::default();
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
@@ -61,37 +145,103 @@ pub fn load<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Loaded {
         collect(path.as_ref(), &mut candidates, &mut seen, &mut loaded);
     }
     let mut manifests = Vec::new();
+    let mut foreign: BTreeMap<Format, ForeignDocs> = BTreeMap::new();
     for candidate in &candidates {
         if let Some(text) = read(candidate, &options.limits, &mut loaded) {
             let file = Arc::new(SourceFile::new(&candidate.display, text));
             loaded.files.push(Arc::clone(&file));
-            if let Some(manifest) = parse_file(&file, candidate.explicit, &options.limits, &mut loaded) {
-                manifests.push(manifest);
+            match parse_file(&file, candidate.explicit, options, &mut loaded) {
+                Parsed::Native(manifest) => manifests.push(manifest),
+                Parsed::Foreign(format, docs) => {
+                    let group = foreign.entry(format).or_default();
+                    group.extend(docs.into_iter().map(|d| (Arc::clone(&file), d)));
+                }
+                Parsed::Skipped => {}
             }
         }
     }
-    if manifests.is_empty() && !loaded.has_errors() {
-        let shown: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
-        loaded.diagnostics.push(
-            Diagnostic::new(Code::NoManifest, format!("no manifest found in `{}`", shown.join("`, `")))
-                .in_path(shown.first().map_or("", String::as_str))
-                .help("a manifest is a .yaml, .yml, .json or .toml file whose top level has `blastmap: 1`"),
-        );
-    }
-    finish(manifests, options, loaded)
+    (loaded, manifests, foreign)
 }
 
+/// Runs each importer over its documents. Files next to the inputs that
+/// Compose reads (`.env`, `env_file:`) are read from disk when `disk` is set.
+fn run_importers(
+    foreign: BTreeMap<Format, ForeignDocs>,
+    options: &LoadOptions,
+    loaded: &mut Loaded,
+    disk: bool,
+) -> Inventory {
+    let mut inventory = Inventory::default();
+    for (format, docs) in foreign {
+        let mut diags = Vec::new();
+        let mut notes = Vec::new();
+        let components = match format {
+            Format::Compose => {
+                let mut extra: Vec<Arc<SourceFile>> = Vec::new();
+                let mut read_extra = |path: &Path| -> Option<Arc<SourceFile>> {
+                    if !disk || !path.is_file() {
+                        return None;
+                    }
+                    let candidate = Candidate {
+                        display: path.display().to_string(),
+                        path: path.to_path_buf(),
+                        explicit: true,
+                    };
+                    let text = read(&candidate, &options.limits, loaded)?;
+                    let file = Arc::new(SourceFile::new(&candidate.display, text));
+                    extra.push(Arc::clone(&file));
+                    Some(file)
+                };
+                let components = import::compose::import(&docs, &mut read_extra, &mut diags, &mut notes);
+                loaded.files.extend(extra);
+                components
+            }
+            Format::Kubernetes => import::kubernetes::import(&docs, &mut diags, &mut notes),
+            Format::Backstage => import::backstage::import(&docs, &mut diags, &mut notes),
+            Format::Otel => import::observed::import(&docs, &mut diags, &mut notes),
+        };
+        loaded.diagnostics.extend(diags);
+        loaded.notes.extend(notes);
+        for clash in inventory.extend(components) {
+            let first = inventory.components.get(&clash.id);
+            let mut d = Diagnostic::new(Code::DuplicateId, format!("duplicate id `{}`", clash.id))
+                .at(&clash.file, clash.span.clone(), "defined again here")
+                .help("two imported formats define the same name: import them separately and rename one");
+            if let Some(first) = first {
+                d = d.related(
+                    Diagnostic::new(Code::DuplicateId, format!("`{}` first defined here", first.id)).at(
+                        &first.file,
+                        first.span.clone(),
+                        "first definition",
+                    ),
+                );
+            }
+            loaded.diagnostics.push(d);
+        }
+    }
+    inventory.sort();
+    inventory
+}
 /// Loads an inventory from texts in memory; each name's extension chooses
 /// the syntax. Every text is treated as named by the user.
 pub fn load_texts(sources: &[(&str, &str)], options: &LoadOptions) -> Loaded {
     let mut loaded = Loaded::default();
     let mut manifests = Vec::new();
+    let mut foreign: BTreeMap<Format, ForeignDocs> = BTreeMap::new();
     for (name, text) in sources {
         let file = Arc::new(SourceFile::new(name, (*text).to_owned()));
         loaded.files.push(Arc::clone(&file));
-        if let Some(m) = parse_file(&file, true, &options.limits, &mut loaded) {
-            manifests.push(m);
+        match parse_file(&file, true, options, &mut loaded) {
+            Parsed::Native(m) => manifests.push(m),
+            Parsed::Foreign(format, docs) => {
+                foreign.entry(format).or_default().extend(docs.into_iter().map(|d| (Arc::clone(&file), d)));
+            }
+            Parsed::Skipped => {}
         }
+    }
+    let inventory = run_importers(foreign, options, &mut loaded, false);
+    if let Some(file) = inventory.components.values().next().map(|c| Arc::clone(&c.file)) {
+        manifests.push(FileManifest { file, components: inventory.into_raw(), policy: None });
     }
     finish(manifests, options, loaded)
 }
@@ -232,41 +382,32 @@ fn looks_like_manifest(text: &str) -> bool {
     })
 }
 
-fn parse_file(
-    file: &Arc<SourceFile>,
-    explicit: bool,
-    limits: &Limits,
-    loaded: &mut Loaded,
-) -> Option<FileManifest> {
+fn parse_file(file: &Arc<SourceFile>, explicit: bool, options: &LoadOptions, loaded: &mut Loaded) -> Parsed {
     let syntax = Syntax::from_path(Path::new(&*file.name)).unwrap_or(Syntax::Yaml);
-    let documents = match syntax::parse(file, syntax, limits) {
+    let documents = match syntax::parse(file, syntax, &options.limits) {
         Ok(docs) => docs,
         Err(d) => {
             if explicit || looks_like_manifest(&file.text) {
                 loaded.diagnostics.push(d);
+            } else if looks_foreign(&file.text) {
+                // A broken Compose or Kubernetes file found in a directory
+                // is located like a native one, but as a warning: such
+                // directories also hold templates (Helm) that are not YAML.
+                loaded.diagnostics.push(d.warning());
             } else {
                 loaded
                     .notes
                     .push(format!("skipped `{}`: not valid {syntax:?} and no `blastmap` key", file.name));
             }
-            return None;
+            return Parsed::Skipped;
         }
     };
     let mut manifests = documents.iter().filter(|d| d.get("blastmap").is_some());
     let Some(root) = manifests.next() else {
-        if explicit {
-            let what =
-                if documents.is_empty() { "is empty" } else { "has no `blastmap` key at the top level" };
-            let end = file.text.len().min(1);
-            loaded.diagnostics.push(
-                Diagnostic::new(Code::NotAManifest, format!("`{}` {what}", file.name))
-                    .at(file, 0..end, "")
-                    .help("a manifest starts with `blastmap: 1`; see `blastmap schema` for the format"),
-            );
-        } else {
-            loaded.notes.push(format!("skipped `{}`: no `blastmap` key", file.name));
+        if let Some(parsed) = foreign_file(file, explicit, options, documents, loaded) {
+            return parsed;
         }
-        return None;
+        return Parsed::Skipped;
     };
     if let Some(extra) = manifests.next().or_else(|| documents.iter().find(|d| !std::ptr::eq(*d, root))) {
         loaded.diagnostics.push(
@@ -274,9 +415,80 @@ fn parse_file(
                 .at(file, extra.span.start..extra.span.start, "another document starts here")
                 .help("split the documents into files of their own"),
         );
-        return None;
+        return Parsed::Skipped;
     }
-    Some(native::decode(file, root, &mut loaded.diagnostics))
+    Parsed::Native(native::decode(file, root, &mut loaded.diagnostics))
+}
+
+/// A file without the `blastmap` key: a foreign format (detected, or forced
+/// with `--from`), or skipped (`not-a-manifest` when the user named it).
+fn foreign_file(
+    file: &Arc<SourceFile>,
+    explicit: bool,
+    options: &LoadOptions,
+    documents: Vec<Node>,
+    loaded: &mut Loaded,
+) -> Option<Parsed> {
+    let format = options.from.or_else(|| documents.iter().find_map(Format::detect));
+    if let Some(format) = format {
+        let mut kept = Vec::with_capacity(documents.len());
+        for doc in documents {
+            if format.fits(&doc) {
+                kept.push(doc);
+            } else if doc.value != crate::syntax::Value::Null {
+                loaded.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnsupportedConstruct,
+                        format!("a document of `{}` is not {}", file.name, format.title()),
+                    )
+                    .at(
+                        file,
+                        doc.span.start..doc.span.start.max(doc.span.end.min(doc.span.start + 1)),
+                        "left out",
+                    )
+                    .help(format!("split it into a file of its own, or drop `--from {}`", format.as_str()))
+                    .warning(),
+                );
+            }
+        }
+        if !kept.is_empty() {
+            loaded.notes.push(format!("read `{}` as {}", file.name, format.title()));
+            return Some(Parsed::Foreign(format, kept));
+        }
+        options.from?;
+    }
+    if explicit {
+        let what = if documents_empty(file) {
+            "is empty".to_owned()
+        } else if let Some(f) = options.from {
+            format!("is not {}", f.title())
+        } else {
+            "has no `blastmap` key at the top level and is no format blastmap imports".to_owned()
+        };
+        let end = file.text.len().min(1);
+        loaded.diagnostics.push(
+            Diagnostic::new(Code::NotAManifest, format!("`{}` {what}", file.name))
+                .at(file, 0..end, "")
+                .help("a manifest starts with `blastmap: 1` (see `blastmap schema`); Docker Compose, Kubernetes, Backstage and Jaeger dependencies files are read too"),
+        );
+    } else {
+        loaded
+            .notes
+            .push(format!("skipped `{}`: no `blastmap` key and no format blastmap imports", file.name));
+    }
+    None
+}
+
+fn documents_empty(file: &SourceFile) -> bool {
+    file.text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+    })
+}
+
+/// Whether a file that failed to parse looks like Compose or Kubernetes.
+fn looks_foreign(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("services:") || l.starts_with("apiVersion:"))
 }
 
 /// Merges the files, resolves ids, and builds the model.

@@ -38,12 +38,11 @@ fn hard_reach(inv: &Inv) -> Vec<Vec<bool>> {
         }
     }
     for k in 0..n {
-        for i in 0..n {
-            if reach[i][k] {
-                for j in 0..n {
-                    if reach[k][j] {
-                        reach[i][j] = true;
-                    }
+        let through = reach[k].clone();
+        for row in &mut reach {
+            if row[k] {
+                for (to, &via) in row.iter_mut().zip(&through) {
+                    *to |= via;
                 }
             }
         }
@@ -112,8 +111,8 @@ proptest! {
     fn hard_cycles_match_mutual_reachability(inv in inventories(12)) {
         let reach = hard_reach(&inv);
         let mut expected: Vec<Vec<usize>> = Vec::new();
-        for v in 0..inv.len() {
-            let class: Vec<usize> = (0..inv.len()).filter(|&w| w == v || (reach[v][w] && reach[w][v])).collect();
+        for (v, row) in reach.iter().enumerate() {
+            let class: Vec<usize> = (0..inv.len()).filter(|&w| w == v || (row[w] && reach[w][v])).collect();
             if class.len() >= 2 && class[0] == v {
                 expected.push(class);
             }

@@ -1,7 +1,9 @@
 mod availability;
 mod cold_start;
+mod diff;
 mod engine;
 mod inventory;
+mod policy;
 mod reference;
 mod semantics;
 mod speed;

@@ -1,5 +1,10 @@
 //! One module per command; `run` dispatches and maps outcomes to exit codes.
 
+mod check;
+mod diff;
+mod git;
+mod graph;
+mod import;
 mod report;
 mod schema;
 mod simulate;
@@ -19,6 +24,8 @@ use crate::render;
 pub(crate) enum Outcome {
     /// Exit 0.
     Success,
+    /// Exit 1: findings at deny level (`check`), or a `diff --fail-on` condition.
+    Findings,
     /// Exit 2: invalid input or usage.
     Invalid,
 }
@@ -27,6 +34,7 @@ impl From<Outcome> for ExitCode {
     fn from(o: Outcome) -> Self {
         ExitCode::from(match o {
             Outcome::Success => 0,
+            Outcome::Findings => 1,
             Outcome::Invalid => 2,
         })
     }
@@ -48,6 +56,10 @@ pub(crate) fn run(cli: &Cli) -> Outcome {
         Command::Report(args) => report::run(&ctx, args),
         Command::Simulate(args) => simulate::run(&ctx, args),
         Command::Schema(args) => schema::run(args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Graph(args) => graph::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
     }
 }
 
@@ -85,13 +97,7 @@ pub(crate) fn output_failed(e: OutputError) -> Outcome {
 
 /// Loads the inventory named by `input`, printing `--verbose` notes.
 pub(crate) fn load(ctx: &Context, input: &InputArgs) -> Loaded {
-    let options = LoadOptions {
-        limits: Limits {
-            max_file_size: input.max_file_size,
-            max_components: input.max_components,
-            ..Limits::default()
-        },
-    };
+    let options = load_options(input);
     let loaded = blastmap_manifest::load(&input.paths, &options);
     if ctx.verbose {
         for note in &loaded.notes {
@@ -99,6 +105,18 @@ pub(crate) fn load(ctx: &Context, input: &InputArgs) -> Loaded {
         }
     }
     loaded
+}
+
+/// The loader's options from the command line.
+pub(crate) fn load_options(input: &InputArgs) -> LoadOptions {
+    LoadOptions {
+        limits: Limits {
+            max_file_size: input.max_file_size,
+            max_components: input.max_components,
+            ..Limits::default()
+        },
+        from: input.from.map(Into::into),
+    }
 }
 
 /// Loads and, when the inventory is invalid, reports it the way `format`

@@ -1,8 +1,17 @@
 //! Renderers: turn results into bytes in one output format each.
 
 pub(crate) mod diagnostics;
+pub(crate) mod diagram;
+pub(crate) mod diff;
+pub(crate) mod dot;
+pub(crate) mod findings;
+pub(crate) mod github;
+pub(crate) mod graphviz;
+pub(crate) mod junit;
+pub(crate) mod mermaid;
 pub(crate) mod path;
 pub(crate) mod report;
+pub(crate) mod sarif;
 pub(crate) mod simulation;
 
 /// Text from a manifest made safe for a terminal: control characters

@@ -18,9 +18,13 @@ pub(crate) fn group_name(model: &Model, r: &Requirement) -> String {
 
 /// How the members of a group fare: `both down`, `2 of 3 down`, `1 down, 1 degraded`.
 pub(crate) fn group_status(r: &Requirement, sim: &Simulation) -> String {
-    let n = r.members.len();
     let down = r.members.iter().filter(|&&m| sim.state(m) == State::Down).count();
     let degraded = r.members.iter().filter(|&&m| sim.state(m) == State::Degraded).count();
+    status_words(r.members.len(), down, degraded)
+}
+
+/// `both down`, `2 of 3 down`, `1 down, 1 degraded of 3` for a group of `n`.
+pub(crate) fn status_words(n: usize, down: usize, degraded: usize) -> String {
     match (down, degraded) {
         (d, 0) if d == n && n == 2 => "both down".to_owned(),
         (d, 0) if d == n => format!("all {n} down"),

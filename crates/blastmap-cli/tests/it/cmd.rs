@@ -4,5 +4,11 @@
 
 #[test]
 fn cli_cases() {
-    trycmd::TestCases::new().env("COLUMNS", "100").env("NO_COLOR", "1").case("../../tests/cmd/*.toml");
+    // A fixed "today" so that policy exceptions expire the same way in
+    // every run (`check` reads BLASTMAP_TODAY before the clock).
+    trycmd::TestCases::new()
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .env("BLASTMAP_TODAY", "2026-05-01")
+        .case("../../tests/cmd/*.toml");
 }

@@ -46,6 +46,50 @@ struct Builder<'a> {
 /// # Complexity
 /// O(size of the file + nodes produced by aliases), bounded by the limits.
 pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Vec<Node>, Diagnostic> {
+    match parse_text(file, &file.text, limits) {
+        Ok(docs) => Ok(docs),
+        Err(error) => {
+            // Real Compose files close multi-line flow lists at the key's
+            // own indentation (`command: [\n  "a"\n]`), which Go's and
+            // libyaml's readers accept and ours rejects. Retry with such
+            // closers moved to the end of the line before: same length and
+            // line count, so every span still points at the original text.
+            match repair_flow_closers(&file.text) {
+                Some(repaired) => parse_text(file, &repaired, limits).map_err(|_| error),
+                None => Err(error),
+            }
+        }
+    }
+}
+
+/// Moves a `]` or `}` that stands alone on its line to the end of the
+/// previous non-blank line (when that line has no comment), keeping the
+/// byte length and the number of lines. `None` when nothing moved.
+fn repair_flow_closers(text: &str) -> Option<String> {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    let mut changed = false;
+    for i in 1..lines.len() {
+        let trimmed = lines[i].trim();
+        if !(trimmed == "]" || trimmed == "}" || trimmed == "]," || trimmed == "},") {
+            continue;
+        }
+        let Some(prev) = (0..i).rev().find(|&j| !lines[j].trim().is_empty()) else { continue };
+        if lines[prev].contains('#') {
+            continue;
+        }
+        let closer = trimmed.to_owned();
+        let width = lines[i].len();
+        lines[i] = " ".repeat(width - closer.len());
+        lines[prev].push_str(&closer);
+        // Keep the byte length: drop as many trailing spaces as were added.
+        let line = &mut lines[i];
+        line.truncate(width - closer.len());
+        changed = true;
+    }
+    changed.then(|| lines.join("\n"))
+}
+
+fn parse_text(file: &Arc<SourceFile>, text: &str, limits: &Limits) -> Result<Vec<Node>, Diagnostic> {
     let mut builder = Builder {
         file,
         limits,
@@ -54,7 +98,7 @@ pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Vec<Node>
         alias_nodes: 0,
         documents: Vec::new(),
     };
-    for event in Parser::new_from_str(&file.text) {
+    for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
             let at = file.offset_of(e.marker().line(), e.marker().col());
             if e.info() == "recursion limit exceeded" {

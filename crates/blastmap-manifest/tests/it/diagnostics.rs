@@ -25,7 +25,11 @@ fn load_fixture(relative: &str, options: &LoadOptions) -> Loaded {
 }
 
 fn invalid_fixtures() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures().join("invalid"))
+    fixture_names("invalid")
+}
+
+fn fixture_names(dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures().join(dir))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -51,6 +55,23 @@ fn every_invalid_fixture_is_rejected_with_located_diagnostics() {
             assert!(loaded.diagnostics.iter().any(|d| d.code == *code), "{name} does not show `{code}`");
         }
         insta::assert_snapshot!(name.replace('.', "_"), render(&loaded.diagnostics));
+    }
+    // Importer warnings: `fixtures/warnings/<code>.yaml` loads (no error)
+    // and shows its code as a warning.
+    for name in fixture_names("warnings") {
+        let loaded = load_fixture(&format!("fixtures/warnings/{name}"), &LoadOptions::default());
+        assert!(!loaded.has_errors(), "{name} must load: {:?}", loaded.diagnostics);
+        for d in &loaded.diagnostics {
+            seen.insert(d.code);
+            assert!(d.help.is_some(), "{name}: {} has no help", d.code);
+            assert!(d.position().1.is_some(), "{name}: {} has no position", d.code);
+        }
+        let stem = name.split('.').next().unwrap();
+        assert!(
+            loaded.diagnostics.iter().any(|d| d.code.as_str() == stem && !d.is_error()),
+            "{name} does not warn `{stem}`"
+        );
+        insta::assert_snapshot!(format!("warning_{}", name.replace('.', "_")), render(&loaded.diagnostics));
     }
     // The codes without a fixture are shown by the limit tests below.
     let by_options = [Code::Io, Code::FileTooLarge, Code::TooManyComponents];

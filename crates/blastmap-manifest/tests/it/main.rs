@@ -2,6 +2,7 @@
 
 mod diagnostics;
 mod formats;
+mod real_world;
 mod schema;
 
 use std::path::PathBuf;

@@ -1,0 +1,214 @@
+//! What changed in risk between two inventories (`blastmap diff`): added and
+//! removed components and requirements, new and removed single points of
+//! failure of critical components, blast-radius changes, new and removed
+//! hard cycles, and availability ceilings that moved.
+//!
+//! Components are matched by id: the two models have their own indices, so
+//! everything in a [`Diff`] is named by id strings.
+
+use std::collections::BTreeSet;
+
+use blastmap_manifest::{Mode, Model, Origin, RequirementShape};
+
+use crate::availability::{Availability, AvailabilityOptions, Method, availability};
+use crate::cycles::hard_cycles;
+use crate::net::Net;
+use crate::sweep::{Sweep, SweepOptions, Targets, sweep};
+
+/// A requirement named by ids, comparable across models.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Dep {
+    /// The component that has the requirement.
+    pub from: String,
+    pub shape: RequirementShape,
+    /// k of a k-of-n group (1 for single targets).
+    pub need: u32,
+    /// The members, sorted.
+    pub members: Vec<String>,
+    pub mode: Mode,
+    pub origin: Origin,
+}
+
+/// `component` lost or gained `spof` as a single point of failure.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SpofChange {
+    /// The critical component (tier 1 or entrypoint).
+    pub component: String,
+    /// The failure that takes it down alone.
+    pub spof: String,
+}
+
+/// A blast radius that changed (components present on both sides).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RadiusChange {
+    pub component: String,
+    /// Components taken down, before and after.
+    pub before: u32,
+    pub after: u32,
+}
+
+impl RadiusChange {
+    pub fn delta(&self) -> i64 {
+        i64::from(self.after) - i64::from(self.before)
+    }
+}
+
+/// An availability ceiling that moved (components present on both sides).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvailabilityChange {
+    pub component: String,
+    /// 0..1; `None` when the component cannot fail.
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    /// The component's SLO on the head side, in percent.
+    pub slo: Option<f64>,
+}
+
+impl AvailabilityChange {
+    /// Whether the ceiling went down.
+    pub fn dropped(&self) -> bool {
+        self.after.unwrap_or(1.0) < self.before.unwrap_or(1.0)
+    }
+}
+
+/// Everything [`diff`] found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Diff {
+    /// Component ids, sorted.
+    pub added_components: Vec<String>,
+    pub removed_components: Vec<String>,
+    /// Requirements, sorted.
+    pub added_dependencies: Vec<Dep>,
+    pub removed_dependencies: Vec<Dep>,
+    /// Sorted by component, then SPOF.
+    pub new_spofs: Vec<SpofChange>,
+    pub removed_spofs: Vec<SpofChange>,
+    /// Every changed blast radius, largest change first (by absolute
+    /// value, growth before shrinkage, then id).
+    pub radius_changes: Vec<RadiusChange>,
+    /// Cycles as sorted id lists, sorted.
+    pub new_cycles: Vec<Vec<String>>,
+    pub removed_cycles: Vec<Vec<String>>,
+    /// Sorted by id.
+    pub availability_changes: Vec<AvailabilityChange>,
+}
+
+impl Diff {
+    /// Whether the two inventories are the same in every respect compared.
+    pub fn is_empty(&self) -> bool {
+        self == &Diff::default()
+    }
+}
+
+/// Compares `base` with `head`.
+///
+/// # Complexity
+/// One sweep and one availability analysis per side (see [`sweep`] and
+/// [`availability`]), plus O((n + m) log(n + m)) to match components and
+/// requirements by id.
+pub fn diff(base: &Model, head: &Model) -> Diff {
+    let ids = |m: &Model| -> BTreeSet<String> { m.components().map(|c| c.id.clone()).collect() };
+    let (base_ids, head_ids) = (ids(base), ids(head));
+    let deps = |m: &Model| -> BTreeSet<Dep> { dependencies(m).collect() };
+    let (base_deps, head_deps) = (deps(base), deps(head));
+
+    let (base_sweep, head_sweep) = (sweep_of(base), sweep_of(head));
+    let (base_spofs, head_spofs) = (spof_pairs(base, &base_sweep), spof_pairs(head, &head_sweep));
+
+    let mut radius_changes: Vec<RadiusChange> = head
+        .ids()
+        .filter_map(|c| {
+            let id = &head.component(c).id;
+            let b = base.find(id)?;
+            let (before, after) = (base_sweep.radius(b).down, head_sweep.radius(c).down);
+            (before != after).then(|| RadiusChange { component: id.clone(), before, after })
+        })
+        .collect();
+    radius_changes.sort_by(|a, b| {
+        b.delta()
+            .abs()
+            .cmp(&a.delta().abs())
+            .then(b.delta().cmp(&a.delta()))
+            .then(a.component.cmp(&b.component))
+    });
+
+    let cycles = |m: &Model| -> BTreeSet<Vec<String>> {
+        hard_cycles(m)
+            .into_iter()
+            .map(|c| c.into_iter().map(|x| m.component(x).id.clone()).collect())
+            .collect()
+    };
+    let (base_cycles, head_cycles) = (cycles(base), cycles(head));
+
+    let options = AvailabilityOptions::default();
+    let (base_avail, head_avail) = (availability(base, &options), availability(head, &options));
+    let mut availability_changes = Vec::new();
+    for c in head.ids() {
+        let component = head.component(c);
+        let Some(b) = base.find(&component.id) else { continue };
+        let (before, after) = (base_avail[b.index()].as_ref(), head_avail[c.index()].as_ref());
+        if moved(before, after) {
+            availability_changes.push(AvailabilityChange {
+                component: component.id.clone(),
+                before: before.map(|a| a.value),
+                after: after.map(|a| a.value),
+                slo: component.slo,
+            });
+        }
+    }
+
+    Diff {
+        added_components: head_ids.difference(&base_ids).cloned().collect(),
+        removed_components: base_ids.difference(&head_ids).cloned().collect(),
+        added_dependencies: head_deps.difference(&base_deps).cloned().collect(),
+        removed_dependencies: base_deps.difference(&head_deps).cloned().collect(),
+        new_spofs: head_spofs.difference(&base_spofs).cloned().collect(),
+        removed_spofs: base_spofs.difference(&head_spofs).cloned().collect(),
+        radius_changes,
+        new_cycles: head_cycles.difference(&base_cycles).cloned().collect(),
+        removed_cycles: base_cycles.difference(&head_cycles).cloned().collect(),
+        availability_changes,
+    }
+}
+
+fn dependencies(model: &Model) -> impl Iterator<Item = Dep> + '_ {
+    model.components().flat_map(move |c| {
+        c.requirements.iter().map(move |r| {
+            let mut members: Vec<String> = r.members.iter().map(|&m| model.component(m).id.clone()).collect();
+            members.sort();
+            Dep { from: c.id.clone(), shape: r.shape, need: r.need, members, mode: r.mode, origin: r.origin }
+        })
+    })
+}
+
+fn sweep_of(model: &Model) -> Sweep {
+    sweep(model, &Net::new(model), &SweepOptions { detail: false, causes: Targets::Critical })
+}
+
+/// (critical component, its SPOF) pairs by id.
+fn spof_pairs(model: &Model, swept: &Sweep) -> BTreeSet<SpofChange> {
+    let mut pairs = BTreeSet::new();
+    for s in model.ids() {
+        for &x in swept.causes(s).unwrap_or_default() {
+            pairs.insert(SpofChange {
+                component: model.component(s).id.clone(),
+                spof: model.component(x).id.clone(),
+            });
+        }
+    }
+    pairs
+}
+
+/// Whether an availability moved: beyond rounding for exact values; for
+/// Monte Carlo estimates only when the two intervals do not overlap (the
+/// sampling noise of an unchanged structure is not a change).
+fn moved(before: Option<&Availability>, after: Option<&Availability>) -> bool {
+    match (before, after) {
+        (None, None) => false,
+        (None, Some(_)) | (Some(_), None) => true,
+        (Some(a), Some(b)) => {
+            let exact = matches!(a.method, Method::Exact) && matches!(b.method, Method::Exact);
+            if exact { (a.value - b.value).abs() > 1e-9 } else { a.high < b.low || b.high < a.low }
+        }
+    }
+}

@@ -1,0 +1,875 @@
+//! Policy evaluation (DESIGN §6): the CI gate's rules over one model, with
+//! exceptions and an optional baseline, as findings a renderer turns into
+//! text, JSON, SARIF, `JUnit` XML or GitHub annotations.
+//!
+//! Pure: "today" (for expired exceptions) is an input, never read from a
+//! clock here.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+
+use blastmap_manifest::{
+    Component, ComponentId, Exception, Kind, Level, Location, Mode, Model, Policy, Rule, RuleConfig,
+};
+
+use crate::availability::{AvailabilityOptions, availability};
+use crate::cycles::hard_cycles;
+use crate::net::Net;
+use crate::simulate::{State, simulate_net};
+use crate::sweep::{Sweep, SweepOptions, Targets, sweep};
+
+/// `max-blast-radius` limits used when the rule sets neither (the values of
+/// the example in DESIGN §6).
+pub const DEFAULT_MAX_COMPONENTS: u32 = 25;
+/// See [`DEFAULT_MAX_COMPONENTS`].
+pub const DEFAULT_MAX_PERCENT: f64 = 10.0;
+
+/// How many ids a message lists before "and N more".
+const LISTED: usize = 5;
+
+/// A civil date `(year, month, day)`, as [`Exception::expires`] holds it.
+pub type Date = (u16, u8, u8);
+
+/// The stable code of a finding: the six rules of DESIGN §6 and two codes
+/// for the policy's own exceptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    NoSpof,
+    MaxBlastRadius,
+    NoHardCycles,
+    SloAttainable,
+    RequiredFields,
+    NoRegression,
+    /// An exception whose `expires` date has passed: a violation (deny).
+    ExpiredException,
+    /// An exception that matched no finding: a warning.
+    UnusedException,
+}
+
+impl Code {
+    /// Every code, in documentation order.
+    pub const ALL: [Code; 8] = [
+        Code::NoSpof,
+        Code::MaxBlastRadius,
+        Code::NoHardCycles,
+        Code::SloAttainable,
+        Code::RequiredFields,
+        Code::NoRegression,
+        Code::ExpiredException,
+        Code::UnusedException,
+    ];
+
+    /// The kebab-case code used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NoSpof => "no-spof",
+            Code::MaxBlastRadius => "max-blast-radius",
+            Code::NoHardCycles => "no-hard-cycles",
+            Code::SloAttainable => "slo-attainable",
+            Code::RequiredFields => "required-fields",
+            Code::NoRegression => "no-regression",
+            Code::ExpiredException => "expired-exception",
+            Code::UnusedException => "unused-exception",
+        }
+    }
+
+    /// One line saying what the rule asks (rule metadata for SARIF).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::NoSpof => {
+                "no datastore, queue, external provider or failure domain takes a critical component down on its own"
+            }
+            Code::MaxBlastRadius => {
+                "no single failure takes down more than the allowed number or share of components"
+            }
+            Code::NoHardCycles => "no cycle of hard requirements (the system could not cold-start)",
+            Code::SloAttainable => "every SLO is within the availability its dependencies allow",
+            Code::RequiredFields => "every component sets the required fields",
+            Code::NoRegression => {
+                "no new single point of failure and no blast radius growth against the baseline"
+            }
+            Code::ExpiredException => "policy exceptions are renewed or removed when they expire",
+            Code::UnusedException => "every policy exception still matches a finding",
+        }
+    }
+
+    /// What to do about a finding (help text).
+    pub fn help(self) -> &'static str {
+        match self {
+            Code::NoSpof => {
+                "add redundancy (a second replica in another failure domain, an `any_of` or `quorum` group), or record an exception with a reason and an expiry date"
+            }
+            Code::MaxBlastRadius => {
+                "split the component, add redundancy below it, or make dependents degrade (`mode: soft`) instead of failing"
+            }
+            Code::NoHardCycles => {
+                "make one requirement of the cycle soft (`mode: soft`) so the system can start"
+            }
+            Code::SloAttainable => {
+                "raise the availability of the dependencies that cost the most, add redundancy, or lower the SLO"
+            }
+            Code::RequiredFields => "set the missing fields on the component (or in the file's `defaults`)",
+            Code::NoRegression => {
+                "remove the new single point of failure or the growth, or update the baseline"
+            }
+            Code::ExpiredException => {
+                "fix the finding, or renew the exception with a new `expires` date and reason"
+            }
+            Code::UnusedException => "remove the exception: nothing needs it any more",
+        }
+    }
+
+    fn of_rule(rule: &Rule) -> Code {
+        match rule {
+            Rule::NoSpof { .. } => Code::NoSpof,
+            Rule::MaxBlastRadius { .. } => Code::MaxBlastRadius,
+            Rule::NoHardCycles => Code::NoHardCycles,
+            Rule::SloAttainable => Code::SloAttainable,
+            Rule::RequiredFields { .. } => Code::RequiredFields,
+            Rule::NoRegression { .. } => Code::NoRegression,
+        }
+    }
+
+    fn parse(name: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// A cascade path: the component taken down first, the failed one last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cascade {
+    /// The components of the path, `path[0]` taken down, the last one failed.
+    pub path: Vec<ComponentId>,
+    /// One per step: the index (into that step's component's
+    /// `requirements`) of the requirement followed.
+    pub requirements: Vec<u32>,
+    /// One per step: how many members of that requirement are down and how
+    /// many degraded, under the failure.
+    pub members_down: Vec<(u32, u32)>,
+}
+
+/// One finding of the gate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    /// What is wrong, in words (ids unescaped: renderers escape).
+    pub message: String,
+    /// The id of the component at fault (for exception findings, the
+    /// component the exception names, which may not exist).
+    pub component: String,
+    /// What was checked, for test-case names: the component id, or
+    /// `rule component` for the findings about exceptions.
+    pub subject: String,
+    /// How the failure cascades, where there is a cascade.
+    pub cascade: Option<Cascade>,
+    /// A hard cycle, in order, the first id repeated at the end.
+    pub cycle: Vec<ComponentId>,
+    /// Where the component, requirement or exception at fault is written.
+    pub location: Location,
+}
+
+/// A finding an exception covers, with the index of the exception in the
+/// policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excepted {
+    pub finding: Finding,
+    pub exception: usize,
+}
+
+/// What one rule checked: one subject per component it looked at (for
+/// `JUnit` test cases); subjects with a finding failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub code: Code,
+    pub level: Level,
+    /// Component ids (or `rule component` for exceptions), sorted, unique.
+    pub subjects: Vec<String>,
+}
+
+/// The outcome of [`evaluate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Findings at deny or warn level, sorted by code, file, line, column,
+    /// component, message.
+    pub findings: Vec<Finding>,
+    /// Findings covered by a live exception (same order).
+    pub excepted: Vec<Excepted>,
+    /// Every rule evaluated, in code order.
+    pub checked: Vec<Checked>,
+}
+
+impl Evaluation {
+    /// Whether any finding is at deny level (the gate fails).
+    pub fn denied(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Deny)
+    }
+
+    /// Number of findings at `level`.
+    pub fn count(&self, level: Level) -> usize {
+        self.findings.iter().filter(|f| f.level == level).count()
+    }
+}
+
+/// What the evaluation needs besides the model and the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Today, for expired exceptions.
+    pub today: Date,
+    /// The baseline inventory for `no-regression`.
+    pub baseline: Option<&'a Model>,
+}
+
+/// The policy used when an inventory has none: the rules that are
+/// unambiguous at deny (`no-spof`, `no-hard-cycles`, `slo-attainable`), the
+/// ones whose thresholds need tuning at warn (`max-blast-radius` with its
+/// default limits, `required-fields` asking for an `owner`), and
+/// `no-regression` (it only runs with a baseline).
+pub fn default_policy() -> Policy {
+    let config = |rule: Rule, level: Level| RuleConfig { rule, level, location: Location::unknown() };
+    Policy {
+        rules: vec![
+            config(
+                Rule::NoSpof { tier: 1, kinds: Rule::default_spof_kinds(), ignore_kinds: Vec::new() },
+                Level::Deny,
+            ),
+            config(
+                Rule::MaxBlastRadius {
+                    components: None,
+                    percent: None,
+                    ignore_kinds: vec![Kind::Region, Kind::Provider],
+                },
+                Level::Warn,
+            ),
+            config(Rule::NoHardCycles, Level::Deny),
+            config(Rule::SloAttainable, Level::Deny),
+            config(
+                Rule::RequiredFields {
+                    fields: vec!["owner".to_owned()],
+                    kinds: Kind::ALL.into_iter().filter(|k| !k.is_domain()).collect(),
+                },
+                Level::Warn,
+            ),
+            config(Rule::NoRegression { growth: 0 }, Level::Deny),
+        ],
+        exceptions: Vec::new(),
+        location: Location::unknown(),
+    }
+}
+
+/// Evaluates `policy` over `model`.
+///
+/// Rules at level `allow` are not evaluated; `no-regression` runs only with
+/// a baseline (at its defaults and deny when the policy does not configure
+/// it). An exception covers the findings of its rule for its component
+/// until it expires; after `expires` it covers nothing and is itself a
+/// deny-level finding; an exception that covers nothing is a warning.
+///
+/// # Complexity
+/// One bit-parallel sweep of the model (and of the baseline with
+/// `no-regression`), see [`sweep`]; the availability analysis with
+/// `slo-attainable`, see [`availability`]; one O(n + m) simulation per
+/// single point of failure found, for its cascade path; O(n + m) for the
+/// rest.
+pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evaluation {
+    let mut rules: Vec<RuleConfig> =
+        policy.rules.iter().filter(|r| r.level != Level::Allow).cloned().collect();
+    match (context.baseline, rules.iter().position(|r| matches!(r.rule, Rule::NoRegression { .. }))) {
+        (None, Some(i)) => {
+            rules.remove(i);
+        }
+        (Some(_), None) if !policy.rules.iter().any(|r| matches!(r.rule, Rule::NoRegression { .. })) => {
+            rules.push(RuleConfig {
+                rule: Rule::NoRegression { growth: 0 },
+                level: Level::Deny,
+                location: Location::unknown(),
+            });
+        }
+        _ => {}
+    }
+    rules.sort_by_key(|r| Code::of_rule(&r.rule));
+
+    let net = Net::new(model);
+    let spof_rule = spof_params(&policy.rules);
+    let needs_sweep = rules.iter().any(|r| {
+        matches!(r.rule, Rule::NoSpof { .. } | Rule::MaxBlastRadius { .. } | Rule::NoRegression { .. })
+    });
+    let swept = needs_sweep.then(|| {
+        let targets = Targets::Only(spof_targets(model, spof_rule.0));
+        sweep(model, &net, &SweepOptions { detail: false, causes: targets })
+    });
+
+    let mut raw: Vec<Finding> = Vec::new();
+    let mut checked = Vec::new();
+    for config in &rules {
+        let code = Code::of_rule(&config.rule);
+        let level = config.level;
+        let subjects: Vec<String> = match &config.rule {
+            Rule::NoSpof { tier, kinds, ignore_kinds } => {
+                let Some(swept) = &swept else { continue };
+                let spofs = spof_findings(model, &net, swept, (*tier, kinds, ignore_kinds), level);
+                raw.extend(spofs);
+                spof_candidates(model, kinds, ignore_kinds).map(|c| c.id.clone()).collect()
+            }
+            Rule::MaxBlastRadius { components, percent, ignore_kinds } => {
+                let Some(swept) = &swept else { continue };
+                let (components, percent) = match (components, percent) {
+                    (None, None) => (Some(DEFAULT_MAX_COMPONENTS), Some(DEFAULT_MAX_PERCENT)),
+                    limits => (*limits.0, *limits.1),
+                };
+                let mut subjects = Vec::new();
+                for c in model.ids() {
+                    let component = model.component(c);
+                    if ignore_kinds.contains(&component.kind) {
+                        continue;
+                    }
+                    subjects.push(component.id.clone());
+                    if let Some(message) = radius_excess(model, swept.radius(c).down, components, percent) {
+                        raw.push(Finding {
+                            code,
+                            level,
+                            message: format!("failing `{}` {message}", component.id),
+                            component: component.id.clone(),
+                            subject: component.id.clone(),
+                            cascade: None,
+                            cycle: Vec::new(),
+                            location: component.location.clone(),
+                        });
+                    }
+                }
+                subjects
+            }
+            Rule::NoHardCycles => {
+                for members in hard_cycles(model) {
+                    raw.push(cycle_finding(model, &members, level));
+                }
+                model.components().map(|c| c.id.clone()).collect()
+            }
+            Rule::SloAttainable => {
+                raw.extend(slo_findings(model, level));
+                model.components().filter(|c| c.slo.is_some()).map(|c| c.id.clone()).collect()
+            }
+            Rule::RequiredFields { fields, kinds } => {
+                let mut subjects = Vec::new();
+                for component in model.components().filter(|c| kinds.contains(&c.kind)) {
+                    subjects.push(component.id.clone());
+                    let missing: Vec<&str> =
+                        fields.iter().map(String::as_str).filter(|f| !component.has_explicit(f)).collect();
+                    if !missing.is_empty() {
+                        let list: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
+                        raw.push(Finding {
+                            code,
+                            level,
+                            message: format!("`{}` does not set {}", component.id, join_and(&list)),
+                            component: component.id.clone(),
+                            subject: component.id.clone(),
+                            cascade: None,
+                            cycle: Vec::new(),
+                            location: component.location.clone(),
+                        });
+                    }
+                }
+                subjects
+            }
+            Rule::NoRegression { growth } => {
+                let (Some(base), Some(head_sweep)) = (context.baseline, swept.as_ref()) else { continue };
+                let head_spofs = spof_findings(model, &net, head_sweep, spof_rule, level);
+                let live = live_exceptions(policy, context.today);
+                raw.extend(regressions(
+                    model, base, head_spofs, head_sweep, *growth, spof_rule, &live, level,
+                ));
+                model.components().map(|c| c.id.clone()).collect()
+            }
+        };
+        checked.push(Checked { code, level, subjects: sorted_unique(subjects) });
+    }
+
+    let (mut findings, mut excepted, exception_subjects) =
+        apply_exceptions(model, policy, context.today, raw);
+    if !policy.exceptions.is_empty() {
+        // Expired exceptions are violations and unused ones warnings: they
+        // get suites of their own in JUnit, with one case per exception.
+        checked.push(Checked {
+            code: Code::ExpiredException,
+            level: Level::Deny,
+            subjects: exception_subjects.clone(),
+        });
+        checked.push(Checked {
+            code: Code::UnusedException,
+            level: Level::Warn,
+            subjects: exception_subjects,
+        });
+    }
+    sort_findings(&mut findings);
+    excepted.sort_by(|a, b| finding_order(&a.finding, &b.finding).then(a.exception.cmp(&b.exception)));
+    Evaluation { findings, excepted, checked }
+}
+
+/// The `no-spof` parameters that `no-regression` compares with: the
+/// policy's own, or the defaults when it has no `no-spof` rule.
+fn spof_params(rules: &[RuleConfig]) -> (u8, &[Kind], &[Kind]) {
+    const DEFAULT_KINDS: [Kind; 9] = [
+        Kind::Database,
+        Kind::Cache,
+        Kind::Queue,
+        Kind::Storage,
+        Kind::External,
+        Kind::Host,
+        Kind::Cluster,
+        Kind::Zone,
+        Kind::Network,
+    ];
+    rules
+        .iter()
+        .find_map(|r| match &r.rule {
+            Rule::NoSpof { tier, kinds, ignore_kinds } => {
+                Some((*tier, kinds.as_slice(), ignore_kinds.as_slice()))
+            }
+            _ => None,
+        })
+        .unwrap_or((1, &DEFAULT_KINDS, &[]))
+}
+
+/// Components `no-spof` protects: tier ≤ `tier`, or entrypoints.
+fn spof_targets(model: &Model, tier: u8) -> Vec<ComponentId> {
+    model.ids().filter(|&c| protected(model.component(c), tier)).collect()
+}
+
+fn protected(c: &Component, tier: u8) -> bool {
+    c.tier <= tier || c.entrypoint
+}
+
+/// Components `no-spof` may flag: of a kind in `kinds` (minus
+/// `ignore_kinds`), or declaring `replicas: 1`.
+fn spof_candidates<'m>(
+    model: &'m Model,
+    kinds: &'m [Kind],
+    ignore_kinds: &'m [Kind],
+) -> impl Iterator<Item = &'m Component> + 'm {
+    model.components().filter(move |c| {
+        !ignore_kinds.contains(&c.kind) && (kinds.contains(&c.kind) || c.replicas == Some(1))
+    })
+}
+
+/// One `no-spof` finding per candidate whose failure alone takes a
+/// protected component down, with the cascade to the most critical one.
+fn spof_findings(
+    model: &Model,
+    net: &Net,
+    swept: &Sweep,
+    (tier, kinds, ignore_kinds): (u8, &[Kind], &[Kind]),
+    level: Level,
+) -> Vec<Finding> {
+    // Invert "what takes S down" into "what X takes down".
+    let mut takes_down: BTreeMap<ComponentId, Vec<ComponentId>> = BTreeMap::new();
+    for s in spof_targets(model, tier) {
+        for &x in swept.causes(s).unwrap_or_default() {
+            takes_down.entry(x).or_default().push(s);
+        }
+    }
+    let candidate: HashSet<&str> =
+        spof_candidates(model, kinds, ignore_kinds).map(|c| c.id.as_str()).collect();
+    let mut out = Vec::new();
+    for (x, mut victims) in takes_down {
+        let component = model.component(x);
+        if !candidate.contains(component.id.as_str()) {
+            continue;
+        }
+        victims.sort_unstable();
+        // The cascade shown is the one to what users see first: an
+        // entrypoint if one is hit, then the lowest tier, then id.
+        let shown = *victims
+            .iter()
+            .min_by_key(|&&v| {
+                let c = model.component(v);
+                (!c.entrypoint, c.tier, v)
+            })
+            .expect("at least one victim");
+        let why = if kinds.contains(&component.kind) {
+            let article = if component.kind == Kind::External { "an" } else { "a" };
+            format!("{article} {} without redundancy", component.kind)
+        } else {
+            "declares `replicas: 1`".to_owned()
+        };
+        let names: Vec<String> = victims.iter().map(|&v| format!("`{}`", model.component(v).id)).collect();
+        let message = format!(
+            "`{}` is a single point of failure ({why}): its failure alone takes down {} {}",
+            component.id,
+            plural(victims.len(), "critical component"),
+            listed(&names)
+        );
+        out.push(Finding {
+            code: Code::NoSpof,
+            level,
+            message,
+            component: component.id.clone(),
+            subject: component.id.clone(),
+            cascade: Some(cascade(net, x, shown)),
+            cycle: Vec::new(),
+            location: component.location.clone(),
+        });
+    }
+    out
+}
+
+/// The cascade from `victim` down to the failure of `failed`.
+fn cascade(net: &Net, failed: ComponentId, victim: ComponentId) -> Cascade {
+    let sim = simulate_net(net, &[failed]);
+    let path = sim.path(victim);
+    let requirements = sim.path_requirements(victim);
+    let members_down = path
+        .iter()
+        .zip(&requirements)
+        .map(|(&step, &r)| {
+            let global = net.requirements(step.index() as u32).start + r;
+            let states = net.members(global).iter().map(|&m| sim.state(Net::id(m)));
+            let (mut down, mut degraded) = (0, 0);
+            for state in states {
+                match state {
+                    State::Down => down += 1,
+                    State::Degraded => degraded += 1,
+                    State::Up => {}
+                }
+            }
+            (down, degraded)
+        })
+        .collect();
+    Cascade { path, requirements, members_down }
+}
+
+/// Why a blast radius of `down` is over the limits, if it is.
+fn radius_excess(model: &Model, down: u32, components: Option<u32>, percent: Option<f64>) -> Option<String> {
+    let share = if model.is_empty() { 0.0 } else { f64::from(down) * 100.0 / model.len() as f64 };
+    let over_count = components.filter(|&limit| down > limit);
+    let over_share = percent.filter(|&limit| share > limit + 1e-9);
+    let limit = match (over_count, over_share) {
+        (None, None) => return None,
+        (Some(n), None) => format!("the limit of {n}"),
+        (None, Some(p)) => format!("the limit of {}%", number(p)),
+        (Some(n), Some(p)) => format!("the limits of {n} and {}%", number(p)),
+    };
+    Some(format!(
+        "alone takes down {} ({}% of {}), more than {limit}",
+        plural(down as usize, "component"),
+        number((share * 10.0).round() / 10.0),
+        model.len()
+    ))
+}
+
+/// A hard cycle as a finding: the cycle in order, located at the
+/// requirement of its first component that starts it.
+fn cycle_finding(model: &Model, members: &[ComponentId], level: Level) -> Finding {
+    let start = members[0];
+    let inside: HashSet<ComponentId> = members.iter().copied().collect();
+    // Breadth-first search over hard requirements inside the cycle, from the
+    // first member back to itself: the shortest cycle through it.
+    let mut parent: Vec<Option<(ComponentId, u32)>> = vec![None; model.len()];
+    let mut queue = VecDeque::from([start]);
+    let mut closing = None;
+    'search: while let Some(at) = queue.pop_front() {
+        for (r, req) in model.component(at).requirements.iter().enumerate() {
+            if req.mode != Mode::Hard {
+                continue;
+            }
+            for &m in &req.members {
+                if !inside.contains(&m) {
+                    continue;
+                }
+                if m == start {
+                    closing = Some((at, r as u32));
+                    break 'search;
+                }
+                if parent[m.index()].is_none() {
+                    parent[m.index()] = Some((at, r as u32));
+                    queue.push_back(m);
+                }
+            }
+        }
+    }
+    // Walk back from the closing edge to the start, then read it forwards.
+    let mut cycle = vec![start];
+    let mut first_requirement = None;
+    if let Some((last, _)) = closing {
+        let mut back = Vec::new();
+        let mut at = last;
+        while at != start {
+            back.push(at);
+            let (p, r) = parent[at.index()].expect("visited on the way from the start");
+            if p == start {
+                first_requirement = Some(r);
+            }
+            at = p;
+        }
+        back.reverse();
+        cycle.extend(back);
+        cycle.push(start);
+    }
+    let component = model.component(start);
+    let location = first_requirement
+        .and_then(|r| component.requirements.get(r as usize))
+        .map_or_else(|| component.location.clone(), |req| req.location.clone());
+    Finding {
+        code: Code::NoHardCycles,
+        level,
+        message: format!(
+            "`{}` is in a hard cycle of {}: they cannot cold-start",
+            component.id,
+            plural(members.len(), "component")
+        ),
+        component: component.id.clone(),
+        subject: component.id.clone(),
+        cascade: None,
+        cycle,
+        location,
+    }
+}
+
+fn slo_findings(model: &Model, level: Level) -> Vec<Finding> {
+    if !model.components().any(|c| c.slo.is_some()) {
+        return Vec::new();
+    }
+    let avail = availability(model, &AvailabilityOptions::default());
+    let mut out = Vec::new();
+    for c in model.ids() {
+        let component = model.component(c);
+        let (Some(slo), Some(a)) = (component.slo, avail[c.index()].as_ref()) else { continue };
+        if a.meets_slo(slo) {
+            continue;
+        }
+        let costs: Vec<String> = a
+            .contributions
+            .iter()
+            .take(3)
+            .map(|k| format!("`{}` {:.0}%", model.component(k.component).id, k.share * 100.0))
+            .collect();
+        let ceiling = if a.low < a.high {
+            format!("at most {:.4}% (95% interval)", a.high * 100.0)
+        } else {
+            format!("{:.4}%", a.value * 100.0)
+        };
+        let mut message = format!(
+            "`{}` has an availability ceiling of {ceiling}, below its SLO of {}%",
+            component.id,
+            number(slo)
+        );
+        if !costs.is_empty() {
+            message.push_str(&format!("; costs most: {}", costs.join(", ")));
+        }
+        out.push(Finding {
+            code: Code::SloAttainable,
+            level,
+            message,
+            component: component.id.clone(),
+            subject: component.id.clone(),
+            cascade: None,
+            cycle: Vec::new(),
+            location: component.location.clone(),
+        });
+    }
+    out
+}
+
+/// `no-regression`: SPOFs that are new against the baseline, and blast
+/// radii that grew by more than `growth`.
+#[allow(clippy::too_many_arguments, reason = "internal helper, every argument is one input of the rule")]
+fn regressions(
+    head: &Model,
+    base: &Model,
+    head_spofs: Vec<Finding>,
+    head_sweep: &Sweep,
+    growth: u32,
+    spof_rule: (u8, &[Kind], &[Kind]),
+    live: &[&Exception],
+    level: Level,
+) -> Vec<Finding> {
+    let base_net = Net::new(base);
+    let targets = Targets::Only(spof_targets(base, spof_rule.0));
+    let base_sweep = sweep(base, &base_net, &SweepOptions { detail: false, causes: targets });
+    // The baseline's SPOFs before exceptions: a SPOF that was already there
+    // is not a regression, excepted or not.
+    let before: HashSet<String> = spof_findings(base, &base_net, &base_sweep, spof_rule, level)
+        .into_iter()
+        .map(|f| f.component)
+        .collect();
+    let mut out = Vec::new();
+    for spof in head_spofs {
+        // A SPOF the policy accepts (a live `no-spof` exception) is a
+        // recorded decision, not a regression.
+        let accepted = live.iter().any(|e| e.rule == "no-spof" && e.component == spof.component);
+        if before.contains(&spof.component) || accepted {
+            continue;
+        }
+        out.push(Finding {
+            code: Code::NoRegression,
+            level,
+            message: spof.message.replacen(
+                "is a single point of failure (",
+                "is a new single point of failure, not in the baseline (",
+                1,
+            ),
+            ..spof
+        });
+    }
+    for c in head.ids() {
+        let component = head.component(c);
+        let Some(b) = base.find(&component.id) else { continue };
+        let (now, was) = (head_sweep.radius(c).down, base_sweep.radius(b).down);
+        if now > was.saturating_add(growth) {
+            let allowed = if growth == 0 { String::new() } else { format!(" (allowed: {growth})") };
+            out.push(Finding {
+                code: Code::NoRegression,
+                level,
+                message: format!(
+                    "the blast radius of `{}` grew from {was} to {now} components{allowed}",
+                    component.id
+                ),
+                component: component.id.clone(),
+                subject: component.id.clone(),
+                cascade: None,
+                cycle: Vec::new(),
+                location: component.location.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn live_exceptions(policy: &Policy, today: Date) -> Vec<&Exception> {
+    policy.exceptions.iter().filter(|e| e.expires.is_none_or(|d| d >= today)).collect()
+}
+
+/// Whether `e` covers `finding`: same rule, and its component is the one at
+/// fault (or, for a hard cycle, one of the cycle).
+fn covers(model: &Model, e: &Exception, finding: &Finding) -> bool {
+    if e.rule != finding.code.as_str() {
+        return false;
+    }
+    e.component == finding.component || finding.cycle.iter().any(|&c| model.component(c).id == e.component)
+}
+
+/// Splits findings into reported and excepted, and adds the findings about
+/// the exceptions themselves. Also returns the exceptions as subjects.
+fn apply_exceptions(
+    model: &Model,
+    policy: &Policy,
+    today: Date,
+    raw: Vec<Finding>,
+) -> (Vec<Finding>, Vec<Excepted>, Vec<String>) {
+    let mut used = vec![false; policy.exceptions.len()];
+    let mut findings = Vec::new();
+    let mut excepted = Vec::new();
+    for finding in raw {
+        let mut cover = None;
+        for (i, e) in policy.exceptions.iter().enumerate() {
+            if covers(model, e, &finding) {
+                used[i] = true;
+                if e.expires.is_none_or(|d| d >= today) && cover.is_none() {
+                    cover = Some(i);
+                }
+            }
+        }
+        match cover {
+            Some(exception) => excepted.push(Excepted { finding, exception }),
+            None => findings.push(finding),
+        }
+    }
+    let mut subjects = Vec::new();
+    for (i, e) in policy.exceptions.iter().enumerate() {
+        subjects.push(format!("{} {}", e.rule, e.component));
+        let expired = e.expires.filter(|&d| d < today);
+        if let Some((y, m, d)) = expired {
+            findings.push(Finding {
+                code: Code::ExpiredException,
+                level: Level::Deny,
+                message: format!(
+                    "the exception for `{}` on `{}` expired on {y:04}-{m:02}-{d:02} (reason: {})",
+                    e.rule, e.component, e.reason
+                ),
+                component: e.component.clone(),
+                subject: format!("{} {}", e.rule, e.component),
+                cascade: None,
+                cycle: Vec::new(),
+                location: e.location.clone(),
+            });
+        } else if !used[i] {
+            findings.push(Finding {
+                code: Code::UnusedException,
+                level: Level::Warn,
+                message: format!(
+                    "the exception for `{}` on `{}` matched nothing{}",
+                    e.rule,
+                    e.component,
+                    why_unused(model, policy, e)
+                ),
+                component: e.component.clone(),
+                subject: format!("{} {}", e.rule, e.component),
+                cascade: None,
+                cycle: Vec::new(),
+                location: e.location.clone(),
+            });
+        }
+    }
+    (findings, excepted, sorted_unique(subjects))
+}
+
+fn why_unused(model: &Model, policy: &Policy, e: &Exception) -> String {
+    if model.find(&e.component).is_none() {
+        return match model.suggest(&e.component) {
+            Some(s) => format!(": no component has this id; did you mean `{s}`?"),
+            None => ": no component has this id".to_owned(),
+        };
+    }
+    let enabled = policy.rules.iter().find(|r| r.rule.name() == e.rule);
+    match enabled {
+        None if Code::parse(&e.rule) != Some(Code::NoRegression) => {
+            format!(": the rule `{}` is not in the policy", e.rule)
+        }
+        Some(r) if r.level == Level::Allow => format!(": the rule `{}` is at level allow", e.rule),
+        _ => String::new(),
+    }
+}
+
+fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (a.code, &a.location.file, a.location.line, a.location.column, &a.component, &a.message).cmp(&(
+        b.code,
+        &b.location.file,
+        b.location.line,
+        b.location.column,
+        &b.component,
+        &b.message,
+    ))
+}
+
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(finding_order);
+}
+
+fn sorted_unique(items: Vec<String>) -> Vec<String> {
+    items.into_iter().collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// "a, b and c", shortened to the first few and "N more".
+fn listed(names: &[String]) -> String {
+    if names.len() <= LISTED {
+        let refs: Vec<String> = names.to_vec();
+        return format!("({})", join_and(&refs));
+    }
+    format!("({} and {} more)", names[..LISTED].join(", "), names.len() - LISTED)
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A number without a useless `.0`.
+fn number(x: f64) -> String {
+    let text = format!("{x}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
+}

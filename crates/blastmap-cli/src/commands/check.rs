@@ -1,0 +1,170 @@
+//! `blastmap check`: the CI gate. Evaluates the policy (the inventory's own,
+//! `--policy FILE`, or the built-in default) and exits 1 on any finding at
+//! deny level.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use blastmap_analysis::policy::{Context as PolicyContext, Date, default_policy, evaluate};
+use blastmap_manifest::{Model, Policy};
+
+use crate::cli::{CheckArgs, CheckFormat, DiagnosticsFormat};
+use crate::commands::git::load_spec;
+use crate::commands::{Context, Outcome, eprint, load_options, load_valid, output_failed, summary_line};
+use crate::output;
+use crate::render::findings::PolicySource;
+use crate::render::{self, safe};
+
+pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Outcome {
+    let diagnostics_format =
+        if args.format == CheckFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
+    let Some(today) = today() else { return Outcome::Invalid };
+    let Some(loaded) = load_valid(ctx, &args.input, diagnostics_format) else { return Outcome::Invalid };
+    let model = &loaded.model;
+    let Some((policy, source)) = policy(ctx, args, model) else { return Outcome::Invalid };
+
+    let baseline = if args.baseline.is_empty() {
+        None
+    } else {
+        let Some(base) = baseline(ctx, args) else { return Outcome::Invalid };
+        Some(base)
+    };
+    let evaluation = evaluate(model, &policy, &PolicyContext { today, baseline: baseline.as_ref() });
+
+    let name = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let text = match args.format {
+        CheckFormat::Text => render::findings::text(model, &policy, &evaluation, &name, &source),
+        CheckFormat::Json => render::findings::json(model, &policy, &evaluation, &source),
+        CheckFormat::Sarif => render::sarif::sarif(model, &policy, &evaluation),
+        CheckFormat::Junit => render::junit::junit(model, &evaluation),
+        CheckFormat::Github => render::github::annotations(model, &evaluation),
+    };
+    match output::emit(args.output.as_deref(), text.as_bytes()) {
+        Ok(()) if evaluation.denied() => Outcome::Findings,
+        Ok(()) => Outcome::Success,
+        Err(e) => output_failed(e),
+    }
+}
+
+/// The policy to evaluate: `--policy FILE`, else the inventory's, else the
+/// built-in default (with a note on standard error).
+fn policy(ctx: &Context, args: &CheckArgs, model: &Model) -> Option<(Policy, PolicySource)> {
+    let Some(file) = &args.policy else {
+        if let Some(p) = &model.policy {
+            return Some((p.clone(), PolicySource::Inventory));
+        }
+        eprint(
+            "note: the inventory has no `policy` section; using the built-in default policy \
+             (see docs/ci.md)\n",
+        );
+        return Some((default_policy(), PolicySource::Default));
+    };
+    let shown = file.display().to_string();
+    let loaded = blastmap_manifest::load(&[file], &load_options(&args.input));
+    if loaded.has_errors() {
+        ctx.print_diagnostics(&loaded.diagnostics);
+        eprint(&summary_line(&loaded).replace("the inventory is invalid", "the policy file is invalid"));
+        return None;
+    }
+    ctx.print_diagnostics(&loaded.diagnostics);
+    let components = loaded.model.len();
+    let Some(policy) = loaded.model.policy else {
+        eprint(&format!(
+            "error: `{}` has no `policy` section; a policy file is `blastmap: 1` with `policy:`\n",
+            safe(&shown)
+        ));
+        return None;
+    };
+    if components > 0 {
+        eprint(&format!(
+            "warning: the components in `{}` are ignored: only its policy is used\n",
+            safe(&shown)
+        ));
+    }
+    Some((policy, PolicySource::File(shown)))
+}
+
+/// The baseline inventory of `--baseline`; invalid input is reported here.
+fn baseline(ctx: &Context, args: &CheckArgs) -> Option<Model> {
+    let options = load_options(&args.input);
+    let mut all = Vec::new();
+    let mut texts = Vec::new();
+    for spec in &args.baseline {
+        if spec.starts_with("git:") {
+            match load_spec(spec, &options) {
+                Ok(loaded) => texts.push(loaded),
+                Err(message) => {
+                    eprint(&format!("error: baseline: {}\n", safe(&message)));
+                    return None;
+                }
+            }
+        } else {
+            all.push(spec.as_str());
+        }
+    }
+    // Plain paths merge as one inventory, as for the inventory itself; a
+    // single `git:` spec is an inventory on its own.
+    let loaded = match (all.is_empty(), texts.len()) {
+        (false, 0) => blastmap_manifest::load(&all, &options),
+        (true, 1) => texts.pop().expect("one"),
+        _ => {
+            eprint("error: `--baseline` takes either paths or one `git:REV:PATH`, not both\n");
+            return None;
+        }
+    };
+    if loaded.has_errors() {
+        ctx.print_diagnostics(&loaded.diagnostics);
+        eprint(&summary_line(&loaded).replace("the inventory is invalid", "the baseline is invalid"));
+        return None;
+    }
+    Some(loaded.model)
+}
+
+/// Today's date: `BLASTMAP_TODAY=YYYY-MM-DD` when set (reproducible runs),
+/// else the system clock in UTC.
+fn today() -> Option<Date> {
+    if let Some(value) = std::env::var_os("BLASTMAP_TODAY") {
+        let text = value.to_string_lossy();
+        let date = blastmap_manifest::native::parse_date(&text);
+        if date.is_none() {
+            eprint(&format!(
+                "error: `BLASTMAP_TODAY={}` is not a date; write it as `2027-03-31`\n",
+                safe(&text)
+            ));
+        }
+        return date;
+    }
+    let days = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
+    Some(civil_from_days(days))
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, for non-negative day counts).
+fn civil_from_days(days: u64) -> Date {
+    // Shift the epoch to 0000-03-01 so leap days fall at the end of an era
+    // year; an era is 400 years = 146 097 days.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (u16::try_from(year).unwrap_or(u16::MAX), month as u8, day as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(59), (1970, 3, 1));
+        assert_eq!(civil_from_days(10_956), (1999, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(20_543), (2026, 3, 31));
+    }
+}

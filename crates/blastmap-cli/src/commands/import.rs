@@ -1,0 +1,64 @@
+//! `blastmap import`: foreign formats → a native manifest to curate.
+
+use blastmap_manifest::import::emit;
+use blastmap_manifest::{LoadOptions, load_texts};
+
+use crate::cli::{ImportArgs, ImportFormat};
+use crate::commands::{Context, Outcome, eprint, load_options, output_failed, plural};
+use crate::output;
+
+pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Outcome {
+    // Refuse before reading anything, so the file is left exactly as it was.
+    if let Some(path) = &args.output {
+        if !args.force && std::fs::symlink_metadata(path).is_ok() {
+            eprint(&format!(
+                "error: `{}` already exists; blastmap import never overwrites a file without `--force`\n",
+                blastmap_manifest::source::printable(&path.display().to_string())
+            ));
+            return Outcome::Invalid;
+        }
+    }
+    let imports = blastmap_manifest::import(&args.input.paths, &load_options(&args.input));
+    if ctx.verbose {
+        for note in &imports.notes {
+            eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));
+        }
+    }
+    for native in &imports.native_files {
+        eprint(&format!(
+            "note: `{}` is already a native manifest; it is not part of the import\n",
+            blastmap_manifest::source::printable(native)
+        ));
+    }
+    ctx.print_diagnostics(&imports.diagnostics);
+    let errors = imports.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        eprint(&format!("error: nothing was imported: {}\n", plural(errors, "error")));
+        return Outcome::Invalid;
+    }
+    let inputs: Vec<String> = args.input.paths.iter().map(|p| p.display().to_string()).collect();
+    let (text, name) = match args.format {
+        ImportFormat::Yaml => (emit::yaml(&imports.inventory, &inputs), "import.yaml"),
+        ImportFormat::Json => (emit::json(&imports.inventory), "import.json"),
+    };
+    // What we write must load: check it with our own loader.
+    let check = load_texts(&[(name, &text)], &LoadOptions::default());
+    if check.has_errors() {
+        ctx.print_diagnostics(&check.diagnostics);
+        eprint("error: the imported manifest does not validate (a bug in blastmap; please report it)\n");
+        return Outcome::Invalid;
+    }
+    if let Err(e) = output::emit(args.output.as_deref(), text.as_bytes()) {
+        return output_failed(e);
+    }
+    let dependencies: usize = imports.inventory.components.values().map(|c| c.dependencies.len()).sum();
+    let warnings = imports.diagnostics.len();
+    eprint(&format!(
+        "imported {} and {} from {}{}\n",
+        plural(imports.inventory.components.len(), "component"),
+        if dependencies == 1 { "1 dependency".to_owned() } else { format!("{dependencies} dependencies") },
+        plural(imports.files.len(), "file"),
+        if warnings > 0 { format!(" ({} above)", plural(warnings, "warning")) } else { String::new() },
+    ));
+    Outcome::Success
+}

@@ -1,0 +1,508 @@
+//! What a diagram shows, independent of its syntax: the nodes (components,
+//! group junctions, or cluster summaries), the edges, the clusters and the
+//! legend notes. `dot` and `mermaid` only translate a [`Scene`] into their
+//! language, so both formats always draw the same picture.
+//!
+//! All text in a scene is terminal-safe (control characters escaped, names
+//! split at newlines) but not yet escaped for any format: that is the job of
+//! each renderer, because each language has its own dangerous characters.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use blastmap_analysis::simulate::{Simulation, State};
+use blastmap_manifest::{Component, ComponentId, Kind, Mode, Model, Origin, Requirement};
+
+use crate::cli::{ClusterBy, Direction};
+use crate::render::path::describe;
+use crate::render::safe;
+
+/// Above this many components, `graph` summarises clusters unless `--all`.
+pub(crate) const COLLAPSE_THRESHOLD: usize = 150;
+
+/// How a diagram is laid out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Options {
+    pub cluster_by: ClusterBy,
+    pub direction: Direction,
+    /// Draw every component, however many.
+    pub all: bool,
+}
+
+/// The colour of a node: its state under a failure set, or `Plain` when no
+/// failure was simulated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Paint {
+    Plain,
+    Up,
+    Degraded,
+    Down,
+    Failed,
+}
+
+impl Paint {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Paint::Plain => "plain",
+            Paint::Up => "up",
+            Paint::Degraded => "degraded",
+            Paint::Down => "down",
+            Paint::Failed => "failed",
+        }
+    }
+
+    /// The states the legend explains, worst first.
+    pub(crate) const LEGEND: [Paint; 4] = [Paint::Failed, Paint::Down, Paint::Degraded, Paint::Up];
+}
+
+/// What a node stands for (and so which shape it gets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Component(Kind),
+    /// The junction of a k-of-n group.
+    Junction,
+    /// A collapsed cluster.
+    Summary,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    /// Lines of the label.
+    pub label: Vec<String>,
+    pub shape: Shape,
+    pub paint: Paint,
+    /// Lines of the tooltip (SVG).
+    pub tooltip: Vec<String>,
+    /// Index into [`Scene::clusters`].
+    pub cluster: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Edge {
+    /// Indices into [`Scene::nodes`].
+    pub from: usize,
+    pub to: usize,
+    pub mode: Mode,
+    /// Part of a cascade path of the simulated failure.
+    pub hot: bool,
+    /// From `runs_in` or `within` (drawn lighter: they are everywhere).
+    pub placement: bool,
+    /// Whether it ends in an arrow head (the edge into a junction does not).
+    pub arrow: bool,
+    pub label: Option<String>,
+    /// How many requirement edges this one stands for (1 unless collapsed).
+    pub count: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Scene {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    /// Cluster labels (lines), sorted by the raw names.
+    pub clusters: Vec<Vec<String>>,
+    /// Lines for the legend beyond the fixed explanations.
+    pub notes: Vec<String>,
+    /// Whether nodes are coloured by a simulated failure.
+    pub painted: bool,
+    pub collapsed: bool,
+    pub direction: Direction,
+}
+
+/// A text split into terminal-safe lines.
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.split('\n').map(safe).collect()
+}
+
+/// Builds the scene of the components flagged in `selected`.
+///
+/// Edges to components that are not selected are not drawn, and a legend
+/// note counts them; in a collapsed scene every edge is counted on a summary
+/// edge or inside a summary node. Nothing is dropped silently.
+pub(crate) fn scene(
+    model: &Model,
+    selected: &[bool],
+    sim: Option<&Simulation>,
+    options: Options,
+    mut notes: Vec<String>,
+) -> Scene {
+    let count = selected.iter().filter(|&&s| s).count();
+    let collapsed = !options.all && count > COLLAPSE_THRESHOLD;
+    let mut scene = Scene {
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        clusters: Vec::new(),
+        notes: Vec::new(),
+        painted: sim.is_some(),
+        collapsed,
+        direction: options.direction,
+    };
+    let hidden = if collapsed {
+        let groups = build_collapsed(&mut scene, model, selected, sim, options.cluster_by);
+        notes.push(format!(
+            "{count} components (more than {COLLAPSE_THRESHOLD}) drawn as {groups} groups by {}; arrows count \
+             the requirements between groups; --all draws every component",
+            by_name(options.cluster_by)
+        ));
+        groups_hidden(model, selected)
+    } else {
+        build_full(&mut scene, model, selected, sim, options.cluster_by)
+    };
+    if hidden > 0 {
+        notes.push(format!(
+            "{} to components outside this drawing not drawn",
+            crate::render::plural(hidden, "requirement edge")
+        ));
+    }
+    scene.notes = notes;
+    scene
+}
+
+fn by_name(by: ClusterBy) -> &'static str {
+    match by {
+        ClusterBy::System => "system",
+        ClusterBy::Owner => "owner",
+        ClusterBy::Domain => "failure domain",
+        ClusterBy::None => "kind",
+    }
+}
+
+/// The cluster a component belongs to, if any.
+fn cluster_key(model: &Model, c: &Component, by: ClusterBy) -> Option<String> {
+    match by {
+        ClusterBy::System => c.system.clone(),
+        ClusterBy::Owner => c.owner.clone(),
+        ClusterBy::Domain => {
+            let mut domains: Vec<&str> = c
+                .requirements
+                .iter()
+                .filter(|r| r.origin == Origin::RunsIn)
+                .flat_map(|r| r.members.iter().map(|&m| model.component(m).id.as_str()))
+                .collect();
+            domains.sort_unstable();
+            domains.dedup();
+            (!domains.is_empty()).then(|| domains.join(", "))
+        }
+        ClusterBy::None => None,
+    }
+}
+
+fn paint_of(sim: Option<&Simulation>, c: ComponentId) -> Paint {
+    match sim {
+        None => Paint::Plain,
+        Some(sim) if sim.is_failed(c) => Paint::Failed,
+        Some(sim) => match sim.state(c) {
+            State::Up => Paint::Up,
+            State::Degraded => Paint::Degraded,
+            State::Down => Paint::Down,
+        },
+    }
+}
+
+/// Every (component, requirement, member) step on a cascade path.
+fn hot_steps(model: &Model, sim: Option<&Simulation>) -> BTreeSet<(usize, u32, usize)> {
+    let mut hot = BTreeSet::new();
+    let Some(sim) = sim else { return hot };
+    for c in model.ids() {
+        if sim.state(c) == State::Up || sim.is_failed(c) {
+            continue;
+        }
+        let path = sim.path(c);
+        for (i, r) in sim.path_requirements(c).into_iter().enumerate() {
+            if let (Some(from), Some(to)) = (path.get(i), path.get(i + 1)) {
+                hot.insert((from.index(), r, to.index()));
+            }
+        }
+    }
+    hot
+}
+
+fn component_node(model: &Model, sim: Option<&Simulation>, c: ComponentId, cluster: Option<usize>) -> Node {
+    let component = model.component(c);
+    let paint = paint_of(sim, c);
+    let mut label = lines(&component.name);
+    // The id only adds information when the name says something else.
+    if !component.name.eq_ignore_ascii_case(&component.id) {
+        label.push(format!("({})", safe(&component.id)));
+    }
+    match paint {
+        Paint::Failed => label.push("FAILED".to_owned()),
+        Paint::Down => label.push("down".to_owned()),
+        Paint::Degraded => label.push("degraded".to_owned()),
+        Paint::Plain | Paint::Up => {}
+    }
+    let mut tooltip = vec![format!("{} ({})", safe(&component.id), component.kind)];
+    if let Some(owner) = &component.owner {
+        tooltip.push(format!("owner: {}", safe(owner)));
+    }
+    tooltip.push(format!("tier: {}", component.tier));
+    tooltip.push(match component.availability {
+        Some(a) => format!("availability: {a}%"),
+        None => "availability: never fails on its own".to_owned(),
+    });
+    if let Some(slo) = component.slo {
+        tooltip.push(format!("slo: {slo}%"));
+    }
+    if let Some(sim) = sim
+        && matches!(paint, Paint::Down | Paint::Degraded)
+    {
+        tooltip.push(format!("{}: {}", sim.state(c).as_str(), describe(model, sim, c)));
+    }
+    Node { label, shape: Shape::Component(component.kind), paint, tooltip, cluster }
+}
+
+/// The state of a group under the simulation (DESIGN §3, before the soft
+/// lowering): unmet is drawn as down, impaired as degraded.
+fn group_paint(req: &Requirement, sim: Option<&Simulation>) -> Paint {
+    let Some(sim) = sim else { return Paint::Plain };
+    let alive = req.members.iter().filter(|&&m| sim.state(m) != State::Down).count();
+    let healthy = req.members.iter().filter(|&&m| sim.state(m) == State::Up).count();
+    let need = req.need as usize;
+    if alive < need {
+        Paint::Down
+    } else if healthy < need {
+        Paint::Degraded
+    } else {
+        Paint::Up
+    }
+}
+
+/// Every component, junction and edge; returns how many requirement edges
+/// lead outside the selection.
+fn build_full(
+    scene: &mut Scene,
+    model: &Model,
+    selected: &[bool],
+    sim: Option<&Simulation>,
+    by: ClusterBy,
+) -> usize {
+    let is_selected = |c: ComponentId| selected.get(c.index()).copied().unwrap_or(false);
+    let keys: Vec<Option<String>> = model
+        .ids()
+        .map(|c| if is_selected(c) { cluster_key(model, model.component(c), by) } else { None })
+        .collect();
+    let names: Vec<&String> = keys.iter().flatten().collect::<BTreeSet<_>>().into_iter().collect();
+    scene.clusters = names.iter().map(|k| lines(k)).collect();
+    let cluster_of = |c: ComponentId| keys[c.index()].as_ref().and_then(|k| names.binary_search(&k).ok());
+    let mut node_of = vec![None; model.len()];
+    let mut nodes = Vec::new();
+    for c in model.ids().filter(|&c| is_selected(c)) {
+        node_of[c.index()] = Some(nodes.len());
+        nodes.push(component_node(model, sim, c, cluster_of(c)));
+    }
+    let hot = hot_steps(model, sim);
+    let mut edges = Vec::new();
+    let mut hidden = 0;
+    for c in model.ids().filter(|&c| is_selected(c)) {
+        let Some(from) = node_of[c.index()] else { continue };
+        let component = model.component(c);
+        for (r, req) in component.requirements.iter().enumerate() {
+            let drawn: Vec<(usize, ComponentId)> =
+                req.members.iter().filter_map(|&m| node_of[m.index()].map(|n| (n, m))).collect();
+            hidden += req.members.len() - drawn.len();
+            if drawn.is_empty() {
+                continue;
+            }
+            let placement = req.origin != Origin::DependsOn;
+            let is_hot = |m: ComponentId| hot.contains(&(c.index(), r as u32, m.index()));
+            let label = req.via.as_deref().map(safe);
+            let edge = |from, to, hot, arrow, label| Edge {
+                from,
+                to,
+                mode: req.mode,
+                hot,
+                placement,
+                arrow,
+                label,
+                count: 1,
+            };
+            if req.is_group() {
+                let junction = nodes.len();
+                nodes.push(Node {
+                    label: vec![format!("{} of {}", req.need, req.members.len())],
+                    shape: Shape::Junction,
+                    paint: group_paint(req, sim),
+                    tooltip: vec![format!(
+                        "{}: {}",
+                        safe(&component.id),
+                        crate::render::path::group_name(model, req)
+                    )],
+                    cluster: cluster_of(c),
+                });
+                let any_hot = drawn.iter().any(|&(_, m)| is_hot(m));
+                edges.push(edge(from, junction, any_hot, false, label));
+                for (to, m) in drawn {
+                    edges.push(edge(junction, to, is_hot(m), true, None));
+                }
+            } else {
+                for (to, m) in drawn {
+                    edges.push(edge(from, to, is_hot(m), true, label.clone()));
+                }
+            }
+        }
+    }
+    scene.nodes = nodes;
+    scene.edges = edges;
+    hidden
+}
+
+/// Requirement edges from selected components to unselected ones.
+fn groups_hidden(model: &Model, selected: &[bool]) -> usize {
+    let is_selected = |c: ComponentId| selected.get(c.index()).copied().unwrap_or(false);
+    model
+        .ids()
+        .filter(|&c| is_selected(c))
+        .flat_map(|c| &model.component(c).requirements)
+        .flat_map(|r| &r.members)
+        .filter(|&&m| !is_selected(m))
+        .count()
+}
+
+#[derive(Default)]
+struct Tally {
+    hard: usize,
+    soft: usize,
+    hot: bool,
+}
+
+/// One summary node per cluster (components without one are grouped by
+/// kind); every requirement edge is counted, on a summary edge between two
+/// groups or inside a group. Returns the number of groups.
+fn build_collapsed(
+    scene: &mut Scene,
+    model: &Model,
+    selected: &[bool],
+    sim: Option<&Simulation>,
+    by: ClusterBy,
+) -> usize {
+    let is_selected = |c: ComponentId| selected.get(c.index()).copied().unwrap_or(false);
+    let group_name = |c: ComponentId| {
+        let component = model.component(c);
+        cluster_key(model, component, by).map_or_else(
+            || format!("({} {}s)", if by == ClusterBy::None { "all" } else { "other" }, component.kind),
+            |k| lines(&k).join(" "),
+        )
+    };
+    let names: Vec<Option<String>> = model.ids().map(|c| is_selected(c).then(|| group_name(c))).collect();
+    let groups: Vec<String> = names.iter().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let group_of = |c: ComponentId| names[c.index()].as_ref().and_then(|n| groups.binary_search(n).ok());
+    let hot = hot_steps(model, sim);
+
+    let mut members = vec![0usize; groups.len()];
+    let mut inside = vec![0usize; groups.len()];
+    let mut paints = vec![BTreeMap::<Paint, usize>::new(); groups.len()];
+    let mut between: BTreeMap<(usize, usize), Tally> = BTreeMap::new();
+    for c in model.ids() {
+        let Some(g) = group_of(c) else { continue };
+        members[g] += 1;
+        *paints[g].entry(paint_of(sim, c)).or_default() += 1;
+        for (r, req) in model.component(c).requirements.iter().enumerate() {
+            for &m in &req.members {
+                let Some(h) = group_of(m) else { continue };
+                if g == h {
+                    inside[g] += 1;
+                    continue;
+                }
+                let tally = between.entry((g, h)).or_default();
+                match req.mode {
+                    Mode::Hard => tally.hard += 1,
+                    Mode::Soft => tally.soft += 1,
+                }
+                tally.hot |= hot.contains(&(c.index(), r as u32, m.index()));
+            }
+        }
+    }
+    for (g, name) in groups.iter().enumerate() {
+        let mut label = vec![name.clone(), crate::render::plural(members[g], "component")];
+        if sim.is_some() {
+            let counts: Vec<String> = [Paint::Failed, Paint::Down, Paint::Degraded]
+                .into_iter()
+                .filter_map(|p| paints[g].get(&p).map(|n| format!("{n} {}", p.name())))
+                .collect();
+            if !counts.is_empty() {
+                label.push(counts.join(", "));
+            }
+        }
+        if inside[g] > 0 {
+            label.push(format!("{} inside", crate::render::plural(inside[g], "requirement edge")));
+        }
+        scene.nodes.push(Node {
+            tooltip: label.clone(),
+            label,
+            shape: Shape::Summary,
+            paint: paints[g].keys().next_back().copied().unwrap_or(Paint::Plain),
+            cluster: None,
+        });
+    }
+    for ((g, h), tally) in between {
+        let label = match (tally.hard, tally.soft) {
+            (n, 0) => format!("{n}"),
+            (0, n) => format!("{n} soft"),
+            (a, b) => format!("{a} hard, {b} soft"),
+        };
+        scene.edges.push(Edge {
+            from: g,
+            to: h,
+            mode: if tally.hard > 0 { Mode::Hard } else { Mode::Soft },
+            hot: tally.hot,
+            placement: false,
+            arrow: true,
+            label: Some(label),
+            count: tally.hard + tally.soft,
+        });
+    }
+    groups.len()
+}
+
+/// `failing zone-a: 15 down, 2 degraded (of 35)`.
+pub(crate) fn failure_note(model: &Model, sim: &Simulation) -> String {
+    let failed: Vec<String> = sim.failed().iter().map(|&f| safe(&model.component(f).id)).collect();
+    let down = sim.affected().filter(|&c| sim.state(c) == State::Down).count();
+    let degraded = sim.affected().filter(|&c| sim.state(c) == State::Degraded).count();
+    format!("failing {}: {down} down, {degraded} degraded (of {})", failed.join(", "), model.len())
+}
+
+/// What `simulate` draws: the failed components, everything that depends on
+/// them (affected or not: an unaffected dependent shows redundancy that
+/// held), and the other members of their groups that hold a drawn member.
+pub(crate) fn simulation_selection(model: &Model, sim: &Simulation) -> Vec<bool> {
+    use blastmap_analysis::neighbourhood::{Reach, neighbourhood};
+    let mut selected = neighbourhood(model, sim.failed(), None, Reach::Dependents);
+    let mut extra = Vec::new();
+    for c in model.ids().filter(|c| selected[c.index()]) {
+        for req in model.component(c).requirements.iter().filter(|r| r.is_group()) {
+            if req.members.iter().any(|m| selected[m.index()]) {
+                extra.extend(req.members.iter().copied());
+            }
+        }
+    }
+    for m in extra {
+        selected[m.index()] = true;
+    }
+    selected
+}
+
+/// The fixed lines of the legend.
+pub(crate) fn legend_lines(scene: &Scene) -> Vec<String> {
+    let mut out = Vec::new();
+    if scene.collapsed {
+        out.push("each box: a group of components, with counts".to_owned());
+        out.push("arrow label: requirements between two groups".to_owned());
+    } else {
+        out.push("solid arrow: hard requirement (its loss takes the component down)".to_owned());
+        out.push("dashed arrow: soft requirement (its loss degrades)".to_owned());
+        if scene.edges.iter().any(|e| e.placement) {
+            out.push("grey arrow: placement (runs_in, within)".to_owned());
+        }
+        if scene.nodes.iter().any(|n| n.shape == Shape::Junction) {
+            out.push("diamond k of n: redundancy group, needs k of its n members".to_owned());
+        }
+        out.push(
+            "shapes: cylinder = datastore, flag = queue, 3-D box = external, folder = failure domain"
+                .to_owned(),
+        );
+    }
+    if scene.painted {
+        out.push("red arrow: cascade path of the failure".to_owned());
+    }
+    out.extend(scene.notes.iter().cloned());
+    out
+}

@@ -1,0 +1,260 @@
+//! `diff` output: aligned text, Markdown for pull-request comments, and
+//! `blastmap.diff/v1` JSON.
+
+use blastmap_analysis::diff::{Dep, Diff};
+use blastmap_manifest::{Mode, Origin, RequirementShape};
+use serde_json::{Value, json};
+
+use crate::cli::FailOn;
+use crate::render::report::md;
+use crate::render::{Table, safe, to_json_text};
+
+/// A requirement in words: `checkout → any_of(redis-a, redis-b) (soft)`,
+/// each id passed through `esc`.
+fn dep_words(dep: &Dep, esc: fn(&str) -> String) -> String {
+    let members: Vec<String> = dep.members.iter().map(|m| esc(m)).collect();
+    let target = match dep.shape {
+        RequirementShape::Single => members.join(", "),
+        RequirementShape::AnyOf => format!("any_of({})", members.join(", ")),
+        RequirementShape::Quorum => format!("quorum {} of ({})", dep.need, members.join(", ")),
+    };
+    let how = match dep.origin {
+        Origin::DependsOn => "→".to_owned(),
+        Origin::RunsIn => "runs_in".to_owned(),
+        Origin::Within => "within".to_owned(),
+    };
+    let soft = if dep.mode == Mode::Soft { " (soft)" } else { "" };
+    format!("{} {how} {target}{soft}", esc(&dep.from))
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "never fails".to_owned(), |v| format!("{:.4}%", v * 100.0))
+}
+
+fn slo(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), |v| format!("{v}%"))
+}
+
+fn signed(delta: i64) -> String {
+    if delta > 0 { format!("+{delta}") } else { delta.to_string() }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One line saying how much changed; kinds of change with nothing in them
+/// are left out.
+fn summary(d: &Diff) -> String {
+    if d.is_empty() {
+        return "no change".to_owned();
+    }
+    let mut parts = Vec::new();
+    let mut pair = |added: usize, removed: usize, one: &str, many: &str, verbs: (&str, &str)| {
+        if added + removed > 0 {
+            parts.push(format!("{} {}, {removed} {}", count(added, one, many), verbs.0, verbs.1));
+        }
+    };
+    pair(
+        d.added_components.len(),
+        d.removed_components.len(),
+        "component",
+        "components",
+        ("added", "removed"),
+    );
+    pair(
+        d.added_dependencies.len(),
+        d.removed_dependencies.len(),
+        "dependency",
+        "dependencies",
+        ("added", "removed"),
+    );
+    pair(d.new_spofs.len(), d.removed_spofs.len(), "SPOF", "SPOFs", ("new", "gone"));
+    pair(d.new_cycles.len(), d.removed_cycles.len(), "hard cycle", "hard cycles", ("new", "gone"));
+    if !d.radius_changes.is_empty() {
+        parts.push(format!("{} changed", count(d.radius_changes.len(), "blast radius", "blast radii")));
+    }
+    if !d.availability_changes.is_empty() {
+        parts.push(format!(
+            "{} moved",
+            count(d.availability_changes.len(), "availability ceiling", "availability ceilings")
+        ));
+    }
+    parts.join(" · ")
+}
+
+/// The text report.
+pub(crate) fn text(d: &Diff, base: &str, head: &str, top: usize) -> String {
+    let mut out = format!("{} → {}: {}\n", safe(base), safe(head), summary(d));
+    let list = |out: &mut String, title: &str, added: &[String], removed: &[String]| {
+        if added.is_empty() && removed.is_empty() {
+            return;
+        }
+        out.push_str(&format!("\n{title}\n"));
+        for a in added {
+            out.push_str(&format!("  + {a}\n"));
+        }
+        for r in removed {
+            out.push_str(&format!("  - {r}\n"));
+        }
+    };
+    let ids = |v: &[String]| -> Vec<String> { v.iter().map(|s| safe(s)).collect() };
+    list(&mut out, "Components", &ids(&d.added_components), &ids(&d.removed_components));
+    let deps = |v: &[Dep]| -> Vec<String> { v.iter().map(|x| dep_words(x, safe)).collect() };
+    list(&mut out, "Dependencies", &deps(&d.added_dependencies), &deps(&d.removed_dependencies));
+    let spofs = |v: &[blastmap_analysis::diff::SpofChange]| -> Vec<String> {
+        v.iter().map(|s| format!("{} fails alone with {}", safe(&s.component), safe(&s.spof))).collect()
+    };
+    list(
+        &mut out,
+        "Single points of failure of critical components",
+        &spofs(&d.new_spofs),
+        &spofs(&d.removed_spofs),
+    );
+    if !d.radius_changes.is_empty() {
+        let shown = d.radius_changes.len().min(top);
+        out.push_str(&format!(
+            "\nBlast radius changes ({shown} of {}, largest first)\n",
+            d.radius_changes.len()
+        ));
+        let mut table = Table::new(&["component", ">before", ">after", ">change"]);
+        for r in d.radius_changes.iter().take(top) {
+            table.row(vec![safe(&r.component), r.before.to_string(), r.after.to_string(), signed(r.delta())]);
+        }
+        out.push_str(&table.render());
+    }
+    let cycles = |v: &[Vec<String>]| -> Vec<String> {
+        v.iter().map(|c| c.iter().map(|s| safe(s)).collect::<Vec<_>>().join(", ")).collect()
+    };
+    list(&mut out, "Hard cycles", &cycles(&d.new_cycles), &cycles(&d.removed_cycles));
+    if !d.availability_changes.is_empty() {
+        out.push_str("\nAvailability ceilings that moved\n");
+        let mut table = Table::new(&["component", ">before", ">after", ">slo"]);
+        for a in &d.availability_changes {
+            table.row(vec![safe(&a.component), percent(a.before), percent(a.after), slo(a.slo)]);
+        }
+        out.push_str(&table.render());
+    }
+    out
+}
+
+/// The Markdown report for a pull-request comment.
+pub(crate) fn markdown(d: &Diff, base: &str, head: &str, top: usize) -> String {
+    let mut out = format!(
+        "## blastmap diff\n\n`{}` → `{}`: {}\n",
+        base.replace('`', "'"),
+        head.replace('`', "'"),
+        md(&summary(d))
+    );
+    let section = |out: &mut String, title: &str, added: &[String], removed: &[String]| {
+        if added.is_empty() && removed.is_empty() {
+            return;
+        }
+        out.push_str(&format!("\n### {title}\n\n"));
+        for a in added {
+            out.push_str(&format!("- ➕ {a}\n"));
+        }
+        for r in removed {
+            out.push_str(&format!("- ➖ {r}\n"));
+        }
+    };
+    let ids = |v: &[String]| -> Vec<String> { v.iter().map(|s| md(s)).collect() };
+    section(&mut out, "Components", &ids(&d.added_components), &ids(&d.removed_components));
+    let deps = |v: &[Dep]| -> Vec<String> { v.iter().map(|x| dep_words(x, md)).collect() };
+    section(&mut out, "Dependencies", &deps(&d.added_dependencies), &deps(&d.removed_dependencies));
+    let spofs = |v: &[blastmap_analysis::diff::SpofChange]| -> Vec<String> {
+        v.iter().map(|s| format!("**{}** fails alone with **{}**", md(&s.component), md(&s.spof))).collect()
+    };
+    section(
+        &mut out,
+        "Single points of failure of critical components",
+        &spofs(&d.new_spofs),
+        &spofs(&d.removed_spofs),
+    );
+    if !d.radius_changes.is_empty() {
+        let shown = d.radius_changes.len().min(top);
+        out.push_str(&format!(
+            "\n### Blast radius changes ({shown} of {}, largest first)\n\n| component | before | after | change |\n| --- | ---: | ---: | ---: |\n",
+            d.radius_changes.len()
+        ));
+        for r in d.radius_changes.iter().take(top) {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                md(&r.component),
+                r.before,
+                r.after,
+                signed(r.delta())
+            ));
+        }
+    }
+    let cycles = |v: &[Vec<String>]| -> Vec<String> {
+        v.iter().map(|c| c.iter().map(|s| md(s)).collect::<Vec<_>>().join(", ")).collect()
+    };
+    section(&mut out, "Hard cycles", &cycles(&d.new_cycles), &cycles(&d.removed_cycles));
+    if !d.availability_changes.is_empty() {
+        out.push_str(
+            "\n### Availability ceilings that moved\n\n| component | before | after | SLO |\n| --- | ---: | ---: | ---: |\n",
+        );
+        for a in &d.availability_changes {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                md(&a.component),
+                percent(a.before),
+                percent(a.after),
+                slo(a.slo)
+            ));
+        }
+    }
+    out
+}
+
+fn dep_json(dep: &Dep) -> Value {
+    json!({
+        "from": dep.from,
+        "shape": match dep.shape {
+            RequirementShape::Single => "single",
+            RequirementShape::AnyOf => "any_of",
+            RequirementShape::Quorum => "quorum",
+        },
+        "need": dep.need,
+        "members": dep.members,
+        "mode": dep.mode.as_str(),
+        "origin": dep.origin.as_str(),
+    })
+}
+
+/// The name of a `--fail-on` condition as written on the command line.
+pub(crate) fn fail_on_name(f: FailOn) -> &'static str {
+    match f {
+        FailOn::NewSpof => "new-spof",
+        FailOn::RadiusGrowth => "radius-growth",
+        FailOn::NewCycle => "new-cycle",
+        FailOn::AvailabilityDrop => "availability-drop",
+    }
+}
+
+/// `blastmap.diff/v1` JSON.
+pub(crate) fn json(d: &Diff, base: &str, head: &str, triggered: &[FailOn]) -> String {
+    let spofs = |v: &[blastmap_analysis::diff::SpofChange]| -> Vec<Value> {
+        v.iter().map(|s| json!({"component": s.component, "spof": s.spof})).collect()
+    };
+    to_json_text(&json!({
+        "schema": "blastmap.diff/v1",
+        "base": base,
+        "head": head,
+        "components": { "added": d.added_components, "removed": d.removed_components },
+        "dependencies": {
+            "added": d.added_dependencies.iter().map(dep_json).collect::<Vec<_>>(),
+            "removed": d.removed_dependencies.iter().map(dep_json).collect::<Vec<_>>(),
+        },
+        "spofs": { "new": spofs(&d.new_spofs), "removed": spofs(&d.removed_spofs) },
+        "blast_radius": d.radius_changes.iter().map(|r| json!({
+            "component": r.component, "before": r.before, "after": r.after, "change": r.delta(),
+        })).collect::<Vec<_>>(),
+        "cycles": { "new": d.new_cycles, "removed": d.removed_cycles },
+        "availability": d.availability_changes.iter().map(|a| json!({
+            "component": a.component, "before": a.before, "after": a.after, "slo": a.slo, "dropped": a.dropped(),
+        })).collect::<Vec<_>>(),
+        "fail_on": triggered.iter().map(|&f| fail_on_name(f)).collect::<Vec<_>>(),
+    }))
+}

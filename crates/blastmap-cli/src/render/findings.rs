@@ -1,0 +1,221 @@
+//! `check` output for people (text) and tools (`blastmap.check/v1` JSON),
+//! and what the CI formats share: cascade paths in words.
+
+use blastmap_analysis::policy::{Cascade, Code, Evaluation, Finding};
+use blastmap_manifest::{Exception, Level, Mode, Model, Policy};
+use serde_json::{Value, json};
+
+use crate::render::path::{group_name, status_words};
+use crate::render::{plural, safe, to_json_text};
+
+/// Where the policy came from, for the summary.
+pub(crate) enum PolicySource {
+    /// The inventory's own `policy:` section.
+    Inventory,
+    /// `--policy FILE`.
+    File(String),
+    /// The built-in default (the inventory has none).
+    Default,
+}
+
+/// A cascade in words: `web → checkout → payments-db (failed)`, groups
+/// named with how their members fare (terminal-safe).
+pub(crate) fn cascade_words(model: &Model, cascade: &Cascade) -> String {
+    let mut out = String::new();
+    let mut arrow = "";
+    let last = cascade.path.len().saturating_sub(1);
+    for (i, &step) in cascade.path.iter().enumerate() {
+        out.push_str(arrow);
+        out.push_str(&safe(&model.component(step).id));
+        if i == last {
+            out.push_str(" (failed)");
+            break;
+        }
+        let (Some(&r), Some(&(down, degraded))) = (cascade.requirements.get(i), cascade.members_down.get(i))
+        else {
+            break;
+        };
+        let Some(req) = model.component(step).requirements.get(r as usize) else { break };
+        arrow = if req.mode == Mode::Soft { " →(soft) " } else { " → " };
+        if req.is_group() {
+            let status = status_words(req.members.len(), down as usize, degraded as usize);
+            out.push_str(&format!("{arrow}{}: {status}", group_name(model, req)));
+            arrow = " → ";
+        }
+    }
+    out
+}
+
+/// A hard cycle in words: `a → b → a`.
+pub(crate) fn cycle_words(model: &Model, finding: &Finding) -> Option<String> {
+    (!finding.cycle.is_empty())
+        .then(|| finding.cycle.iter().map(|&c| safe(&model.component(c).id)).collect::<Vec<_>>().join(" → "))
+}
+
+/// The path to show with a finding, if it has one: a cascade or a cycle.
+pub(crate) fn path_words(model: &Model, finding: &Finding) -> Option<String> {
+    finding.cascade.as_ref().map(|c| cascade_words(model, c)).or_else(|| cycle_words(model, finding))
+}
+
+pub(crate) fn level_word(level: Level) -> &'static str {
+    match level {
+        Level::Deny => "error",
+        Level::Warn => "warning",
+        Level::Allow => "note",
+    }
+}
+
+fn source_words(source: &PolicySource) -> String {
+    match source {
+        PolicySource::Inventory => "the inventory's policy".to_owned(),
+        PolicySource::File(f) => format!("the policy in `{}`", safe(f)),
+        PolicySource::Default => "the built-in default policy".to_owned(),
+    }
+}
+
+fn exception_of(policy: &Policy, index: usize) -> Option<&Exception> {
+    policy.exceptions.get(index)
+}
+
+fn date(d: Option<(u16, u8, u8)>) -> Option<String> {
+    d.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// The text report: one block per finding (rustc style), then the verdict.
+pub(crate) fn text(
+    model: &Model,
+    policy: &Policy,
+    evaluation: &Evaluation,
+    name: &str,
+    source: &PolicySource,
+) -> String {
+    let rules: Vec<&str> = evaluation
+        .checked
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| !matches!(c, Code::ExpiredException | Code::UnusedException))
+        .map(Code::as_str)
+        .collect();
+    let mut out = format!(
+        "{}: checked {} against {} ({})\n\n",
+        safe(name),
+        plural(model.len(), "component"),
+        source_words(source),
+        if rules.is_empty() { "no rules".to_owned() } else { rules.join(", ") }
+    );
+    let mut helped = Vec::new();
+    for finding in &evaluation.findings {
+        out.push_str(&format!(
+            "{}[{}]: {}\n",
+            level_word(finding.level),
+            finding.code.as_str(),
+            safe(&finding.message)
+        ));
+        if finding.location.is_known() {
+            out.push_str(&format!("  --> {}\n", safe(&finding.location.to_string())));
+        }
+        if let Some(path) = path_words(model, finding) {
+            let label = if finding.cycle.is_empty() { "path" } else { "cycle" };
+            out.push_str(&format!("  = {label}: {path}\n"));
+        }
+        // The help is the same for every finding of a rule: say it once.
+        if !helped.contains(&finding.code) {
+            helped.push(finding.code);
+            out.push_str(&format!("  = help: {}\n", finding.code.help()));
+        }
+        out.push('\n');
+    }
+    if !evaluation.excepted.is_empty() {
+        out.push_str("Excepted (covered by a policy exception):\n");
+        for e in &evaluation.excepted {
+            let why = exception_of(policy, e.exception).map_or_else(String::new, |x| {
+                let until = date(x.expires).map_or_else(String::new, |d| format!(", until {d}"));
+                format!(" ({}{until})", safe(&x.reason))
+            });
+            out.push_str(&format!("  {} {}{why}\n", e.finding.code.as_str(), safe(&e.finding.component)));
+        }
+        out.push('\n');
+    }
+    let (deny, warn) = (evaluation.count(Level::Deny), evaluation.count(Level::Warn));
+    let warnings = if warn > 0 { format!(", {}", plural(warn, "warning")) } else { String::new() };
+    let excepted = match evaluation.excepted.len() {
+        0 => String::new(),
+        n => format!(", {n} excepted"),
+    };
+    if deny > 0 {
+        out.push_str(&format!(
+            "check failed: {} at deny level{warnings}{excepted}\n",
+            plural(deny, "finding")
+        ));
+    } else {
+        out.push_str(&format!("check passed: no finding at deny level{warnings}{excepted}\n"));
+    }
+    out
+}
+
+fn finding_json(model: &Model, finding: &Finding) -> Value {
+    let ids = |list: &[blastmap_manifest::ComponentId]| -> Vec<String> {
+        list.iter().map(|&c| model.component(c).id.clone()).collect()
+    };
+    json!({
+        "rule": finding.code.as_str(),
+        "level": finding.level.as_str(),
+        "message": finding.message,
+        "component": finding.component,
+        "path": finding.cascade.as_ref().map(|c| ids(&c.path)),
+        "path_text": finding.cascade.as_ref().map(|c| cascade_words(model, c)),
+        "cycle": (!finding.cycle.is_empty()).then(|| ids(&finding.cycle)),
+        "file": finding.location.is_known().then(|| finding.location.file.to_string()),
+        "line": finding.location.is_known().then_some(finding.location.line),
+        "column": finding.location.is_known().then_some(finding.location.column),
+        "help": finding.code.help(),
+    })
+}
+
+/// `blastmap.check/v1` JSON.
+pub(crate) fn json(model: &Model, policy: &Policy, evaluation: &Evaluation, source: &PolicySource) -> String {
+    let findings: Vec<Value> = evaluation.findings.iter().map(|f| finding_json(model, f)).collect();
+    let excepted: Vec<Value> = evaluation
+        .excepted
+        .iter()
+        .map(|e| {
+            let mut value = finding_json(model, &e.finding);
+            if let (Some(x), Some(map)) = (exception_of(policy, e.exception), value.as_object_mut()) {
+                map.insert(
+                    "exception".to_owned(),
+                    json!({
+                        "reason": x.reason,
+                        "expires": date(x.expires),
+                        "file": x.location.file.to_string(),
+                        "line": x.location.line,
+                        "column": x.location.column,
+                    }),
+                );
+            }
+            value
+        })
+        .collect();
+    let rules: Vec<Value> = evaluation
+        .checked
+        .iter()
+        .map(|c| json!({"rule": c.code.as_str(), "level": c.level.as_str(), "checked": c.subjects.len()}))
+        .collect();
+    let policy_source = match source {
+        PolicySource::Inventory => json!("inventory"),
+        PolicySource::File(f) => json!(f),
+        PolicySource::Default => json!("default"),
+    };
+    to_json_text(&json!({
+        "schema": "blastmap.check/v1",
+        "passed": !evaluation.denied(),
+        "policy": policy_source,
+        "summary": {
+            "deny": evaluation.count(Level::Deny),
+            "warn": evaluation.count(Level::Warn),
+            "excepted": evaluation.excepted.len(),
+        },
+        "rules": rules,
+        "findings": findings,
+        "excepted": excepted,
+    }))
+}

@@ -1,0 +1,471 @@
+//! Kubernetes: workloads → components, Services → name resolution, env
+//! values, initContainers and `NetworkPolicy` ingress rules → dependencies.
+//!
+//! Pods reach each other through Services, so a host in an env value is
+//! looked up among Service names (`cart`, `cart.shop`, `cart.shop.svc`,
+//! `cart.shop.svc.cluster.local`) and resolved to the workloads the
+//! Service's selector matches.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{
+    Format, HostRef, Imported, ImportedDependency, field, hosts_in, is_telemetry, kind_of, sanitize_id,
+    scalar, text,
+};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::{Kind, Mode};
+use crate::source::SourceFile;
+use crate::syntax::{Node, Value};
+
+const WORKLOADS: [&str; 7] =
+    ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
+/// Kinds with nothing to map (no dependency, no failure of their own).
+const QUIET: [&str; 14] = [
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Namespace",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StorageClass",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "Component",
+];
+
+type Labels = BTreeMap<String, String>;
+/// A dependency found in a pod spec: targets, evidence, where.
+type Found = (Vec<String>, String, Arc<SourceFile>, Range<usize>);
+
+struct Resource<'a> {
+    kind: String,
+    name: String,
+    namespace: String,
+    node: &'a Node,
+    file: Arc<SourceFile>,
+}
+
+struct Workload<'a> {
+    id: String,
+    namespace: String,
+    pod_labels: Labels,
+    pod_spec: Option<&'a Node>,
+}
+
+struct Service {
+    name: String,
+    namespace: String,
+    targets: Vec<String>,
+}
+
+/// Imports every Kubernetes document (all files together: Services and
+/// `NetworkPolicies` may sit in other files than their workloads).
+pub(crate) fn import(
+    docs: &[(Arc<SourceFile>, Node)],
+    diags: &mut Vec<Diagnostic>,
+    notes: &mut Vec<String>,
+) -> Vec<Imported> {
+    let mut resources = Vec::new();
+    for (file, doc) in docs {
+        collect(file, doc, &mut resources, diags);
+    }
+    let mut components: BTreeMap<String, Imported> = BTreeMap::new();
+    let mut workloads: Vec<Workload<'_>> = Vec::new();
+    for r in resources.iter().filter(|r| WORKLOADS.contains(&r.kind.as_str())) {
+        let spec = field(r.node, "spec");
+        let template = match r.kind.as_str() {
+            "Pod" => Some(r.node),
+            "CronJob" => spec
+                .and_then(|s| field(s, "jobTemplate"))
+                .and_then(|j| field(j, "spec"))
+                .and_then(|s| field(s, "template")),
+            _ => spec.and_then(|s| field(s, "template")),
+        };
+        let pod_labels = template
+            .and_then(|t| field(t, "metadata"))
+            .and_then(|m| field(m, "labels"))
+            .map(labels)
+            .unwrap_or_default();
+        let pod_spec = if r.kind == "Pod" { spec } else { template.and_then(|t| field(t, "spec")) };
+        let base = sanitize_id(&r.name);
+        let id = if r.namespace == "default" { base } else { format!("{}/{base}", r.namespace) };
+        let span = field(r.node, "metadata")
+            .and_then(|m| field(m, "name"))
+            .map_or(r.node.span.clone(), |n| n.span.clone());
+        if components.contains_key(&id) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    format!("two workloads are named `{}` in namespace `{}`", r.name, r.namespace),
+                )
+                .at(&r.file, span, "the second is left out")
+                .help("rename one of them")
+                .warning(),
+            );
+            continue;
+        }
+        // A selector that misses the workload's own pods is rejected by the
+        // API server; in files it usually means a typo worth pointing at.
+        if let Some(sel) = spec.and_then(|s| field(s, "selector")) {
+            let wanted = field(sel, "matchLabels").map(labels).unwrap_or_default();
+            if !wanted.iter().all(|(k, v)| pod_labels.get(k) == Some(v)) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::SelectorMismatch,
+                        format!("the selector of {} `{}` does not match its own pod labels", r.kind, r.name),
+                    )
+                    .at(&r.file, sel.span.clone(), "matches none of its pods")
+                    .help("make `spec.selector.matchLabels` a subset of `spec.template.metadata.labels`")
+                    .warning(),
+                );
+            }
+        }
+        let mut c = Imported::new(id.clone(), Format::Kubernetes, &r.file, span);
+        let image = pod_spec
+            .and_then(|p| field(p, "containers"))
+            .and_then(|cs| match &cs.value {
+                Value::Seq(items) => items.first(),
+                _ => None,
+            })
+            .and_then(|c| field(c, "image"))
+            .and_then(text)
+            .map(str::to_owned);
+        c.kind = match r.kind.as_str() {
+            "Job" | "CronJob" => Some(Kind::Job),
+            _ => kind_of(image.as_deref(), &r.name),
+        };
+        c.replicas = match r.kind.as_str() {
+            "Deployment" | "StatefulSet" | "ReplicaSet" => Some(
+                spec.and_then(|s| field(s, "replicas"))
+                    .and_then(scalar)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1),
+            ),
+            "Pod" => Some(1),
+            _ => None,
+        };
+        if let Some(image) = image {
+            if is_telemetry(&r.name, Some(&image)) {
+                c.labels.insert("role".to_owned(), "telemetry".to_owned());
+            }
+            c.labels.insert("image".to_owned(), image);
+        }
+        c.labels.insert("kubernetes".to_owned(), r.kind.clone());
+        if r.namespace != "default" {
+            c.labels.insert("namespace".to_owned(), r.namespace.clone());
+        }
+        components.insert(id.clone(), c);
+        workloads.push(Workload { id, namespace: r.namespace.clone(), pod_labels, pod_spec });
+    }
+    // Services → the workloads their selectors match.
+    let mut services: Vec<Service> = Vec::new();
+    for r in resources.iter().filter(|r| r.kind == "Service") {
+        let spec = field(r.node, "spec");
+        let Some(selector) = spec.and_then(|s| field(s, "selector")).map(labels).filter(|s| !s.is_empty())
+        else {
+            notes.push(format!(
+                "Service `{}` has no selector (external or manual endpoints): its callers get no dependency",
+                r.name
+            ));
+            continue;
+        };
+        let targets: Vec<String> = workloads
+            .iter()
+            .filter(|w| {
+                w.namespace == r.namespace && selector.iter().all(|(k, v)| w.pod_labels.get(k) == Some(v))
+            })
+            .map(|w| w.id.clone())
+            .collect();
+        if targets.is_empty() {
+            let at = spec.and_then(|s| field(s, "selector")).map_or(r.node.span.clone(), |n| n.span.clone());
+            diags.push(
+                Diagnostic::new(Code::SelectorMismatch, format!("Service `{}` selects no workload", r.name))
+                    .at(&r.file, at, "matches no pod template")
+                    .help("fix the selector, or add the file with the workload it is meant for")
+                    .warning(),
+            );
+        }
+        services.push(Service { name: r.name.clone(), namespace: r.namespace.clone(), targets });
+    }
+    let find_service = |host: &str, from_ns: &str| -> Option<&Service> {
+        let parts: Vec<&str> = host.split('.').collect();
+        let (name, ns) = match parts.as_slice() {
+            [name] => (*name, from_ns),
+            [name, ns] | [name, ns, "svc"] | [name, ns, "svc", "cluster", "local"] => (*name, *ns),
+            _ => return None,
+        };
+        services.iter().find(|s| s.name == name && s.namespace == ns)
+    };
+    // Env values and initContainers.
+    for w in &workloads {
+        let Some(pod) = w.pod_spec else { continue };
+        let mut deps: Vec<Found> = Vec::new();
+        let file = components.get(&w.id).map(|c| Arc::clone(&c.file));
+        let Some(file) = file else { continue };
+        let mut warned = BTreeSet::new();
+        for (list, init) in [("initContainers", true), ("containers", false)] {
+            let Some(Value::Seq(containers)) = field(pod, list).map(|n| &n.value) else { continue };
+            for container in containers {
+                let cname = field(container, "name").and_then(text).unwrap_or("?").to_owned();
+                let mut values: Vec<(String, String, Range<usize>)> = Vec::new();
+                if let Some(Value::Seq(env)) = field(container, "env").map(|n| &n.value) {
+                    for e in env {
+                        let key = field(e, "name").and_then(text).unwrap_or("?").to_owned();
+                        if let Some(v) = field(e, "value")
+                            && let Some(value) = scalar(v)
+                        {
+                            values.push((format!("env {key}"), value, v.span.clone()));
+                        }
+                    }
+                }
+                if init {
+                    // Wait loops name URLs in their command line too.
+                    for key in ["command", "args"] {
+                        if let Some(Value::Seq(items)) = field(container, key).map(|n| &n.value) {
+                            for item in items {
+                                if let Some(t) = text(item) {
+                                    for word in t.split_whitespace().filter(|w| w.contains("://")) {
+                                        values.push((
+                                            format!("{key} of {cname}"),
+                                            word.trim_matches(|c| c == '"' || c == '\'').to_owned(),
+                                            item.span.clone(),
+                                        ));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for (how, value, span) in values {
+                    for HostRef { host, port } in hosts_in(&value) {
+                        if let Some(s) = find_service(&host, &w.namespace) {
+                            let targets: Vec<String> =
+                                s.targets.iter().filter(|t| **t != w.id).cloned().collect();
+                            if targets.is_empty() {
+                                continue;
+                            }
+                            let evidence = if init {
+                                format!("initContainer {cname} waits on it ({how})")
+                            } else {
+                                format!("inferred from {how}")
+                            };
+                            deps.push((targets, evidence, Arc::clone(&file), span.clone()));
+                        } else {
+                            let internal = !host.contains('.')
+                                || host.to_ascii_lowercase().ends_with(".svc")
+                                || host.ends_with(".cluster.local");
+                            let plausible =
+                                port.is_some() || how.starts_with("env ") && super::key_names_host(&how[4..]);
+                            if internal && plausible && host != "localhost" && warned.insert(host.clone()) {
+                                diags.push(
+                                    Diagnostic::new(Code::UnresolvedReference, format!("{how} of `{}` names `{host}`, which is no Service here", w.id))
+                                        .at(&file, span.clone(), "no Service has this name")
+                                        .help("add the file that defines the Service, or ignore this if it is outside the cluster")
+                                        .warning(),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(c) = components.get_mut(&w.id) {
+            for (targets, evidence, file, span) in deps {
+                let telemetry = targets.iter().all(|t| c_is_telemetry(t));
+                c.depend(ImportedDependency {
+                    targets,
+                    mode: if telemetry { Mode::Soft } else { Mode::Hard },
+                    via: None,
+                    evidence: vec![evidence],
+                    file,
+                    span,
+                });
+            }
+        }
+    }
+    // NetworkPolicy ingress: the pods allowed in are the callers.
+    for r in resources.iter().filter(|r| r.kind == "NetworkPolicy") {
+        let Some(spec) = field(r.node, "spec") else { continue };
+        let pod_selector = field(spec, "podSelector");
+        let Some(target_labels) = pod_selector.and_then(|s| selector(s, &r.file, diags)) else { continue };
+        if target_labels.is_empty() {
+            notes.push(format!(
+                "NetworkPolicy `{}` applies to every pod of `{}`: no dependency",
+                r.name, r.namespace
+            ));
+            continue;
+        }
+        let callees: Vec<&Workload<'_>> = workloads
+            .iter()
+            .filter(|w| w.namespace == r.namespace && matches(&target_labels, &w.pod_labels))
+            .collect();
+        if callees.is_empty() {
+            diags.push(
+                Diagnostic::new(
+                    Code::SelectorMismatch,
+                    format!("NetworkPolicy `{}` selects no workload", r.name),
+                )
+                .at(
+                    &r.file,
+                    pod_selector.map_or(r.node.span.clone(), |p| p.span.clone()),
+                    "matches no pod template",
+                )
+                .help("fix `spec.podSelector`, or add the file with the workload it is meant for")
+                .warning(),
+            );
+            continue;
+        }
+        let Some(Value::Seq(rules)) = field(spec, "ingress").map(|n| &n.value) else { continue };
+        for rule in rules {
+            let Some(Value::Seq(from)) = field(rule, "from").map(|n| &n.value) else {
+                notes.push(format!("NetworkPolicy `{}` allows ingress from anywhere: no dependency", r.name));
+                continue;
+            };
+            for peer in from {
+                if field(peer, "namespaceSelector").is_some() || field(peer, "ipBlock").is_some() {
+                    diags.push(
+                        Diagnostic::new(Code::UnsupportedConstruct, format!("NetworkPolicy `{}`: peers by namespace or IP block are not mapped", r.name))
+                            .at(&r.file, peer.span.clone(), "left out")
+                            .help("blastmap maps `podSelector` peers of the policy's own namespace; add the dependency by hand")
+                            .warning(),
+                    );
+                    continue;
+                }
+                let Some(ps) = field(peer, "podSelector") else { continue };
+                let Some(source_labels) = selector(ps, &r.file, diags) else { continue };
+                let sources: Vec<&Workload<'_>> = workloads
+                    .iter()
+                    .filter(|w| w.namespace == r.namespace && matches(&source_labels, &w.pod_labels))
+                    .collect();
+                if sources.is_empty() {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::SelectorMismatch,
+                            format!(
+                                "NetworkPolicy `{}` allows ingress from pods that no workload has",
+                                r.name
+                            ),
+                        )
+                        .at(&r.file, ps.span.clone(), "matches no pod template")
+                        .help("fix the selector, or add the file with the workload it is meant for")
+                        .warning(),
+                    );
+                    continue;
+                }
+                let shown: Vec<String> = source_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                for caller in &sources {
+                    for callee in &callees {
+                        if caller.id == callee.id {
+                            continue;
+                        }
+                        if let Some(c) = components.get_mut(&caller.id) {
+                            c.depend(ImportedDependency {
+                                targets: vec![callee.id.clone()],
+                                mode: if c_is_telemetry(&callee.id) { Mode::Soft } else { Mode::Hard },
+                                via: None,
+                                evidence: vec![format!(
+                                    "NetworkPolicy {} allows ingress from {}",
+                                    r.name,
+                                    shown.join(",")
+                                )],
+                                file: Arc::clone(&r.file),
+                                span: ps.span.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for r in &resources {
+        let k = r.kind.as_str();
+        if WORKLOADS.contains(&k) || k == "Service" || k == "NetworkPolicy" {
+            continue;
+        }
+        if QUIET.contains(&k) {
+            notes.push(format!("Kubernetes {k} `{}` has nothing to map", r.name));
+        } else {
+            diags.push(
+                Diagnostic::new(Code::UnsupportedConstruct, format!("Kubernetes {k} `{}` is not mapped", r.name))
+                    .at(&r.file, field(r.node, "kind").map_or(r.node.span.clone(), |n| n.span.clone()), "left out")
+                    .help("blastmap maps Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, Services and NetworkPolicies; add what this one means by hand")
+                    .warning(),
+            );
+        }
+    }
+    components.into_values().collect()
+}
+
+/// Telemetry back ends by the id's words (the image is not at hand here).
+fn c_is_telemetry(id: &str) -> bool {
+    is_telemetry(id.rsplit('/').next().unwrap_or(id), None)
+}
+
+fn collect<'a>(
+    file: &Arc<SourceFile>,
+    doc: &'a Node,
+    out: &mut Vec<Resource<'a>>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(Value::Seq(items)) = field(doc, "items").map(|n| &n.value) {
+        for item in items {
+            collect(file, item, out, diags);
+        }
+        return;
+    }
+    let kind = field(doc, "kind").and_then(text);
+    let meta = field(doc, "metadata");
+    let name = meta.and_then(|m| field(m, "name")).and_then(scalar);
+    let (Some(kind), Some(name)) = (kind, name) else {
+        if doc.value != Value::Null {
+            diags.push(
+                Diagnostic::new(
+                    Code::MissingField,
+                    "a Kubernetes resource without `kind` or `metadata.name`",
+                )
+                .at(file, doc.span.start..doc.span.start, "this document")
+                .help("every resource has `apiVersion`, `kind` and `metadata.name`")
+                .warning(),
+            );
+        }
+        return;
+    };
+    let namespace =
+        meta.and_then(|m| field(m, "namespace")).and_then(scalar).unwrap_or_else(|| "default".to_owned());
+    out.push(Resource { kind: kind.to_owned(), name, namespace, node: doc, file: Arc::clone(file) });
+}
+
+fn labels(node: &Node) -> Labels {
+    super::entries(node)
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.key_text()?.to_owned(), scalar(v)?)))
+        .collect()
+}
+
+/// `matchLabels` of a label selector; `None` (with a warning) when it uses
+/// `matchExpressions`, which blastmap does not evaluate.
+fn selector(node: &Node, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Labels> {
+    if let Some(expr) = field(node, "matchExpressions") {
+        diags.push(
+            Diagnostic::new(
+                Code::UnsupportedConstruct,
+                "label selectors with `matchExpressions` are not evaluated",
+            )
+            .at(file, expr.span.clone(), "left out")
+            .help("use `matchLabels`, or add the dependency by hand")
+            .warning(),
+        );
+        return None;
+    }
+    Some(field(node, "matchLabels").map(labels).unwrap_or_default())
+}
+
+fn matches(selector: &Labels, pod: &Labels) -> bool {
+    selector.iter().all(|(k, v)| pod.get(k) == Some(v))
+}

@@ -1,0 +1,88 @@
+//! Observed dependencies: Jaeger's `/api/dependencies` JSON
+//! (`{"data": [{"parent", "child", "callCount"}]}`, or a bare list of the
+//! same objects, which OpenTelemetry service-graph exports also produce).
+//! Every service named becomes a component; every edge a dependency with
+//! its call count. Traffic says nothing about hard or soft: edges are hard,
+//! to be curated.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{Format, Imported, ImportedDependency, field, sanitize_id, scalar};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::Mode;
+use crate::source::SourceFile;
+use crate::syntax::{Node, Value};
+
+/// Whether a node is one observed edge (`parent` and `child`).
+pub(crate) fn is_edge(node: &Node) -> bool {
+    node.get("parent").is_some() && node.get("child").is_some()
+}
+
+/// Imports every observed-dependencies document; call counts of the same
+/// edge in several documents add up.
+pub(crate) fn import(
+    docs: &[(Arc<SourceFile>, Node)],
+    diags: &mut Vec<Diagnostic>,
+    _notes: &mut Vec<String>,
+) -> Vec<Imported> {
+    let mut components: BTreeMap<String, Imported> = BTreeMap::new();
+    let mut calls: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for (file, doc) in docs {
+        let ((Value::Seq(items), _) | (_, Some(Value::Seq(items)))) =
+            (&doc.value, field(doc, "data").map(|d| &d.value))
+        else {
+            continue;
+        };
+        for item in items {
+            let parent = field(item, "parent").and_then(scalar).map(|p| sanitize_id(&p));
+            let child = field(item, "child").and_then(scalar).map(|c| sanitize_id(&c));
+            let (Some(parent), Some(child)) =
+                (parent.filter(|p| !p.is_empty()), child.filter(|c| !c.is_empty()))
+            else {
+                diags.push(
+                    Diagnostic::new(Code::MissingField, "an observed edge without `parent` or `child`")
+                        .at(file, item.span.clone(), "left out")
+                        .help("each edge is `{\"parent\": \"a\", \"child\": \"b\", \"callCount\": n}`")
+                        .warning(),
+                );
+                continue;
+            };
+            let count =
+                field(item, "callCount").and_then(scalar).and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
+            for id in [&parent, &child] {
+                components.entry(id.clone()).or_insert_with(|| {
+                    let mut c = Imported::new(id.clone(), Format::Otel, file, item.span.clone());
+                    c.labels.insert("observed".to_owned(), "true".to_owned());
+                    c
+                });
+            }
+            if parent == child {
+                // A service calling itself is real traffic but no dependency.
+                continue;
+            }
+            let total = calls.entry((parent.clone(), child.clone())).or_insert(0);
+            *total = total.saturating_add(count);
+            if let Some(c) = components.get_mut(&parent) {
+                c.depend(ImportedDependency {
+                    targets: vec![child.clone()],
+                    mode: Mode::Hard,
+                    via: None,
+                    evidence: Vec::new(),
+                    file: Arc::clone(file),
+                    span: item.span.clone(),
+                });
+            }
+        }
+    }
+    for ((parent, child), count) in calls {
+        if let Some(d) = components
+            .get_mut(&parent)
+            .and_then(|c| c.dependencies.iter_mut().find(|d| d.targets.first() == Some(&child)))
+        {
+            d.via = Some(format!("observed: {count} call{}", if count == 1 { "" } else { "s" }));
+            d.evidence = vec![format!("observed {count} call{}", if count == 1 { "" } else { "s" })];
+        }
+    }
+    components.into_values().collect()
+}
