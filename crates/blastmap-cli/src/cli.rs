@@ -279,7 +279,7 @@ pub(crate) enum CheckFormat {
     Json,
     /// SARIF 2.1.0 (GitHub code scanning, GitLab, IDEs).
     Sarif,
-    /// JUnit XML: a test suite per rule, a test case per checked component.
+    /// `JUnit` XML: a test suite per rule, a test case per checked component.
     Junit,
     /// GitHub Actions workflow commands (`::error file=..,line=..::`).
     Github,
