@@ -6,7 +6,7 @@
 //! Components are matched by id: the two models have their own indices, so
 //! everything in a [`Diff`] is named by id strings.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use blastmap_manifest::{Mode, Model, Origin, RequirementShape};
 
@@ -91,6 +91,75 @@ pub struct Diff {
     pub removed_cycles: Vec<Vec<String>>,
     /// Sorted by id.
     pub availability_changes: Vec<AvailabilityChange>,
+    /// When one side is observed traffic (every requirement says
+    /// `via: observed: N calls`, as the Jaeger/OpenTelemetry importer
+    /// writes): declared against observed dependencies.
+    pub observed: Option<Observed>,
+}
+
+/// Declared dependencies against observed calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// Whether the observed side is HEAD (else BASE).
+    pub observed_is_head: bool,
+    /// Calls seen in traffic that no declared requirement covers:
+    /// (caller, callee, what the traffic said), sorted.
+    pub undeclared: Vec<(String, String, String)>,
+    /// Declared dependencies of components that appear in the traffic (so
+    /// they are instrumented) with no call seen to the target: (from, to),
+    /// sorted. A component absent from the traffic says nothing.
+    pub unused: Vec<(String, String)>,
+}
+
+/// Whether a model describes observed traffic: it has requirements and every
+/// one of them carries `via: observed: ...`.
+pub fn is_observed(model: &Model) -> bool {
+    let mut any = false;
+    for c in model.components() {
+        for r in &c.requirements {
+            if !r.via.as_deref().is_some_and(|v| v.starts_with("observed:")) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
+}
+
+/// (from, member) pairs of every requirement, with the requirement's `via`.
+fn edges(model: &Model) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for c in model.components() {
+        for r in &c.requirements {
+            for &m in &r.members {
+                out.insert((c.id.clone(), model.component(m).id.clone()), r.via.clone().unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+/// Compares what a manifest declares with what traffic shows.
+///
+/// # Complexity
+/// O(m log m) for m requirement members on both sides.
+pub fn declared_vs_observed(declared: &Model, observed: &Model, observed_is_head: bool) -> Observed {
+    let (said, seen) = (edges(declared), edges(observed));
+    let present: BTreeSet<&str> = observed.components().map(|c| c.id.as_str()).collect();
+    Observed {
+        observed_is_head,
+        undeclared: seen
+            .iter()
+            .filter(|(pair, _)| !said.contains_key(*pair))
+            .map(|((a, b), via)| (a.clone(), b.clone(), via.clone()))
+            .collect(),
+        unused: said
+            .keys()
+            .filter(|(a, _)| present.contains(a.as_str()))
+            .filter(|pair| !seen.contains_key(*pair))
+            .cloned()
+            .collect(),
+    }
 }
 
 impl Diff {
@@ -168,6 +237,11 @@ pub fn diff(base: &Model, head: &Model) -> Diff {
         new_cycles: head_cycles.difference(&base_cycles).cloned().collect(),
         removed_cycles: base_cycles.difference(&head_cycles).cloned().collect(),
         availability_changes,
+        observed: match (is_observed(base), is_observed(head)) {
+            (false, true) => Some(declared_vs_observed(base, head, true)),
+            (true, false) => Some(declared_vs_observed(head, base, false)),
+            _ => None,
+        },
     }
 }
 

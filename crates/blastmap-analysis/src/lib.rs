@@ -11,6 +11,7 @@ pub mod diff;
 pub mod neighbourhood;
 pub mod net;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod simulate;
 pub mod spof;

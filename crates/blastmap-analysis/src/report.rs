@@ -8,8 +8,9 @@ use crate::cold_start::{ColdStart, cold_start};
 use crate::cuts::{CutSets, cut_sets};
 use crate::cycles::hard_cycles;
 use crate::net::Net;
-use crate::spof::{Ranked, SharedFate, rank_by_critical, shared_fate};
-use crate::sweep::{BlastRadius, SweepOptions, Targets, sweep};
+use crate::progress::{Progress, Stage};
+use crate::spof::{Ranked, SharedFate, rank_by_critical, shared_fate_tracked};
+use crate::sweep::{BlastRadius, SweepOptions, Targets, passes, sweep_tracked};
 
 /// Which analyses to run (`--analyses`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,12 @@ pub struct Report {
 /// The sum of the analyses run: see [`sweep`], [`cut_sets`],
 /// [`availability`], [`cold_start`] and [`hard_cycles`].
 pub fn report(model: &Model, options: &ReportOptions) -> Report {
+    report_with_progress(model, options, &Progress::new())
+}
+
+/// [`report`], publishing its stage and passes in `progress` for a caller
+/// that polls it from another thread (the results are the same).
+pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &Progress) -> Report {
     let net = Net::new(model);
     let a = options.analyses;
     let targets = if options.detail { Targets::All } else { Targets::Critical };
@@ -118,11 +125,13 @@ pub fn report(model: &Model, options: &ReportOptions) -> Report {
     };
     if a.blast_radius || a.spof {
         let causes = if a.spof { targets.clone() } else { Targets::None };
-        let swept = sweep(model, &net, &SweepOptions { detail: options.detail, causes });
+        progress.begin(Stage::BlastRadius, passes(&net));
+        let swept = sweep_tracked(model, &net, &SweepOptions { detail: options.detail, causes }, Some(progress));
         if a.spof {
             out.ranking = Some(rank_by_critical(&swept));
             out.spofs = Some(swept.all_causes().to_vec());
-            let fates = shared_fate(model, &net);
+            progress.begin(Stage::SharedFate, passes(&net));
+            let fates = shared_fate_tracked(model, &net, Some(progress));
             out.thin_redundancy = Some(
                 fates
                     .into_iter()
@@ -135,12 +144,15 @@ pub fn report(model: &Model, options: &ReportOptions) -> Report {
         }
     }
     if a.cuts {
+        progress.begin(Stage::CutSets, 0);
         out.cuts = Some(cut_sets(model, &net, &targets));
     }
     if a.availability {
+        progress.begin(Stage::Availability, 0);
         out.availability = Some(availability(model, &options.availability));
     }
     if a.cold_start {
+        progress.begin(Stage::ColdStart, 0);
         out.cold_start = Some(cold_start(model));
     }
     out

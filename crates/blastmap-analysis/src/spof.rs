@@ -5,7 +5,8 @@
 use blastmap_manifest::{ComponentId, Model};
 
 use crate::net::Net;
-use crate::sweep::{Sweep, Targets, down_causes};
+use crate::progress::Progress;
+use crate::sweep::{Sweep, Targets, down_causes, down_causes_tracked};
 
 /// The SPOFs of one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +91,12 @@ pub struct SharedFate {
 /// One down-only sweep for the members of every group (see [`spofs`]), then
 /// O(Σ over groups of Σ over members of |causes|) to count culprits.
 pub fn shared_fate(model: &Model, net: &Net) -> Vec<SharedFate> {
+    shared_fate_tracked(model, net, None)
+}
+
+/// [`shared_fate`], advancing `progress` by one step per pass of its sweep
+/// ([`crate::sweep::passes`] steps).
+pub(crate) fn shared_fate_tracked(model: &Model, net: &Net, progress: Option<&Progress>) -> Vec<SharedFate> {
     let groups: Vec<u32> =
         (0..net.requirement_count() as u32).filter(|&r| net.losses_to_fail(r) >= 2).collect();
     let mut wanted: Vec<ComponentId> = groups
@@ -99,7 +106,7 @@ pub fn shared_fate(model: &Model, net: &Net) -> Vec<SharedFate> {
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let causes = down_causes(model, net, &Targets::Only(wanted));
+    let causes = down_causes_tracked(model, net, &Targets::Only(wanted), progress);
     let causes_of = |c: u32| causes[c as usize].as_deref().unwrap_or_default();
 
     let mut found = Vec::new();

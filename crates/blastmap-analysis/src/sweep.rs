@@ -21,6 +21,7 @@ use blastmap_manifest::{ComponentId, Model};
 use rayon::prelude::*;
 
 use crate::net::Net;
+use crate::progress::{Progress, step};
 
 /// Words per lane set: 8 × 64 = 512 scenarios per pass.
 const WORDS: usize = 8;
@@ -176,6 +177,12 @@ impl Sweep {
 /// (two 64-byte masks per component), plus the output: with `detail` or
 /// `causes`, one entry per (failure, affected component) pair kept.
 pub fn sweep(model: &Model, net: &Net, options: &SweepOptions) -> Sweep {
+    sweep_tracked(model, net, options, None)
+}
+
+/// [`sweep`], advancing `progress` by one step per pass of [`LANES`]
+/// scenarios (call [`Progress::begin`] with [`passes`] steps first).
+pub(crate) fn sweep_tracked(model: &Model, net: &Net, options: &SweepOptions, progress: Option<&Progress>) -> Sweep {
     let n = net.len();
     let kernel = Kernel::new(net, true);
     let info: Vec<PositionInfo> = net
@@ -197,7 +204,11 @@ pub fn sweep(model: &Model, net: &Net, options: &SweepOptions) -> Sweep {
         .into_par_iter()
         .map_init(
             || Scratch::new(&kernel),
-            |scratch, chunk| sweep_chunk(&kernel, scratch, chunk, &info, &target_at, options.detail),
+            |scratch, chunk| {
+                let out = sweep_chunk(&kernel, scratch, chunk, &info, &target_at, options.detail);
+                step(progress);
+                out
+            },
         )
         .collect();
 
@@ -255,6 +266,16 @@ pub fn sweep(model: &Model, net: &Net, options: &SweepOptions) -> Sweep {
 /// # Complexity
 /// As [`sweep`], with one mask per component instead of two.
 pub fn down_causes(model: &Model, net: &Net, targets: &Targets) -> Vec<Option<Vec<ComponentId>>> {
+    down_causes_tracked(model, net, targets, None)
+}
+
+/// [`down_causes`], advancing `progress` by one step per pass.
+pub(crate) fn down_causes_tracked(
+    model: &Model,
+    net: &Net,
+    targets: &Targets,
+    progress: Option<&Progress>,
+) -> Vec<Option<Vec<ComponentId>>> {
     let n = net.len();
     let kernel = Kernel::new(net, false);
     let target_mask = targets.mask(model);
@@ -279,6 +300,7 @@ pub fn down_causes(model: &Model, net: &Net, targets: &Targets) -> Vec<Option<Ve
                         });
                     }
                 }
+                step(progress);
                 pairs
             },
         )
@@ -293,6 +315,12 @@ pub fn down_causes(model: &Model, net: &Net, targets: &Targets) -> Vec<Option<Ve
         list.sort_unstable();
     }
     causes
+}
+
+/// Passes of [`sweep`] and [`down_causes`] over `net`: the step count of
+/// their progress.
+pub(crate) fn passes(net: &Net) -> u64 {
+    net.len().div_ceil(LANES) as u64
 }
 
 fn sorted_ids(mut ids: Vec<u32>) -> Vec<ComponentId> {

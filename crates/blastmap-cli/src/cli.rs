@@ -81,6 +81,9 @@ pub(crate) struct ReportArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Show progress on standard error even when it is not a terminal (CI logs, pipes).
+    #[arg(long)]
+    pub progress: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -196,6 +199,9 @@ pub(crate) struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
     pub format: DiagnosticsFormat,
+    /// Show progress on standard error even when it is not a terminal (CI logs, pipes).
+    #[arg(long)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Args)]

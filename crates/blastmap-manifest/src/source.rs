@@ -13,6 +13,10 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Byte offset at which each line starts.
     line_starts: Vec<usize>,
+    /// Whether the text is all ASCII: then characters are bytes and the
+    /// column conversions below are O(1) instead of a walk along the line
+    /// (which made long one-line JSON inventories quadratic).
+    ascii: bool,
     named: NamedSource<Arc<str>>,
 }
 
@@ -34,7 +38,8 @@ impl SourceFile {
             Arc::clone(&text)
         };
         let named = NamedSource::new(crate::source::printable(name), shown);
-        Self { name: Arc::from(name), text, line_starts, named }
+        let ascii = text.is_ascii();
+        Self { name: Arc::from(name), text, line_starts, ascii, named }
     }
 
     /// The source in the form miette renders snippets from.
@@ -46,12 +51,16 @@ impl SourceFile {
     /// the end map to the end of the text.
     ///
     /// # Complexity
-    /// O(log lines + line length).
+    /// O(log lines), plus the line length for non-ASCII text.
     pub fn line_column(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let column = if self.ascii {
+            offset - start
+        } else {
+            self.text.get(start..offset).map_or(offset - start, |s| s.chars().count())
+        };
         (line as u32 + 1, column as u32 + 1)
     }
 
@@ -62,6 +71,9 @@ impl SourceFile {
             return self.text.len();
         };
         let rest = self.text.get(start..).unwrap_or("");
+        if self.ascii {
+            return start + char_column.min(rest.len());
+        }
         start + rest.char_indices().nth(char_column).map_or(rest.len(), |(i, _)| i)
     }
 

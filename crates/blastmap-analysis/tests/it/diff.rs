@@ -78,3 +78,26 @@ fn diff_is_symmetric_and_empty_on_identical_inventories() {
     assert_eq!(forward.new_cycles, backward.removed_cycles);
     assert!(backward.availability_changes.iter().all(|a| !a.dropped()));
 }
+
+#[test]
+fn declared_against_observed_lists_undeclared_and_unused() {
+    use blastmap_analysis::diff::is_observed;
+    let declared = model(
+        "blastmap: 1\ncomponents:\n  web: {depends_on: [cart, legacy]}\n  cart: {depends_on: [redis]}\n  redis: {}\n  legacy: {}\n  batch: {depends_on: [redis]}\n",
+    );
+    let observed = model(
+        "blastmap: 1\ncomponents:\n  web: {depends_on: [{target: cart, via: 'observed: 10 calls'}, {target: pay, via: 'observed: 3 calls'}]}\n  cart: {depends_on: [{target: redis, via: 'observed: 9 calls'}]}\n  redis: {}\n  pay: {}\n",
+    );
+    assert!(is_observed(&observed));
+    assert!(!is_observed(&declared));
+    let forward = diff(&declared, &observed).observed.unwrap();
+    assert!(forward.observed_is_head);
+    assert_eq!(forward.undeclared, [("web".to_owned(), "pay".to_owned(), "observed: 3 calls".to_owned())]);
+    // `batch` never shows up in the traffic: its declaration says nothing.
+    assert_eq!(forward.unused, [("web".to_owned(), "legacy".to_owned())]);
+    let backward = diff(&observed, &declared).observed.unwrap();
+    assert!(!backward.observed_is_head);
+    assert_eq!((backward.undeclared, backward.unused), (forward.undeclared, forward.unused));
+    // Two manifests: no such section.
+    assert!(diff(&declared, &declared).observed.is_none());
+}

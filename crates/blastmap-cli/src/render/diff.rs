@@ -135,6 +135,18 @@ pub(crate) fn text(d: &Diff, base: &str, head: &str, top: usize) -> String {
         }
         out.push_str(&table.render());
     }
+    if let Some(o) = &d.observed {
+        let side = if o.observed_is_head { "HEAD" } else { "BASE" };
+        out.push_str(&format!("\nDeclared against observed traffic ({side} is observed)\n"));
+        out.push_str(&format!("  undeclared (called, never declared): {}\n", o.undeclared.len()));
+        for (a, b, via) in &o.undeclared {
+            out.push_str(&format!("    {} → {} ({})\n", safe(a), safe(b), safe(via)));
+        }
+        out.push_str(&format!("  unused (declared, no call seen): {}\n", o.unused.len()));
+        for (a, b) in &o.unused {
+            out.push_str(&format!("    {} → {}\n", safe(a), safe(b)));
+        }
+    }
     out
 }
 
@@ -205,6 +217,18 @@ pub(crate) fn markdown(d: &Diff, base: &str, head: &str, top: usize) -> String {
             ));
         }
     }
+    if let Some(o) = &d.observed {
+        let side = if o.observed_is_head { "HEAD" } else { "BASE" };
+        out.push_str(&format!("\n### Declared against observed traffic ({side} is observed)\n\n"));
+        out.push_str(&format!("**Undeclared** (called, never declared): {}\n\n", o.undeclared.len()));
+        for (a, b, via) in &o.undeclared {
+            out.push_str(&format!("- {} → {} ({})\n", md(a), md(b), md(via)));
+        }
+        out.push_str(&format!("\n**Unused** (declared, no call seen): {}\n\n", o.unused.len()));
+        for (a, b) in &o.unused {
+            out.push_str(&format!("- {} → {}\n", md(a), md(b)));
+        }
+    }
     out
 }
 
@@ -255,6 +279,11 @@ pub(crate) fn json(d: &Diff, base: &str, head: &str, triggered: &[FailOn]) -> St
         "availability": d.availability_changes.iter().map(|a| json!({
             "component": a.component, "before": a.before, "after": a.after, "slo": a.slo, "dropped": a.dropped(),
         })).collect::<Vec<_>>(),
+        "observed": d.observed.as_ref().map(|o| json!({
+            "observed_side": if o.observed_is_head { "head" } else { "base" },
+            "undeclared": o.undeclared.iter().map(|(a, b, via)| json!({"from": a, "to": b, "via": via})).collect::<Vec<_>>(),
+            "unused": o.unused.iter().map(|(a, b)| json!({"from": a, "to": b})).collect::<Vec<_>>(),
+        })),
         "fail_on": triggered.iter().map(|&f| fail_on_name(f)).collect::<Vec<_>>(),
     }))
 }
