@@ -407,17 +407,6 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
 /// The `no-spof` parameters that `no-regression` compares with: the
 /// policy's own, or the defaults when it has no `no-spof` rule.
 fn spof_params(rules: &[RuleConfig]) -> (u8, &[Kind], &[Kind]) {
-    const DEFAULT_KINDS: [Kind; 9] = [
-        Kind::Database,
-        Kind::Cache,
-        Kind::Queue,
-        Kind::Storage,
-        Kind::External,
-        Kind::Host,
-        Kind::Cluster,
-        Kind::Zone,
-        Kind::Network,
-    ];
     rules
         .iter()
         .find_map(|r| match &r.rule {
@@ -426,7 +415,7 @@ fn spof_params(rules: &[RuleConfig]) -> (u8, &[Kind], &[Kind]) {
             }
             _ => None,
         })
-        .unwrap_or((1, &DEFAULT_KINDS, &[]))
+        .unwrap_or((1, &Rule::DEFAULT_SPOF_KINDS, &[]))
 }
 
 /// Components `no-spof` protects: tier ≤ `tier`, or entrypoints.

@@ -80,18 +80,21 @@ impl Rule {
     }
 
     /// Default kinds flagged by `no-spof`: where redundancy is expected.
+    pub const DEFAULT_SPOF_KINDS: [Kind; 9] = [
+        Kind::Database,
+        Kind::Cache,
+        Kind::Queue,
+        Kind::Storage,
+        Kind::External,
+        Kind::Host,
+        Kind::Cluster,
+        Kind::Zone,
+        Kind::Network,
+    ];
+
+    /// [`Rule::DEFAULT_SPOF_KINDS`] as a list.
     pub fn default_spof_kinds() -> Vec<Kind> {
-        vec![
-            Kind::Database,
-            Kind::Cache,
-            Kind::Queue,
-            Kind::Storage,
-            Kind::External,
-            Kind::Host,
-            Kind::Cluster,
-            Kind::Zone,
-            Kind::Network,
-        ]
+        Rule::DEFAULT_SPOF_KINDS.to_vec()
     }
 }
 
