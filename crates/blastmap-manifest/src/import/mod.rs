@@ -378,7 +378,10 @@ pub(crate) fn hosts_in(value: &str) -> Vec<HostRef> {
     let mut out: Vec<HostRef> = Vec::new();
     let mut push = |host: &str, port: Option<u16>| {
         let host = host.trim().trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase();
+        // A port (`4321`) or an IP address names no service.
+        let numeric = host.chars().all(|c| c.is_ascii_digit() || c == '.');
         if !host.is_empty()
+            && !numeric
             && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
             && !out.iter().any(|h| h.host == host && h.port == port)
         {
@@ -632,6 +635,13 @@ mod tests {
         let mut out: Vec<String> = hosts_in(v).into_iter().map(|h| h.host).collect();
         out.dedup();
         out
+    }
+
+    #[test]
+    fn ports_and_addresses_are_no_hosts() {
+        assert!(hosts("4321").is_empty());
+        assert!(hosts("127.0.0.1:8080").is_empty());
+        assert_eq!(hosts("cart:7070"), ["cart"]);
     }
 
     #[test]
