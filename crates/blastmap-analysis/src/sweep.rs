@@ -426,6 +426,11 @@ pub(crate) struct Kernel {
     /// Per position: the positions in the same (cyclic) SCC that require it.
     inner_start: Vec<u32>,
     inner: Vec<u32>,
+    /// Per position: every position that requires it (through a requirement
+    /// this kernel evaluates), ascending, without repeats. A pass only
+    /// visits the dependents of what it changed.
+    dependents_start: Vec<u32>,
+    dependents: Vec<u32>,
 }
 
 impl Kernel {
@@ -444,8 +449,11 @@ impl Kernel {
         let mut scc_end = vec![0u32; n];
         let mut inner_start = Vec::with_capacity(n + 1);
         let mut inner = Vec::new();
+        let mut dependents_start = Vec::with_capacity(n + 1);
+        let mut dependents = Vec::new();
         req_start.push(0);
         inner_start.push(0);
+        dependents_start.push(0);
         for (p, &c) in order.iter().enumerate() {
             for r in net.requirements(c) {
                 if !degraded && net.is_soft(r) {
@@ -473,6 +481,23 @@ impl Kernel {
                 inner.extend(dependents);
             }
             inner_start.push(inner.len() as u32);
+            let first = dependents.len();
+            dependents.extend(
+                net.required_by(c)
+                    .iter()
+                    .filter(|&&r| degraded || !net.is_soft(r))
+                    .map(|&r| position[net.owner(r) as usize]),
+            );
+            dependents[first..].sort_unstable();
+            let mut kept = first;
+            for i in first..dependents.len() {
+                if kept == first || dependents[kept - 1] != dependents[i] {
+                    dependents[kept] = dependents[i];
+                    kept += 1;
+                }
+            }
+            dependents.truncate(kept);
+            dependents_start.push(dependents.len() as u32);
         }
         Kernel {
             order,
@@ -487,6 +512,8 @@ impl Kernel {
             scc_begin,
             inner_start,
             inner,
+            dependents_start,
+            dependents,
         }
     }
 
@@ -506,25 +533,57 @@ impl Kernel {
     /// with `(p, l)` in `seeds`. Returns the first position that may be
     /// affected; afterwards [`Scratch::down_at`] and [`Scratch::not_up_at`]
     /// give the masks of positions from there on.
+    ///
+    /// Only positions with a seed or a changed input are evaluated: a bitmap
+    /// of pending positions is scanned in ascending (topological) order, and
+    /// every position whose masks become non-empty marks its dependents,
+    /// which always come later (or in the same cyclic SCC, settled as a
+    /// whole). A pass thus costs O(n/64) for the scan plus the requirements
+    /// of the positions it reaches, instead of every position after the
+    /// first seed.
     pub(crate) fn run(&self, scratch: &mut Scratch, seeds: &[(u32, u32)]) -> usize {
         scratch.begin_run();
         let Some(first) = seeds.iter().map(|&(p, _)| p).min() else { return self.len() };
         for &(p, lane) in seeds {
             scratch.add_seed(p as usize, lane as usize);
+            scratch.mark(p as usize);
         }
         let from = self.scc_begin[first as usize] as usize;
-        let mut p = from;
-        while p < self.len() {
-            let end = self.scc_end[p] as usize;
-            if end - p == 1 {
-                let (down, not_up) = self.evaluate(scratch, p);
-                scratch.store(p, &down, &not_up);
-            } else {
-                self.settle_cycle(scratch, p, end);
+        let mut word = from / 64;
+        while word < scratch.pending.len() {
+            let bits = scratch.pending[word];
+            if bits == 0 {
+                word += 1;
+                continue;
             }
-            p = end;
+            let p = word * 64 + bits.trailing_zeros() as usize;
+            let (begin, end) = (self.scc_begin[p] as usize, self.scc_end[p] as usize);
+            if end - begin == 1 {
+                scratch.pending[word] &= bits - 1;
+                let (down, not_up) = self.evaluate(scratch, p);
+                if scratch.store(p, &down, &not_up) {
+                    self.mark_dependents(scratch, p);
+                }
+            } else {
+                scratch.unmark_range(begin, end);
+                self.settle_cycle(scratch, begin, end);
+                for q in begin..end {
+                    if scratch.is_live(q) {
+                        self.mark_dependents(scratch, q);
+                    }
+                }
+                // Dependents inside the SCC were settled with it.
+                scratch.unmark_range(begin, end);
+            }
         }
         from
+    }
+
+    fn mark_dependents(&self, scratch: &mut Scratch, p: usize) {
+        let range = self.dependents_start[p] as usize..self.dependents_start[p + 1] as usize;
+        for &q in &self.dependents[range] {
+            scratch.mark(q as usize);
+        }
     }
 
     /// The new masks of position `p` from its requirements' current inputs.
@@ -663,6 +722,9 @@ pub(crate) struct Scratch {
     seeds: Vec<Lanes>,
     queued: Vec<bool>,
     ladder: Vec<Lanes>,
+    /// Positions to evaluate in the current run, one bit each; empty
+    /// between runs (a run clears every bit it scans).
+    pending: Vec<u64>,
 }
 
 impl Scratch {
@@ -678,6 +740,7 @@ impl Scratch {
             seeds: Vec::new(),
             queued: Vec::new(),
             ladder: Vec::new(),
+            pending: vec![0; n.div_ceil(64)],
         }
     }
 
@@ -732,10 +795,24 @@ impl Scratch {
         }
     }
 
-    /// Stores only non-empty masks: an untouched position reads as up.
-    fn store(&mut self, p: usize, down: &Lanes, not_up: &Lanes) {
-        if !is_zero(not_up) || !is_zero(down) {
+    /// Stores only non-empty masks (an untouched position reads as up);
+    /// whether it stored.
+    fn store(&mut self, p: usize, down: &Lanes, not_up: &Lanes) -> bool {
+        let any = !is_zero(not_up) || !is_zero(down);
+        if any {
             self.force_store(p, down, not_up);
+        }
+        any
+    }
+
+    #[inline]
+    fn mark(&mut self, p: usize) {
+        self.pending[p / 64] |= 1 << (p % 64);
+    }
+
+    fn unmark_range(&mut self, begin: usize, end: usize) {
+        for p in begin..end {
+            self.pending[p / 64] &= !(1 << (p % 64));
         }
     }
 

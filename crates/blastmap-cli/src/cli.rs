@@ -60,6 +60,19 @@ pub(crate) enum ReportFormat {
     Markdown,
     /// `blastmap.report/v1` JSON.
     Json,
+    /// One self-contained interactive HTML page for design reviews (use `-o FILE`).
+    Html,
+}
+
+/// How the HTML report draws its diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum HtmlDiagram {
+    /// Graphviz when `dot` is on PATH, otherwise the built-in layout.
+    Auto,
+    /// Graphviz `dot` (must be installed).
+    Graphviz,
+    /// The built-in layered layout (by cold-start wave): no Graphviz needed.
+    Builtin,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +97,9 @@ pub(crate) struct ReportArgs {
     /// Show progress on standard error even when it is not a terminal (CI logs, pipes).
     #[arg(long)]
     pub progress: bool,
+    /// The diagram of `--format html`: Graphviz when installed, or the built-in layout.
+    #[arg(long, value_enum, default_value_t = HtmlDiagram::Auto, value_name = "HOW")]
+    pub diagram: HtmlDiagram,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

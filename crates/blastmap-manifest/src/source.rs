@@ -28,7 +28,14 @@ impl SourceFile {
         // Snippets show the source on a terminal: control characters (an
         // escape sequence in a hostile manifest) are replaced by characters of
         // the same UTF-8 length, so byte offsets stay valid.
-        let shown: Arc<str> = if text.chars().any(is_unsafe_control) {
+        // (Checked on bytes for ASCII text: decoding every character of a
+        // large inventory showed in profiles.)
+        let unsafe_control = if text.is_ascii() {
+            text.bytes().any(|b| is_unsafe_control(char::from(b)))
+        } else {
+            text.chars().any(is_unsafe_control)
+        };
+        let shown: Arc<str> = if unsafe_control {
             Arc::from(
                 text.chars()
                     .map(|c| if is_unsafe_control(c) { same_length_placeholder(c) } else { c })

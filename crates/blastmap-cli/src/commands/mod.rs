@@ -13,10 +13,12 @@ mod validate;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use blastmap_analysis::progress::Progress;
 use blastmap_manifest::{Diagnostic, Limits, LoadOptions, Loaded};
 
 use crate::cli::{Cli, ColorChoice, Command, DiagnosticsFormat, InputArgs};
 use crate::output::OutputError;
+use crate::progress;
 use crate::render;
 
 /// How a command ended.
@@ -95,10 +97,13 @@ pub(crate) fn output_failed(e: OutputError) -> Outcome {
     }
 }
 
-/// Loads the inventory named by `input`, printing `--verbose` notes.
-pub(crate) fn load(ctx: &Context, input: &InputArgs) -> Loaded {
+/// Loads the inventory named by `input`, printing `--verbose` notes, with
+/// progress shown the way `mode` says (large inventories take seconds to
+/// parse). Notes are printed after the progress is cleared.
+pub(crate) fn load_watched(ctx: &Context, input: &InputArgs, mode: progress::Mode) -> Loaded {
     let options = load_options(input);
-    let loaded = blastmap_manifest::load(&input.paths, &options);
+    let loaded =
+        progress::watch(mode, "loading", &Progress::new(), || blastmap_manifest::load(&input.paths, &options));
     if ctx.verbose {
         for note in &loaded.notes {
             eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));
@@ -123,7 +128,17 @@ pub(crate) fn load_options(input: &InputArgs) -> LoadOptions {
 /// asks; returns `None` then (the caller exits 2). Warnings are printed and
 /// loading goes on.
 pub(crate) fn load_valid(ctx: &Context, input: &InputArgs, format: DiagnosticsFormat) -> Option<Loaded> {
-    let loaded = load(ctx, input);
+    load_valid_watched(ctx, input, format, progress::Mode::Off)
+}
+
+/// [`load_valid`] with progress shown the way `mode` says.
+pub(crate) fn load_valid_watched(
+    ctx: &Context,
+    input: &InputArgs,
+    format: DiagnosticsFormat,
+    mode: progress::Mode,
+) -> Option<Loaded> {
+    let loaded = load_watched(ctx, input, mode);
     if loaded.has_errors() {
         match format {
             DiagnosticsFormat::Human => {

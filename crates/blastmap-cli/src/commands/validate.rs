@@ -1,12 +1,13 @@
 //! `blastmap validate`: parse and validate only.
 
 use crate::cli::{DiagnosticsFormat, ValidateArgs};
-use crate::commands::{Context, Outcome, eprint, load, output_failed, plural, summary_line};
+use crate::commands::{Context, Outcome, eprint, load_watched, output_failed, plural, summary_line};
 use crate::output;
+use crate::progress;
 use crate::render;
 
 pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Outcome {
-    let loaded = load(ctx, &args.input);
+    let loaded = load_watched(ctx, &args.input, progress::Mode::detect(args.progress));
     let invalid = loaded.has_errors();
     match args.format {
         DiagnosticsFormat::Json => {

@@ -74,6 +74,9 @@ pub(crate) struct Node {
     pub tooltip: Vec<String>,
     /// Index into [`Scene::clusters`].
     pub cluster: Option<usize>,
+    /// A stable element id built from model indices (`bm-c3`, `bm-j3-1`),
+    /// never from names: what the HTML report's script looks nodes up by.
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +94,10 @@ pub(crate) struct Edge {
     pub label: Option<String>,
     /// How many requirement edges this one stands for (1 unless collapsed).
     pub count: usize,
+    /// A stable element id from model indices: `bm-e{component}-{requirement}-{member}`
+    /// (for a group, the edge from its junction to the member) or
+    /// `bm-e{component}-{requirement}` (into a junction).
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -246,7 +253,8 @@ fn component_node(model: &Model, sim: Option<&Simulation>, c: ComponentId, clust
     {
         tooltip.push(format!("{}: {}", sim.state(c).as_str(), describe(model, sim, c)));
     }
-    Node { label, shape: Shape::Component(component.kind), paint, tooltip, cluster }
+    let key = Some(format!("bm-c{}", c.index()));
+    Node { label, shape: Shape::Component(component.kind), paint, tooltip, cluster, key }
 }
 
 /// The state of a group under the simulation (DESIGN §3, before the soft
@@ -304,7 +312,7 @@ fn build_full(
             let placement = req.origin != Origin::DependsOn;
             let is_hot = |m: ComponentId| hot.contains(&(c.index(), r as u32, m.index()));
             let label = req.via.as_deref().map(safe);
-            let edge = |from, to, hot, arrow, label| Edge {
+            let edge = |from, to, hot, arrow, label, key| Edge {
                 from,
                 to,
                 mode: req.mode,
@@ -313,7 +321,9 @@ fn build_full(
                 arrow,
                 label,
                 count: 1,
+                key: Some(key),
             };
+            let member_key = |m: ComponentId| format!("bm-e{}-{r}-{}", c.index(), m.index());
             if req.is_group() {
                 let junction = nodes.len();
                 nodes.push(Node {
@@ -326,15 +336,16 @@ fn build_full(
                         crate::render::path::group_name(model, req)
                     )],
                     cluster: cluster_of(c),
+                    key: Some(format!("bm-j{}-{r}", c.index())),
                 });
                 let any_hot = drawn.iter().any(|&(_, m)| is_hot(m));
-                edges.push(edge(from, junction, any_hot, false, label));
+                edges.push(edge(from, junction, any_hot, false, label, format!("bm-e{}-{r}", c.index())));
                 for (to, m) in drawn {
-                    edges.push(edge(junction, to, is_hot(m), true, None));
+                    edges.push(edge(junction, to, is_hot(m), true, None, member_key(m)));
                 }
             } else {
                 for (to, m) in drawn {
-                    edges.push(edge(from, to, is_hot(m), true, label.clone()));
+                    edges.push(edge(from, to, is_hot(m), true, label.clone(), member_key(m)));
                 }
             }
         }
@@ -430,6 +441,7 @@ fn build_collapsed(
             shape: Shape::Summary,
             paint: paints[g].keys().next_back().copied().unwrap_or(Paint::Plain),
             cluster: None,
+            key: None,
         });
     }
     for ((g, h), tally) in between {
@@ -447,6 +459,7 @@ fn build_collapsed(
             arrow: true,
             label: Some(label),
             count: tally.hard + tally.soft,
+            key: None,
         });
     }
     groups.len()

@@ -89,7 +89,7 @@ fn shape(shape: Shape) -> (&'static str, &'static str) {
     }
 }
 
-fn node_stmt(i: usize, node: &Node) -> Stmt {
+fn node_stmt(i: usize, node: &Node, options: DotOptions) -> Stmt {
     let (shape, style) = shape(node.shape);
     let (fill, border, font) = colours(node.paint);
     let mut attributes = vec![
@@ -118,10 +118,13 @@ fn node_stmt(i: usize, node: &Node) -> Stmt {
         Shape::Component(_) => {}
     }
     attributes.push(Attribute(Id::Plain("tooltip".to_owned()), label(&node.tooltip)));
+    if let (true, Some(key)) = (options.element_ids, &node.key) {
+        attributes.push(attr("id", key));
+    }
     Stmt::Node(DotNode::new(node_id(&format!("n{i}")), attributes))
 }
 
-fn edge_stmt(edge: &Edge) -> Stmt {
+fn edge_stmt(edge: &Edge, options: DotOptions) -> Stmt {
     let mut attributes = Vec::new();
     if edge.mode == Mode::Soft {
         attributes.push(attr("style", "dashed"));
@@ -140,6 +143,9 @@ fn edge_stmt(edge: &Edge) -> Stmt {
     }
     if let Some(text) = &edge.label {
         attributes.push(Attribute(Id::Plain("label".to_owned()), label(std::slice::from_ref(text))));
+    }
+    if let (true, Some(key)) = (options.element_ids, &edge.key) {
+        attributes.push(attr("id", key));
     }
     let from = Vertex::N(node_id(&format!("n{}", edge.from)));
     let to = Vertex::N(node_id(&format!("n{}", edge.to)));
@@ -194,8 +200,26 @@ fn legend(scene: &Scene) -> Subgraph {
     Subgraph { id: quoted("cluster_legend"), stmts }
 }
 
+/// Variations of the DOT text for other renderers; the default is what
+/// `graph --format dot` prints.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DotOptions {
+    /// Give nodes and edges the `id` attribute of their [`Node::key`] /
+    /// [`Edge::key`], which Graphviz copies onto the SVG elements: the HTML
+    /// report's script finds components by them.
+    pub element_ids: bool,
+    /// Leave out the legend cluster (the page that embeds the drawing has
+    /// its own legend, and the cluster costs width).
+    pub omit_legend: bool,
+}
+
 /// The DOT text of `scene`, ending with a newline.
 pub(crate) fn render(scene: &Scene) -> String {
+    render_with(scene, DotOptions::default())
+}
+
+/// [`render`] with options.
+pub(crate) fn render_with(scene: &Scene, options: DotOptions) -> String {
     let rankdir = match scene.direction {
         Direction::Lr => "LR",
         Direction::Tb => "TB",
@@ -219,8 +243,8 @@ pub(crate) fn render(scene: &Scene) -> String {
     let mut clustered: Vec<Vec<Stmt>> = vec![Vec::new(); scene.clusters.len()];
     for (i, node) in scene.nodes.iter().enumerate() {
         match node.cluster.and_then(|c| clustered.get_mut(c)) {
-            Some(stmts) => stmts.push(node_stmt(i, node)),
-            None => stmts.push(node_stmt(i, node)),
+            Some(stmts) => stmts.push(node_stmt(i, node, options)),
+            None => stmts.push(node_stmt(i, node, options)),
         }
     }
     for (i, (name, mut inner)) in scene.clusters.iter().zip(clustered).enumerate() {
@@ -236,9 +260,11 @@ pub(crate) fn render(scene: &Scene) -> String {
         stmts.push(Stmt::Subgraph(Subgraph { id: quoted(&format!("cluster_{i}")), stmts: head }));
     }
     for edge in &scene.edges {
-        stmts.push(edge_stmt(edge));
+        stmts.push(edge_stmt(edge, options));
     }
-    stmts.push(Stmt::Subgraph(legend(scene)));
+    if !options.omit_legend {
+        stmts.push(Stmt::Subgraph(legend(scene)));
+    }
     let graph = Graph::DiGraph { id: quoted("blastmap"), strict: false, stmts };
     let mut text = graph.print(&mut PrinterContext::default());
     text.push('\n');

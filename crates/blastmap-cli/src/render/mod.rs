@@ -7,6 +7,7 @@ pub(crate) mod dot;
 pub(crate) mod findings;
 pub(crate) mod github;
 pub(crate) mod graphviz;
+pub(crate) mod html;
 pub(crate) mod junit;
 pub(crate) mod mermaid;
 pub(crate) mod path;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::render::{Table, plural, safe};
 
 /// One line of the summary a person reads first.
-fn summary(model: &Model, report: &Report, name: &str) -> String {
+pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
     let critical = model.components().filter(|c| c.is_critical()).count();
     let mut parts = vec![format!(
         "{name}: {}, {}, {critical} critical",
@@ -52,7 +52,7 @@ fn summary(model: &Model, report: &Report, name: &str) -> String {
 }
 
 /// Components with an SLO: (id, availability, meets the SLO).
-fn slo_rows<'a>(
+pub(crate) fn slo_rows<'a>(
     model: &Model,
     avail: &'a [Option<Availability>],
 ) -> Vec<(ComponentId, Option<&'a Availability>, bool)> {
@@ -66,7 +66,7 @@ fn slo_rows<'a>(
         .collect()
 }
 
-fn percent(x: f64) -> String {
+pub(crate) fn percent(x: f64) -> String {
     format!("{:.4}%", x * 100.0)
 }
 
@@ -78,7 +78,7 @@ fn method(a: &Availability) -> String {
 }
 
 /// Top blast radii, biggest first (ties by id).
-fn top(report: &Report, n: usize) -> Vec<&blastmap_analysis::sweep::BlastRadius> {
+pub(crate) fn top(report: &Report, n: usize) -> Vec<&blastmap_analysis::sweep::BlastRadius> {
     let Some(radii) = &report.radii else { return Vec::new() };
     let mut sorted: Vec<_> = radii.iter().filter(|r| r.down + r.degraded > 0).collect();
     sorted.sort_by(|a, b| {
@@ -94,7 +94,7 @@ fn ids(model: &Model, list: &[ComponentId]) -> Vec<String> {
     list.iter().map(|&c| safe(&model.component(c).id)).collect()
 }
 
-fn costs(model: &Model, a: &Availability) -> String {
+pub(crate) fn costs(model: &Model, a: &Availability) -> String {
     a.contributions
         .iter()
         .filter(|c| c.share >= 0.005)
@@ -245,21 +245,21 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
 
 /// Groups defeated by a region or provider: true of nearly every group, so
 /// the text report counts them instead of listing each.
-fn is_broad(model: &Model, t: &blastmap_analysis::report::ThinRedundancy) -> bool {
+pub(crate) fn is_broad(model: &Model, t: &blastmap_analysis::report::ThinRedundancy) -> bool {
     matches!(
         model.component(t.fate.culprit).kind,
         blastmap_manifest::Kind::Region | blastmap_manifest::Kind::Provider
     )
 }
 
-fn interval(a: &Availability) -> String {
+pub(crate) fn interval(a: &Availability) -> String {
     match a.method {
         Method::Exact => "exact".to_owned(),
         Method::MonteCarlo { .. } => format!("[{}, {}]", percent(a.low), percent(a.high)),
     }
 }
 
-fn why(model: &Model, why: &WhyNot) -> String {
+pub(crate) fn why(model: &Model, why: &WhyNot) -> String {
     match why {
         WhyNot::Deadlock { path, .. } => format!("in the hard cycle {}", ids(model, path).join(" → ")),
         WhyNot::Blocked { blockers, .. } => {

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `blastmap` binary.
 
+mod browser;
 mod ci;
 mod cmd;
 mod diagrams;

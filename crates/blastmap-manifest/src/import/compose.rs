@@ -87,7 +87,26 @@ struct Importer<'a> {
     notes: &'a mut Vec<String>,
     /// Variables already reported as unset (once per name).
     reported: BTreeSet<String>,
+    /// Bytes that variable values may still add to the import. Each `.env`
+    /// line may reference the ones before it twice (`B=$A$A`, `C=$B$B`):
+    /// without a budget that doubles per line; with one, hostile input costs
+    /// at most this much on top of its own size.
+    budget: usize,
+    /// Whether running out of `budget` was reported (once per import).
+    budget_spent: bool,
 }
+
+/// What variable values may add in total to one Compose import (16 MiB
+/// of text; in memory a few times that).
+const EXPANSION_BUDGET: usize = 16 << 20;
+
+/// What one inherited entry (a variable, a dependency) costs from the
+/// budget besides its text, so that many tiny entries count too.
+const ENTRY_COST: usize = 128;
+
+/// How deeply `${A:-${B:-...}}` defaults may nest; real files nest one or
+/// two levels, and each level rescans the rest of the value.
+const MAX_INTERPOLATION_DEPTH: usize = 16;
 
 /// Imports the compose files, in the order given, as one project.
 pub(crate) fn import(
@@ -98,7 +117,14 @@ pub(crate) fn import(
 ) -> Vec<Imported> {
     let Some((first, _)) = files.first() else { return Vec::new() };
     let project_dir = Path::new(&*first.name).parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut importer = Importer { vars: BTreeMap::new(), diags, notes, reported: BTreeSet::new() };
+    let mut importer = Importer {
+        vars: BTreeMap::new(),
+        diags,
+        notes,
+        reported: BTreeSet::new(),
+        budget: EXPANSION_BUDGET,
+        budget_spent: false,
+    };
     let env_path = project_dir.join(".env");
     if let Some(env) = read(&env_path) {
         importer.notes.push(format!("read variables from `{}`", env.name));
@@ -109,20 +135,36 @@ pub(crate) fn import(
         importer.merge_file(file, doc, &mut services);
     }
     importer.resolve_extends(&mut services);
-    // `env_file:` entries, relative to the project directory.
+    // `env_file:` entries, relative to the project directory. Each file is
+    // read and parsed once, however many services name it: a thousand
+    // services sharing one large env file must not read it a thousand times.
+    let mut env_files: BTreeMap<PathBuf, Option<(Arc<SourceFile>, BTreeMap<String, String>)>> =
+        BTreeMap::new();
+    let base = importer.vars.clone();
     for service in services.values_mut() {
         for entry in std::mem::take(&mut service.env_files) {
             let (path, required) = &entry.value;
             let full: PathBuf = project_dir.join(path);
-            match read(&full) {
-                Some(env) => {
-                    let vars = importer.parse_env_file(&env, &importer.vars.clone());
-                    for (k, v) in vars {
-                        service.environment.entry(k).or_insert_with(|| At {
-                            value: Some(v),
-                            file: Arc::clone(&env),
-                            span: 0..0,
-                        });
+            let parsed = env_files.entry(full).or_insert_with_key(|full| {
+                read(full).map(|env| {
+                    let vars = importer.parse_env_file(&env, &base);
+                    (env, vars)
+                })
+            });
+            match parsed {
+                Some((env, vars)) => {
+                    for (k, v) in vars.iter() {
+                        if service.environment.contains_key(k) {
+                            continue;
+                        }
+                        // Every service gets its own copy: count it.
+                        if !importer.spend(k.len() + v.len(), &entry.file, &entry.span) {
+                            break;
+                        }
+                        service.environment.insert(
+                            k.clone(),
+                            At { value: Some(v.clone()), file: Arc::clone(env), span: 0..0 },
+                        );
                     }
                 }
                 None if *required => importer.diags.push(
@@ -204,9 +246,36 @@ impl Importer<'_> {
         out
     }
 
-    /// Compose interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-default}`,
-    /// `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`,
-    /// `${VAR+alt}`; defaults may nest.
+    /// Takes `bytes` from the expansion budget; `false` (reported once)
+    /// when it is spent.
+    fn spend(&mut self, bytes: usize, file: &Arc<SourceFile>, span: &Range<usize>) -> bool {
+        if let Some(left) = self.budget.checked_sub(bytes) {
+            self.budget = left;
+            return true;
+        }
+        if !self.budget_spent {
+            self.budget_spent = true;
+            self.diags.push(
+                Diagnostic::new(
+                    Code::UnsupportedConstruct,
+                    format!("variables expand to more than {} MiB; the rest are left empty", EXPANSION_BUDGET >> 20),
+                )
+                .at(file, span.clone(), "expansion passes the limit here")
+                .help("variables that repeat each other (`B=$A$A`) grow exponentially; this looks like an expansion bomb")
+                .warning(),
+            );
+        }
+        false
+    }
+
+    /// A variable's value, paid for from the budget (empty once it is spent).
+    fn substitute(&mut self, value: Option<&String>, file: &Arc<SourceFile>, span: &Range<usize>) -> String {
+        match value {
+            Some(v) if self.spend(v.len(), file, span) => v.clone(),
+            _ => String::new(),
+        }
+    }
+
     fn interpolate_with(
         &mut self,
         s: &str,
@@ -214,6 +283,32 @@ impl Importer<'_> {
         file: &Arc<SourceFile>,
         span: Range<usize>,
     ) -> String {
+        self.interpolate_nested(s, vars, file, span, 0)
+    }
+
+    /// Compose interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-default}`,
+    /// `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`,
+    /// `${VAR+alt}`; defaults may nest, [`MAX_INTERPOLATION_DEPTH`] deep.
+    fn interpolate_nested(
+        &mut self,
+        s: &str,
+        vars: &BTreeMap<String, String>,
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        depth: usize,
+    ) -> String {
+        if depth > MAX_INTERPOLATION_DEPTH {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::UnsupportedConstruct,
+                    format!("`${{...}}` defaults nest deeper than {MAX_INTERPOLATION_DEPTH} levels"),
+                )
+                .at(file, span, "here")
+                .help("flatten the nested defaults; the value is left empty")
+                .warning(),
+            );
+            return String::new();
+        }
         let mut out = String::with_capacity(s.len());
         let bytes = s.as_bytes();
         let mut i = 0;
@@ -231,15 +326,15 @@ impl Importer<'_> {
                 }
                 Some(b'{') => {
                     // Find the matching brace (nested `${...}` in defaults).
-                    let mut depth = 0usize;
+                    let mut braces = 0usize;
                     let mut end = None;
                     let mut j = i + 1;
-                    while j < s.len() {
-                        match bytes[j] {
-                            b'{' => depth += 1,
+                    while let Some(&b) = bytes.get(j) {
+                        match b {
+                            b'{' => braces += 1,
                             b'}' => {
-                                depth -= 1;
-                                if depth == 0 {
+                                braces = braces.saturating_sub(1);
+                                if braces == 0 {
                                     end = Some(j);
                                     break;
                                 }
@@ -265,24 +360,24 @@ impl Importer<'_> {
                     let set_nonempty = value.is_some_and(|v| !v.is_empty());
                     let replaced = if let Some(default) = op.strip_prefix(":-") {
                         if set_nonempty {
-                            value.cloned().unwrap_or_default()
+                            self.substitute(value, file, &span)
                         } else {
-                            self.interpolate_with(default, vars, file, span.clone())
+                            self.interpolate_nested(default, vars, file, span.clone(), depth + 1)
                         }
                     } else if let Some(default) = op.strip_prefix('-') {
                         match value {
-                            Some(v) => v.clone(),
-                            None => self.interpolate_with(default, vars, file, span.clone()),
+                            Some(_) => self.substitute(value, file, &span),
+                            None => self.interpolate_nested(default, vars, file, span.clone(), depth + 1),
                         }
                     } else if let Some(alt) = op.strip_prefix(":+") {
                         if set_nonempty {
-                            self.interpolate_with(alt, vars, file, span.clone())
+                            self.interpolate_nested(alt, vars, file, span.clone(), depth + 1)
                         } else {
                             String::new()
                         }
                     } else if let Some(alt) = op.strip_prefix('+') {
                         if value.is_some() {
-                            self.interpolate_with(alt, vars, file, span.clone())
+                            self.interpolate_nested(alt, vars, file, span.clone(), depth + 1)
                         } else {
                             String::new()
                         }
@@ -298,10 +393,10 @@ impl Importer<'_> {
                                 .help(format!("set `{name}` in the `.env` file of the project directory")),
                             );
                         }
-                        value.cloned().unwrap_or_default()
+                        self.substitute(value, file, &span)
                     } else if op.is_empty() {
-                        if let Some(v) = value {
-                            v.clone()
+                        if value.is_some() {
+                            self.substitute(value, file, &span)
                         } else {
                             self.unset(name, file, &span);
                             String::new()
@@ -326,7 +421,7 @@ impl Importer<'_> {
                         rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
                     let name = &rest[..len];
                     match vars.get(name) {
-                        Some(v) => out.push_str(v),
+                        Some(v) => out.push_str(&self.substitute(Some(v), file, &span)),
                         None => self.unset(name, file, &span),
                     }
                     i += 1 + len;
@@ -596,28 +691,60 @@ impl Importer<'_> {
 
     /// `extends: {service: base}` within the project: the base's fields
     /// apply where the service does not set its own.
+    ///
+    /// Bases are resolved before the services that extend them (each one
+    /// once), so a long chain costs one merge per link: walking every
+    /// service's whole chain again was quadratic in the chain's length.
     fn resolve_extends(&mut self, services: &mut BTreeMap<String, Service>) {
         let names: Vec<String> = services.keys().cloned().collect();
+        let mut resolved: BTreeSet<String> = BTreeSet::new();
         for name in names {
-            let mut chain = vec![name.clone()];
-            let mut current = name.clone();
-            while let Some(ext) = services.get(&current).and_then(|s| s.extends.clone()) {
-                if chain.contains(&ext.value) {
-                    break;
+            // The services on the way to a resolved base (or to the end of
+            // the chain), nearest first.
+            let mut chain: Vec<String> = Vec::new();
+            let mut on_chain: BTreeSet<String> = BTreeSet::new();
+            let mut current = name;
+            while !resolved.contains(&current) && on_chain.insert(current.clone()) {
+                chain.push(current.clone());
+                match services.get(&current).and_then(|s| s.extends.clone()) {
+                    Some(ext) if services.contains_key(&ext.value) => current = ext.value,
+                    Some(ext) => {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::UnresolvedReference,
+                                format!("`extends` names no service `{}`", ext.value),
+                            )
+                            .at(&ext.file, ext.span.clone(), "no such service")
+                            .help("fix the name, or name the file that defines it on the command line")
+                            .warning(),
+                        );
+                        break;
+                    }
+                    None => break,
                 }
-                let Some(base) = services.get(&ext.value).cloned() else {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::UnresolvedReference,
-                            format!("`extends` names no service `{}`", ext.value),
-                        )
-                        .at(&ext.file, ext.span.clone(), "no such service")
-                        .help("fix the name, or name the file that defines it on the command line")
-                        .warning(),
-                    );
-                    break;
-                };
-                if let Some(s) = services.get_mut(&name) {
+            }
+            // Farthest first: each service merges a base that is complete.
+            // In a cycle the farthest service keeps its own fields only.
+            for service in chain.into_iter().rev() {
+                let ext = services.get(&service).and_then(|s| s.extends.clone());
+                let base = ext
+                    .as_ref()
+                    .filter(|ext| resolved.contains(&ext.value))
+                    .and_then(|ext| services.get(&ext.value).cloned());
+                if let (Some(ext), Some(base)) = (ext, base) {
+                    // Every service in a chain holds the variables of all
+                    // the ones above it: pay for the copies.
+                    let inherited: usize = base
+                        .environment
+                        .iter()
+                        .map(|(k, v)| k.len() + v.value.as_ref().map_or(0, String::len) + ENTRY_COST)
+                        .sum::<usize>()
+                        + (base.depends_on.len() + base.links.len()) * ENTRY_COST;
+                    if !self.spend(inherited, &ext.file, &ext.span) {
+                        resolved.insert(service);
+                        continue;
+                    }
+                    let Some(s) = services.get_mut(&service) else { continue };
                     s.image = s.image.take().or(base.image);
                     for (k, v) in base.environment {
                         s.environment.entry(k).or_insert(v);
@@ -630,8 +757,7 @@ impl Importer<'_> {
                     s.replicas = s.replicas.or(base.replicas);
                     s.profiles = s.profiles.take().or(base.profiles);
                 }
-                chain.push(ext.value.clone());
-                current = ext.value;
+                resolved.insert(service);
             }
         }
     }
@@ -850,6 +976,8 @@ mod tests {
             diags: &mut diags,
             notes: &mut notes,
             reported: BTreeSet::new(),
+            budget: EXPANSION_BUDGET,
+            budget_spent: false,
         };
         let vars: BTreeMap<String, String> =
             vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
@@ -870,6 +998,39 @@ mod tests {
         assert_eq!(interp("${A:+y}", &[("A", "x")]).0, "y");
         assert_eq!(interp("${B}", &[]), (String::new(), 1));
         assert_eq!(interp("${B:?need B}", &[]).1, 1);
+    }
+
+    #[test]
+    fn nested_defaults_stop_at_the_depth_limit() {
+        // 10 000 levels used to recurse once per level (a stack overflow)
+        // and rescan the rest of the value at each level.
+        let deep = "${A:-".repeat(10_000) + &"}".repeat(10_000);
+        let (out, diags) = interp(&deep, &[]);
+        assert_eq!((out.as_str(), diags), ("", 1));
+        assert_eq!(interp("${A:-${B:-${C:-x}}}", &[]).0, "x");
+    }
+
+    #[test]
+    fn expansion_stops_at_the_budget() {
+        let mut diags = Vec::new();
+        let mut notes = Vec::new();
+        let mut imp = Importer {
+            vars: BTreeMap::new(),
+            diags: &mut diags,
+            notes: &mut notes,
+            reported: BTreeSet::new(),
+            budget: 1 << 20,
+            budget_spent: false,
+        };
+        // Each line doubles the one before: 2^64 bytes without a budget.
+        let mut text = String::from("V0=xxxxxxxxxxxxxxxx\n");
+        for i in 1..64 {
+            text.push_str(&format!("V{i}=${{V{}}}${{V{}}}\n", i - 1, i - 1));
+        }
+        let file = Arc::new(SourceFile::new(".env", text));
+        let vars = imp.parse_env_file(&file, &BTreeMap::new());
+        assert!(vars.values().map(String::len).sum::<usize>() <= (1 << 20) + 16);
+        assert_eq!(diags.len(), 1);
     }
 
     #[test]

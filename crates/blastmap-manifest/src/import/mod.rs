@@ -7,7 +7,7 @@
 //! output), and reports what it could not map as a warning: an import is
 //! never silently partial.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -141,7 +141,15 @@ pub struct Imported {
     pub format: Format,
     pub file: Arc<SourceFile>,
     pub span: Range<usize>,
+    /// Position in `dependencies` of each target list, so that adding the
+    /// n-th dependency is O(1), not a scan (100 000 env values naming hosts
+    /// made the scans quadratic).
+    positions: HashMap<Vec<String>, usize>,
 }
+
+/// Pieces of evidence kept per dependency: more say nothing new, and
+/// checking each new one against all before was quadratic.
+const MAX_EVIDENCE: usize = 16;
 
 /// One dependency: a single target, or `any_of` when several targets back
 /// one name (a Kubernetes Service selecting two Deployments).
@@ -172,18 +180,27 @@ impl Imported {
             format,
             file: Arc::clone(file),
             span,
+            positions: HashMap::new(),
         }
+    }
+
+    /// The dependency on exactly `targets`, if there is one.
+    pub(crate) fn dependency_mut(&mut self, targets: &[String]) -> Option<&mut ImportedDependency> {
+        // `depend` is the only way in and `Inventory::sort` reindexes, so
+        // the positions are complete.
+        let at = *self.positions.get(targets)?;
+        self.dependencies.get_mut(at).filter(|d| d.targets == targets)
     }
 
     /// Adds a dependency; the same targets twice merge into one entry whose
     /// evidence lists both, hard when either is hard.
     pub(crate) fn depend(&mut self, dep: ImportedDependency) {
-        if let Some(existing) = self.dependencies.iter_mut().find(|d| d.targets == dep.targets) {
+        if let Some(existing) = self.dependency_mut(&dep.targets) {
             if dep.mode == Mode::Hard {
                 existing.mode = Mode::Hard;
             }
             for e in dep.evidence {
-                if !existing.evidence.contains(&e) {
+                if existing.evidence.len() < MAX_EVIDENCE && !existing.evidence.contains(&e) {
                     existing.evidence.push(e);
                 }
             }
@@ -192,6 +209,7 @@ impl Imported {
             }
             return;
         }
+        self.positions.insert(dep.targets.clone(), self.dependencies.len());
         self.dependencies.push(dep);
     }
 }
@@ -215,6 +233,7 @@ impl Inventory {
     pub(crate) fn sort(&mut self) {
         for c in self.components.values_mut() {
             c.dependencies.sort_by(|a, b| a.targets.cmp(&b.targets));
+            c.positions = c.dependencies.iter().enumerate().map(|(i, d)| (d.targets.clone(), i)).collect();
         }
     }
 
@@ -331,6 +350,9 @@ pub(crate) fn entries(node: &Node) -> Vec<(&Node, &Node)> {
     let Some(own) = node.as_map() else { return Vec::new() };
     let mut out: Vec<(&Node, &Node)> = Vec::new();
     let mut merged: Vec<(&Node, &Node)> = Vec::new();
+    // Keys seen so far, hashed: comparing every merged key with every key
+    // before it was quadratic in the size of the merged mappings.
+    let mut merged_keys: HashSet<Option<&str>> = HashSet::new();
     for (k, v) in own {
         if k.key_text() == Some("<<") {
             let sources: Vec<&Node> = match &v.value {
@@ -339,7 +361,7 @@ pub(crate) fn entries(node: &Node) -> Vec<(&Node, &Node)> {
             };
             for s in sources {
                 for (mk, mv) in s.as_map().unwrap_or(&[]) {
-                    if !merged.iter().any(|(k2, _)| k2.key_text() == mk.key_text()) {
+                    if merged_keys.insert(mk.key_text()) {
                         merged.push((mk, mv));
                     }
                 }
@@ -348,11 +370,8 @@ pub(crate) fn entries(node: &Node) -> Vec<(&Node, &Node)> {
             out.push((k, v));
         }
     }
-    for (mk, mv) in merged {
-        if !out.iter().any(|(k, _)| k.key_text() == mk.key_text()) {
-            out.push((mk, mv));
-        }
-    }
+    let own_keys: HashSet<Option<&str>> = out.iter().map(|(k, _)| k.key_text()).collect();
+    out.extend(merged.into_iter().filter(|(mk, _)| !own_keys.contains(&mk.key_text())));
     out
 }
 
@@ -376,6 +395,8 @@ pub(crate) struct HostRef {
 /// components.
 pub(crate) fn hosts_in(value: &str) -> Vec<HostRef> {
     let mut out: Vec<HostRef> = Vec::new();
+    // Hashed: a value listing 100 000 hosts made the scan of `out` quadratic.
+    let mut seen: HashSet<(String, Option<u16>)> = HashSet::new();
     let mut push = |host: &str, port: Option<u16>| {
         let host = host.trim().trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase();
         // A port (`4321`) or an IP address names no service.
@@ -383,7 +404,7 @@ pub(crate) fn hosts_in(value: &str) -> Vec<HostRef> {
         if !host.is_empty()
             && !numeric
             && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
-            && !out.iter().any(|h| h.host == host && h.port == port)
+            && seen.insert((host.clone(), port))
         {
             out.push(HostRef { host, port });
         }

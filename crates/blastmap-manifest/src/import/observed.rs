@@ -76,9 +76,8 @@ pub(crate) fn import(
         }
     }
     for ((parent, child), count) in calls {
-        if let Some(d) = components
-            .get_mut(&parent)
-            .and_then(|c| c.dependencies.iter_mut().find(|d| d.targets.first() == Some(&child)))
+        if let Some(d) =
+            components.get_mut(&parent).and_then(|c| c.dependency_mut(std::slice::from_ref(&child)))
         {
             d.via = Some(format!("observed: {count} call{}", if count == 1 { "" } else { "s" }));
             d.evidence = vec![format!("observed {count} call{}", if count == 1 { "" } else { "s" })];

@@ -22,7 +22,8 @@ pub struct Limits {
     pub max_file_size: u64,
     /// Deepest nesting of lists and mappings.
     pub max_depth: usize,
-    /// Most nodes that YAML aliases may expand to, per file.
+    /// Most nodes that YAML aliases may expand to, per file; aliased text
+    /// counts one node per 64 bytes, so long strings cannot multiply either.
     pub max_alias_nodes: usize,
     /// Most components in one inventory.
     pub max_components: usize,

@@ -25,11 +25,18 @@ enum Frame {
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        seen: HashMap<String, std::ops::Range<usize>>,
+        /// Keys by text, for duplicate detection, built only once the
+        /// mapping outgrows [`SMALL_MAP`] (the component mappings of a large
+        /// inventory are many and small: a scan of their few keys is cheaper
+        /// than hashing and copying every key).
+        seen: Option<HashMap<String, std::ops::Range<usize>>>,
         start: usize,
         anchor: usize,
     },
 }
+
+/// Mappings with at most this many entries find duplicate keys by a scan.
+const SMALL_MAP: usize = 16;
 
 struct Builder<'a> {
     file: &'a Arc<SourceFile>,
@@ -68,22 +75,33 @@ pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Vec<Node>
 fn repair_flow_closers(text: &str) -> Option<String> {
     let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
     let mut changed = false;
-    for i in 1..lines.len() {
-        let trimmed = lines[i].trim();
-        if !(trimmed == "]" || trimmed == "}" || trimmed == "]," || trimmed == "},") {
-            continue;
-        }
-        let Some(prev) = (0..i).rev().find(|&j| !lines[j].trim().is_empty()) else { continue };
-        if lines[prev].contains('#') {
+    // The last non-blank line so far and whether it has a comment, tracked
+    // as we go: searching backwards from every closer, or scanning the line
+    // that collects the closers for `#` again, made a file of many `]`
+    // lines quadratic.
+    let mut prev: Option<(usize, bool)> = None;
+    for i in 0..lines.len() {
+        let Some(line) = lines.get(i) else { break };
+        let trimmed = line.trim();
+        let is_closer = matches!(trimmed, "]" | "}" | "]," | "},");
+        if !is_closer || i == 0 {
+            if !trimmed.is_empty() {
+                prev = Some((i, line.contains('#')));
+            }
             continue;
         }
         let closer = trimmed.to_owned();
-        let width = lines[i].len();
-        lines[i] = " ".repeat(width - closer.len());
-        lines[prev].push_str(&closer);
-        // Keep the byte length: drop as many trailing spaces as were added.
-        let line = &mut lines[i];
-        line.truncate(width - closer.len());
+        let width = line.len();
+        let Some(before) = prev.filter(|&(_, comment)| !comment).and_then(|(p, _)| lines.get_mut(p)) else {
+            prev = Some((i, false));
+            continue;
+        };
+        before.push_str(&closer);
+        // Keep the byte length: the closer moved, so its line loses as many
+        // bytes as the line before gained.
+        if let Some(line) = lines.get_mut(i) {
+            *line = " ".repeat(width.saturating_sub(closer.len()));
+        }
         changed = true;
     }
     changed.then(|| lines.join("\n"))
@@ -145,7 +163,7 @@ impl Builder<'_> {
             Event::MappingStart(anchor, _) => {
                 let start = self.range(span).start;
                 self.open(
-                    Frame::Map { entries: Vec::new(), key: None, seen: HashMap::new(), start, anchor },
+                    Frame::Map { entries: Vec::new(), key: None, seen: None, start, anchor },
                     start,
                 )
             }
@@ -168,7 +186,7 @@ impl Builder<'_> {
                         .at(self.file, range, "this alias")
                         .help("define the anchor with `&name` before using `*name`"));
                 };
-                self.alias_nodes += size;
+                self.alias_nodes = self.alias_nodes.saturating_add(*size);
                 if self.alias_nodes > self.limits.max_alias_nodes {
                     return Err(Diagnostic::new(
                         Code::AliasLimit,
@@ -213,16 +231,31 @@ impl Builder<'_> {
             Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
                 None => {
                     if let Some(text) = node.key_text() {
-                        if let Some(first) = seen.get(text) {
+                        if seen.is_none() && entries.len() >= SMALL_MAP {
+                            let mut index = HashMap::with_capacity(entries.len() * 2);
+                            for (k, _) in entries.iter() {
+                                if let Some(t) = k.key_text() {
+                                    index.entry(t.to_owned()).or_insert_with(|| k.span.clone());
+                                }
+                            }
+                            *seen = Some(index);
+                        }
+                        let first = match seen {
+                            Some(index) => index.get(text).cloned(),
+                            None => entries.iter().find(|(k, _)| k.key_text() == Some(text)).map(|(k, _)| k.span.clone()),
+                        };
+                        if let Some(first) = first {
                             return Err(Diagnostic::new(
                                 Code::DuplicateKey,
                                 format!("duplicate key `{text}`"),
                             )
                             .at(self.file, node.span.clone(), "written again here")
-                            .also(first.clone(), "first written here")
+                            .also(first, "first written here")
                             .help("remove one of the two; YAML keeps only one and it is ambiguous which"));
                         }
-                        seen.insert(text.to_owned(), node.span.clone());
+                        if let Some(index) = seen {
+                            index.insert(text.to_owned(), node.span.clone());
+                        }
                     }
                     *key = Some(node);
                 }
@@ -233,13 +266,16 @@ impl Builder<'_> {
     }
 }
 
-/// Number of nodes in a tree (the cost of copying it for an alias).
+/// The cost of copying a tree for an alias: one per node, plus one per
+/// [`TEXT_PER_NODE`] bytes of text. Counting nodes alone let a long string
+/// aliased a hundred thousand times expand to gigabytes.
 fn count(node: &Node) -> usize {
-    let mut total = 0;
+    let mut total = 0usize;
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        total += 1;
+        total = total.saturating_add(1);
         match &n.value {
+            Value::Str(s) => total = total.saturating_add(s.len() / TEXT_PER_NODE),
             Value::Seq(items) => stack.extend(items),
             Value::Map(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
             _ => {}
@@ -247,6 +283,9 @@ fn count(node: &Node) -> usize {
     }
     total
 }
+
+/// Bytes of aliased text that cost as much as one node (see [`count`]).
+const TEXT_PER_NODE: usize = 64;
 
 /// Resolves a plain scalar by the YAML 1.2 core schema.
 fn resolve_plain(text: &str) -> Value {
@@ -320,6 +359,20 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_are_errors_in_large_mappings_too() {
+        // Past SMALL_MAP entries the keys are indexed: the first duplicate
+        // of an early key and of a late key are both found.
+        let keys: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        for dup in ["k3", "k39"] {
+            let text = format!("{keys}{dup}: again\n");
+            let err = yaml(&text).unwrap_err();
+            assert_eq!(err.code, Code::DuplicateKey, "{dup}");
+            assert_eq!(err.labels[1].span.start, keys.find(&format!("{dup}:")).unwrap(), "{dup}");
+        }
+        assert!(yaml(&keys).is_ok());
+    }
+
+    #[test]
     fn alias_bombs_stop_at_the_limit() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
@@ -328,6 +381,22 @@ mod tests {
             text.push_str(&format!("l{i}: &l{i} [{items}]\n"));
         }
         assert_eq!(yaml(&text).unwrap_err().code, Code::AliasLimit);
+    }
+
+    #[test]
+    fn aliased_long_text_counts_by_size() {
+        // 10 kB of text aliased 1 000 times: few nodes, but 10 MB expanded.
+        let text = format!("a: &a {}\nb: [{}]\n", "x".repeat(10_000), vec!["*a"; 1_000].join(", "));
+        assert_eq!(yaml(&text).unwrap_err().code, Code::AliasLimit);
+    }
+
+    #[test]
+    fn closers_alone_on_a_line_are_repaired_in_linear_time() {
+        // Each line a lone `]`: the repair used to search back over every
+        // line it had blanked.
+        let text = "a: [\n".to_owned() + &"]\n".repeat(50_000);
+        assert!(yaml(&text).is_err());
+        assert_eq!(repair_flow_closers("a: [x,\n  y\n]\n").as_deref(), Some("a: [x,\n  y]\n\n"));
     }
 
     #[test]

@@ -1,0 +1,454 @@
+//! The HTML report in a real browser: Debian's Chromium driven through
+//! `chromedriver` (W3C `WebDriver` over HTTP on loopback).
+//!
+//! The `WebDriver` client is the few calls we need, over `std::net`: no async
+//! runtime and no client crate in the dependency tree, and nothing to fetch
+//! at test time (Playwright would need npm and a lock file; its own browser
+//! download fails offline). Without `chromium` and `chromedriver` the test
+//! is skipped with a message, except with `CI=true`, where it fails.
+//!
+//! What it checks: clicking a component highlights exactly the engine's
+//! blast radius (`report --format json --detail`: `down_ids`,
+//! `degraded_ids`), keyboard selection and Escape, the search box, no
+//! console errors, and that hostile names stay text. Screenshots go to
+//! `CARGO_TARGET_TMPDIR`.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// Chromium flags for a machine without network: without the background
+/// networking switches Chromium keeps retrying connections and stalls.
+const FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+    })
+}
+
+/// The browser and its driver, or `None` (skip) outside CI.
+fn tools() -> Option<(PathBuf, PathBuf)> {
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program(&["chromedriver"]);
+    if let (Some(c), Some(d)) = (chromium, driver) {
+        Some((c, d))
+    } else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "chromium and chromedriver are not installed: CI must test the HTML report in a browser \
+             (apt-get install chromium chromium-driver)"
+        );
+        #[allow(clippy::print_stderr, reason = "a skipped check must say so in the test output")]
+        {
+            eprintln!(
+                "skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+            );
+        }
+        None
+    }
+}
+
+/// One HTTP/1.1 exchange with the driver.
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; charset=utf-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+        payload.len()
+    );
+    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    // ChromeDriver keeps the connection open whatever the request says: read
+    // the header, then exactly Content-Length bytes (or chunks to the end).
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let split = loop {
+        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("connection closed before the HTTP header ended".to_owned());
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let mut body = raw[split + 4..].to_vec();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    loop {
+        let done = match length {
+            Some(len) => body.len() >= len,
+            None => body.ends_with(b"0\r\n\r\n"),
+        };
+        if done {
+            break;
+        }
+        let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&buf[..n]);
+    }
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    serde_json::from_slice(&body).map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&body)))
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&data[start..(start + size).min(data.len())]);
+        data = &data[(start + size + 2).min(data.len())..];
+    }
+    out
+}
+
+/// A running `chromedriver` with one browser session; both end on drop.
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+}
+
+impl Browser {
+    fn start(chromium: &Path, chromedriver: &Path, profile: &Path) -> Browser {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let mut browser = Browser { driver, port, session: String::new() };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !http(port, "GET", "/status", None).is_ok_and(|v| v["value"]["ready"] == json!(true)) {
+            assert!(Instant::now() < deadline, "chromedriver did not become ready in 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut args: Vec<String> = FLAGS.iter().map(|f| (*f).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push("--window-size=1600,1300".to_owned());
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium.display().to_string(), "args": args},
+            "goog:loggingPrefs": {"browser": "ALL"},
+        }}});
+        let created = http(port, "POST", "/session", Some(&caps)).expect("new session");
+        created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .clone_into(&mut browser.session);
+        browser
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        let url = format!("/session/{}{path}", self.session);
+        let reply = http(self.port, method, &url, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        assert!(reply["value"]["error"].is_null(), "{method} {path}: {}", reply["value"]);
+        reply["value"].clone()
+    }
+
+    fn open(&self, file: &Path) {
+        self.call("POST", "/url", Some(&json!({"url": format!("file://{}", file.display())})));
+    }
+
+    fn run(&self, script: &str) -> Value {
+        self.call("POST", "/execute/sync", Some(&json!({"script": script, "args": []})))
+    }
+
+    fn element(&self, css: &str) -> String {
+        let found = self.call("POST", "/element", Some(&json!({"using": "css selector", "value": css})));
+        found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_owned()
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.element(css);
+        self.call("POST", &format!("/element/{e}/click"), Some(&json!({})));
+    }
+
+    fn keys(&self, css: &str, text: &str) {
+        let e = self.element(css);
+        self.call("POST", &format!("/element/{e}/value"), Some(&json!({"text": text})));
+    }
+
+    /// Console messages at error level since the last call.
+    fn console_errors(&self) -> Vec<String> {
+        let log = self.call("POST", "/se/log", Some(&json!({"type": "browser"})));
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == json!("SEVERE"))
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    fn screenshot(&self, to: &Path) {
+        let png = self.call("GET", "/screenshot", None);
+        let bytes = base64(png.as_str().expect("base64 PNG"));
+        assert!(bytes.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::write(to, bytes).expect("screenshot written");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let mut n = 0u32;
+        for (i, &d) in chunk.iter().enumerate() {
+            n |= u32::from(d) << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    out
+}
+
+/// How many components the page's data holds.
+fn report_len(page: &Path) -> usize {
+    let html = std::fs::read_to_string(page).expect("page");
+    html.matches("<option value=").count()
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn blastmap(args: &[&str]) -> Vec<u8> {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_blastmap")).current_dir(root()).args(args).output().expect("runs");
+    assert!(out.status.success(), "blastmap {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// A fresh directory under the target directory for this test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// What the page highlights, as component ids (read from the diagram's
+/// classes, mapped through the embedded data).
+const HIGHLIGHTED: &str = r"
+const data = JSON.parse(document.getElementById('blastmap-data').textContent);
+const ids = cls => [...document.querySelectorAll('#bm-diagram g.node.' + cls)]
+  .map(g => data.components[Number(g.id.slice(4))].id).sort();
+return {failed: ids('bm-failed'), down: ids('bm-down'), degraded: ids('bm-degraded'),
+        hot: document.querySelectorAll('#bm-diagram g.edge.bm-hot').length,
+        panel: document.getElementById('bm-details').textContent};
+";
+
+fn expected(report: &Value, id: &str) -> (Vec<String>, Vec<String>) {
+    let c = report["components"].as_array().unwrap().iter().find(|c| c["id"] == json!(id)).unwrap();
+    let list = |key: &str| -> Vec<String> {
+        let mut v: Vec<String> = c["blast_radius"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    (list("down_ids"), list("degraded_ids"))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
+}
+
+fn node_of(report: &Value, id: &str) -> String {
+    let i = report["components"].as_array().unwrap().iter().position(|c| c["id"] == json!(id)).unwrap();
+    format!("#bm-c{i}")
+}
+
+/// Checks the page of the shop drawn with `diagram` (graphviz or builtin).
+fn check_shop(browser: &Browser, dir: &Path, diagram: &str, report: &Value) {
+    let page = dir.join(format!("shop-{diagram}.html"));
+    let page_arg = page.display().to_string();
+    blastmap(&["report", "fixtures/shop", "--format", "html", "--diagram", diagram, "-o", &page_arg]);
+    browser.open(&page);
+    assert_eq!(browser.run("return document.getElementById('bm-diagram').dataset.layout"), json!(diagram));
+
+    // Click: zone-a takes down 15 and degrades 2 (README).
+    browser.click(&node_of(report, "zone-a"));
+    let seen = browser.run(HIGHLIGHTED);
+    let (down, degraded) = expected(report, "zone-a");
+    assert_eq!(strings(&seen["failed"]), ["zone-a"]);
+    assert_eq!(strings(&seen["down"]), down, "{diagram}: highlighted down = engine's down_ids");
+    assert_eq!(
+        strings(&seen["degraded"]),
+        degraded,
+        "{diagram}: highlighted degraded = engine's degraded_ids"
+    );
+    assert_eq!(down.len(), 15);
+    assert!(seen["hot"].as_u64().unwrap() > 0, "cascade paths drawn");
+    let panel = seen["panel"].as_str().unwrap();
+    assert!(panel.contains("15 down") && panel.contains("2 degraded"), "{panel}");
+    assert!(panel.contains("orders-db-primary"), "cascade paths listed: {panel}");
+    browser.screenshot(&dir.join(format!("shop-{diagram}-zone-a.png")));
+
+    // Keyboard: Enter on a focused node selects it; Escape clears.
+    browser.keys(&node_of(report, "payments-db"), "\u{E007}");
+    let seen = browser.run(HIGHLIGHTED);
+    let (down, degraded) = expected(report, "payments-db");
+    assert_eq!(strings(&seen["failed"]), ["payments-db"]);
+    assert_eq!(strings(&seen["down"]), down);
+    assert_eq!(strings(&seen["degraded"]), degraded);
+    browser.keys(&node_of(report, "payments-db"), "\u{E00C}");
+    let seen = browser.run(HIGHLIGHTED);
+    assert!(
+        strings(&seen["failed"]).is_empty() && strings(&seen["down"]).is_empty(),
+        "Escape clears: {seen}"
+    );
+
+    // The search box (what picking from the datalist does).
+    // (A click shows the picked id in the box: clear it first.)
+    let input = browser.element("#bm-search");
+    browser.call("POST", &format!("/element/{input}/clear"), Some(&json!({})));
+    browser.keys("#bm-search", "catalog-db\u{E007}");
+    let seen = browser.run(HIGHLIGHTED);
+    let (down, degraded) = expected(report, "catalog-db");
+    assert_eq!(strings(&seen["failed"]), ["catalog-db"]);
+    assert_eq!(strings(&seen["down"]), down);
+    assert_eq!(strings(&seen["degraded"]), degraded);
+
+    // Every component: the diagram shows what the engine computed.
+    let every = browser.run(
+        r"const data = JSON.parse(document.getElementById('blastmap-data').textContent);
+          const out = {};
+          data.components.forEach((c, i) => {
+            document.getElementById('bm-c' + i).dispatchEvent(new MouseEvent('click', {bubbles: true}));
+            const ids = cls => [...document.querySelectorAll('#bm-diagram g.node.' + cls)]
+              .map(g => data.components[Number(g.id.slice(4))].id).sort();
+            out[c.id] = [ids('bm-down'), ids('bm-degraded')];
+            document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));
+          });
+          return out;",
+    );
+    for c in report["components"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let (down, degraded) = expected(report, id);
+        assert_eq!(strings(&every[id][0]), down, "{diagram}: down of {id}");
+        assert_eq!(strings(&every[id][1]), degraded, "{diagram}: degraded of {id}");
+    }
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "{diagram}: console errors: {errors:?}");
+}
+
+#[test]
+fn html_report_in_chromium() {
+    let Some((chromium, driver)) = tools() else { return };
+    let dir = scratch("browser");
+    let report: Value =
+        serde_json::from_slice(&blastmap(&["report", "fixtures/shop", "--format", "json", "--detail"]))
+            .unwrap();
+    let browser = Browser::start(&chromium, &driver, &dir.join("profile"));
+
+    let graphviz_installed = find_program(&["dot"]).is_some();
+    if graphviz_installed {
+        check_shop(&browser, &dir, "graphviz", &report);
+    }
+    check_shop(&browser, &dir, "builtin", &report);
+
+    // Hostile names: the page parses, no element or script comes from a
+    // name, and the names are there as text.
+    let page = dir.join("hostile.html");
+    let page_arg = page.display().to_string();
+    blastmap(&["report", "fixtures/hostile", "--format", "html", "-o", &page_arg]);
+    browser.open(&page);
+    // The last component by id is `web"];evil[...`, named `Web <b>bold</b> ...`.
+    let last = report_len(&page) - 1;
+    browser.click(&format!("#bm-c{last}"));
+    let seen = browser.run(
+        r"const names = [...document.querySelectorAll('#bm-ids option')].map(o => o.value);
+          return {
+            scripts: document.querySelectorAll('script').length,
+            injected: document.querySelectorAll('b, evil, [onerror], [onclick], iframe, img').length,
+            text: document.querySelector('main').textContent,
+            options: names,
+            title: document.title,
+          };",
+    );
+    assert_eq!(seen["scripts"], json!(2), "only the data and the page script: {seen}");
+    assert_eq!(seen["injected"], json!(0), "no element from a name");
+    let text = seen["text"].as_str().unwrap();
+    for name in ["web\"];evil[label=\"x", "api-->evil", "db<1>", "db&amp;2", "%%{init:{'theme':'dark'}}%%"] {
+        assert!(strings(&seen["options"]).iter().any(|o| o == name), "{name} offered as text");
+        assert!(text.contains(name), "{name} shown as text");
+    }
+    assert!(text.contains("Web <b>bold</b>"), "names shown as text");
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "hostile: console errors: {errors:?}");
+    browser.screenshot(&dir.join("hostile.png"));
+}
+
+/// Without a browser too: hostile names never become markup in the page
+/// (both layouts), and the same input gives the same bytes.
+#[test]
+fn html_report_escapes_hostile_names() {
+    let dir = scratch("html-escaping");
+    for diagram in ["builtin", "auto"] {
+        let page = dir.join(format!("hostile-{diagram}.html"));
+        let arg = page.display().to_string();
+        blastmap(&["report", "fixtures/hostile", "--format", "html", "--diagram", diagram, "-o", &arg]);
+        let html = std::fs::read_to_string(&page).unwrap();
+        let lower = html.to_ascii_lowercase();
+        assert_eq!(lower.matches("<script").count(), 2, "{diagram}: only the data and the page script");
+        assert_eq!(lower.matches("</script").count(), 2, "{diagram}");
+        for needle in ["<b>", "<evil", "<script>alert", "</script><script>"] {
+            assert!(!html.contains(needle), "{diagram}: {needle} raw in the page");
+        }
+        assert!(html.contains("Web &lt;b&gt;bold&lt;/b&gt;"), "{diagram}: the name as escaped text");
+        let data = &html[html.find("id=\"blastmap-data\">").unwrap()..];
+        let data = &data[data.find('>').unwrap() + 1..data.find("</script>").unwrap()];
+        assert!(!data.contains(['<', '>', '&']), "{diagram}: embedded JSON escaped");
+        let again = blastmap(&["report", "fixtures/hostile", "--format", "html", "--diagram", diagram]);
+        assert_eq!(again, html.as_bytes(), "{diagram}: deterministic");
+    }
+}
