@@ -18,6 +18,11 @@ pub fn load(name: &str, from: Option<Format>, data: &[u8]) {
             let span = &label.span;
             assert!(span.start <= span.end, "inverted span {span:?} in {}", d.message);
             assert!(span.end <= file.text.len(), "span {span:?} past the end in {}", d.message);
+            assert!(
+                file.text.is_char_boundary(span.start) && file.text.is_char_boundary(span.end),
+                "span {span:?} splits a character in {}",
+                d.message
+            );
         }
     }
 }

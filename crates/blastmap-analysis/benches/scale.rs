@@ -34,8 +34,11 @@ fn requirements(components: usize) -> usize {
     }
 }
 
+/// Generated texts by (components, JSON?), shared by every benchmark.
+type Texts = Mutex<BTreeMap<(usize, bool), Arc<String>>>;
+
 fn text(components: usize, format: Format) -> Arc<String> {
-    static TEXTS: OnceLock<Mutex<BTreeMap<(usize, bool), Arc<String>>>> = OnceLock::new();
+    static TEXTS: OnceLock<Texts> = OnceLock::new();
     let cache = TEXTS.get_or_init(Mutex::default);
     let mut cache = cache.lock().unwrap();
     let entry = cache.entry((components, format == Format::Json)).or_insert_with(|| {

@@ -3,16 +3,58 @@
 //! No I/O, no printing: same model in, same result out, whatever the thread
 //! count.
 
+// Hostile input must never panic (SECURITY.md): no unwrap, expect, panic or
+// unchecked indexing outside tests. Warn here; CI's `-D warnings` makes
+// them errors. (In lib.rs because `[lints] workspace = true` in Cargo.toml
+// cannot be extended per crate.)
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[allow(
+    clippy::indexing_slicing,
+    reason = "BDD nodes and component indices are created by this module or come from `Net`, whose indices are < component count by construction"
+)]
 pub mod availability;
+#[allow(
+    clippy::indexing_slicing,
+    reason = "indices come from `Net` (every member and requirement index < its table length by construction)"
+)]
 pub mod cold_start;
+#[allow(clippy::indexing_slicing, reason = "indices come from `Net` and from sweeps sized to it")]
 pub mod cuts;
+#[allow(
+    clippy::indexing_slicing,
+    reason = "indices come from `Net`; the Tarjan stacks hold indices pushed by this module"
+)]
 pub mod cycles;
+#[allow(
+    clippy::indexing_slicing,
+    reason = "indices come from the two models, each checked by `Model::from_components`"
+)]
 pub mod diff;
+#[allow(
+    clippy::indexing_slicing,
+    reason = "indices come from the model graph (`NodeIndex` of its own nodes)"
+)]
 pub mod neighbourhood;
+#[allow(
+    clippy::indexing_slicing,
+    reason = "`Net` builds its CSR tables from the validated model: every offset and index it stores is < the table it indexes"
+)]
 pub mod net;
+#[allow(clippy::indexing_slicing, reason = "indices come from `Net` and from sweep results sized to it")]
 pub mod policy;
 pub mod progress;
+#[allow(clippy::indexing_slicing, reason = "indices come from `Net` and the analyses over it")]
 pub mod report;
+#[allow(
+    clippy::indexing_slicing,
+    reason = "indices come from `Net` (members, requirements and reverse edges < their tables by construction)"
+)]
 pub mod simulate;
+#[allow(clippy::indexing_slicing, reason = "indices come from `Net` and sweep results sized to it")]
 pub mod spof;
+#[allow(
+    clippy::indexing_slicing,
+    reason = "bit-lane words and component indices are sized from `Net` before the hot loops; checked indexing there would cost the sweep its speed"
+)]
 pub mod sweep;

@@ -466,13 +466,13 @@ fn spof_findings(
         victims.sort_unstable();
         // The cascade shown is the one to what users see first: an
         // entrypoint if one is hit, then the lowest tier, then id.
-        let shown = *victims
-            .iter()
-            .min_by_key(|&&v| {
-                let c = model.component(v);
-                (!c.entrypoint, c.tier, v)
-            })
-            .expect("at least one victim");
+        // `takes_down` only lists failures that take something down.
+        let Some(&shown) = victims.iter().min_by_key(|&&v| {
+            let c = model.component(v);
+            (!c.entrypoint, c.tier, v)
+        }) else {
+            continue;
+        };
         let why = if kinds.contains(&component.kind) {
             let article = if component.kind == Kind::External { "an" } else { "a" };
             format!("{article} {} without redundancy", component.kind)
@@ -582,7 +582,9 @@ fn cycle_finding(model: &Model, members: &[ComponentId], level: Level) -> Findin
         let mut at = last;
         while at != start {
             back.push(at);
-            let (p, r) = parent[at.index()].expect("visited on the way from the start");
+            // Every node on the way back was reached from the start, so it
+            // has a parent; stop rather than loop if that ever breaks.
+            let Some((p, r)) = parent[at.index()] else { break };
             if p == start {
                 first_requirement = Some(r);
             }

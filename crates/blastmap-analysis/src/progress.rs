@@ -6,7 +6,7 @@
 //! 512 scenarios, so tracking costs nothing measurable and cannot change a
 //! result.
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 /// What the analysis is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +21,14 @@ pub enum Stage {
 }
 
 impl Stage {
-    const ALL: [Stage; 6] =
-        [Stage::Idle, Stage::BlastRadius, Stage::SharedFate, Stage::CutSets, Stage::Availability, Stage::ColdStart];
+    const ALL: [Stage; 6] = [
+        Stage::Idle,
+        Stage::BlastRadius,
+        Stage::SharedFate,
+        Stage::CutSets,
+        Stage::Availability,
+        Stage::ColdStart,
+    ];
 
     /// Words for a progress line.
     pub fn label(self) -> &'static str {
@@ -63,7 +69,8 @@ impl Progress {
     /// The current stage and counts. Readings race with the workers, so
     /// `done` is clamped to `total`.
     pub fn snapshot(&self) -> Snapshot {
-        let stage = Stage::ALL.get(usize::from(self.stage.load(Ordering::Relaxed))).copied().unwrap_or(Stage::Idle);
+        let stage =
+            Stage::ALL.get(usize::from(self.stage.load(Ordering::Relaxed))).copied().unwrap_or(Stage::Idle);
         let total = self.total.load(Ordering::Relaxed);
         let done = self.done.load(Ordering::Relaxed);
         Snapshot { stage, done: if total > 0 { done.min(total) } else { done }, total }

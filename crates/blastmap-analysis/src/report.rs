@@ -126,12 +126,13 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     if a.blast_radius || a.spof {
         let causes = if a.spof { targets.clone() } else { Targets::None };
         progress.begin(Stage::BlastRadius, passes(&net));
-        let swept = sweep_tracked(model, &net, &SweepOptions { detail: options.detail, causes }, Some(progress));
+        let swept =
+            sweep_tracked(model, &net, &SweepOptions { detail: options.detail, causes }, Some(progress));
         if a.spof {
             out.ranking = Some(rank_by_critical(&swept));
             out.spofs = Some(swept.all_causes().to_vec());
             progress.begin(Stage::SharedFate, passes(&net));
-            let fates = shared_fate_tracked(model, &net, Some(progress));
+            let fates = shared_fate_tracked(&net, Some(progress));
             out.thin_redundancy = Some(
                 fates
                     .into_iter()

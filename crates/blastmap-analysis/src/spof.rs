@@ -6,7 +6,7 @@ use blastmap_manifest::{ComponentId, Model};
 
 use crate::net::Net;
 use crate::progress::Progress;
-use crate::sweep::{Sweep, Targets, down_causes, down_causes_tracked};
+use crate::sweep::{Sweep, Targets, defeats, down_causes};
 
 /// The SPOFs of one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,69 +87,36 @@ pub struct SharedFate {
 /// redundancy just as a shared zone does. Soft groups are included; their
 /// owner degrades instead of going down (`component_down`).
 ///
+/// `model` is not needed beyond `net` (kept so that every analysis takes
+/// the same pair).
+///
 /// # Complexity
-/// One down-only sweep for the members of every group (see [`spofs`]), then
-/// O(Σ over groups of Σ over members of |causes|) to count culprits.
-pub fn shared_fate(model: &Model, net: &Net) -> Vec<SharedFate> {
-    shared_fate_tracked(model, net, None)
+/// One down-only bit-parallel sweep in which every pass counts, per group
+/// with a member reached, the failures that take enough members down
+/// (bit-sliced): O(n/512 · (n + m)) word operations at worst, memory O(n)
+/// per thread plus the results. See `sweep::defeats`.
+pub fn shared_fate(_model: &Model, net: &Net) -> Vec<SharedFate> {
+    shared_fate_tracked(net, None)
 }
 
 /// [`shared_fate`], advancing `progress` by one step per pass of its sweep
 /// ([`crate::sweep::passes`] steps).
-pub(crate) fn shared_fate_tracked(model: &Model, net: &Net, progress: Option<&Progress>) -> Vec<SharedFate> {
+pub(crate) fn shared_fate_tracked(net: &Net, progress: Option<&Progress>) -> Vec<SharedFate> {
     let groups: Vec<u32> =
         (0..net.requirement_count() as u32).filter(|&r| net.losses_to_fail(r) >= 2).collect();
-    let mut wanted: Vec<ComponentId> = groups
-        .iter()
-        .flat_map(|&r| net.members(r).iter().copied().chain([net.owner(r)]))
-        .map(Net::id)
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let causes = down_causes_tracked(model, net, &Targets::Only(wanted), progress);
-    let causes_of = |c: u32| causes[c as usize].as_deref().unwrap_or_default();
-
-    let mut found = Vec::new();
-    // Dense per-culprit counters, reset through the list of touched slots,
-    // so a group costs the total length of its members' cause lists.
-    let mut count = vec![0u32; net.len()];
-    let mut touched: Vec<u32> = Vec::new();
-    for &r in &groups {
-        let owner = net.owner(r);
-        let members = net.members(r);
-        for &m in members {
-            for x in std::iter::once(m).chain(causes_of(m).iter().map(|x| x.index() as u32)) {
-                if count[x as usize] == 0 {
-                    touched.push(x);
-                }
-                count[x as usize] += 1;
-            }
-        }
-        let losses = net.losses_to_fail(r);
-        let mut culprits: Vec<u32> =
-            touched.iter().copied().filter(|&x| count[x as usize] >= losses && x != owner).collect();
-        for &x in &touched {
-            count[x as usize] = 0;
-        }
-        touched.clear();
-        culprits.sort_unstable();
-        for culprit in culprits {
-            let id = Net::id(culprit);
-            let mut members_down: Vec<ComponentId> = members
-                .iter()
-                .filter(|&&m| m == culprit || causes_of(m).binary_search(&id).is_ok())
-                .map(|&m| Net::id(m))
-                .collect();
-            members_down.sort_unstable();
-            found.push(SharedFate {
-                component: Net::id(owner),
+    let mut found: Vec<SharedFate> = defeats(net, &groups, progress)
+        .into_iter()
+        .map(|d| {
+            let r = groups[d.group as usize];
+            SharedFate {
+                component: Net::id(net.owner(r)),
                 requirement: net.local_index(r),
-                culprit: id,
-                members_down,
-                component_down: causes_of(owner).binary_search(&id).is_ok(),
-            });
-        }
-    }
+                culprit: Net::id(d.culprit),
+                members_down: d.members_down,
+                component_down: d.owner_down,
+            }
+        })
+        .collect();
     found.sort_by(|a, b| {
         (a.component, a.requirement, a.culprit).cmp(&(b.component, b.requirement, b.culprit))
     });

@@ -9,10 +9,12 @@
 //!
 //! Scenarios are numbered by topological position, so a chunk of scenarios
 //! whose failures sit at positions ≥ p leaves every component before p up and
-//! the pass starts at p. Components whose inputs are all up are skipped
-//! without touching their masks (a per-run stamp marks the masks that are
-//! valid for the current run), so a pass costs about the size of the part of
-//! the inventory it actually affects. Chunks run in parallel with rayon and
+//! the pass starts at p. Only components with a failure or a changed input
+//! are evaluated (a bitmap of pending positions, scanned in order; a
+//! component whose masks become non-empty marks its dependents), and a
+//! per-run stamp marks the masks that are valid for the current run, so a
+//! pass costs about the size of the part of the inventory it actually
+//! affects plus n/64 words for the scan. Chunks run in parallel with rayon and
 //! are merged in chunk order: results do not depend on the thread count.
 
 use std::collections::VecDeque;
@@ -182,7 +184,12 @@ pub fn sweep(model: &Model, net: &Net, options: &SweepOptions) -> Sweep {
 
 /// [`sweep`], advancing `progress` by one step per pass of [`LANES`]
 /// scenarios (call [`Progress::begin`] with [`passes`] steps first).
-pub(crate) fn sweep_tracked(model: &Model, net: &Net, options: &SweepOptions, progress: Option<&Progress>) -> Sweep {
+pub(crate) fn sweep_tracked(
+    model: &Model,
+    net: &Net,
+    options: &SweepOptions,
+    progress: Option<&Progress>,
+) -> Sweep {
     let n = net.len();
     let kernel = Kernel::new(net, true);
     let info: Vec<PositionInfo> = net
@@ -315,6 +322,89 @@ pub(crate) fn down_causes_tracked(
         list.sort_unstable();
     }
     causes
+}
+
+/// A group requirement made unmet by one failure alone (see
+/// [`crate::spof::shared_fate`]).
+pub(crate) struct Defeat {
+    /// Index into the `groups` given to [`defeats`].
+    pub(crate) group: u32,
+    /// The failing component.
+    pub(crate) culprit: u32,
+    /// The members down under that failure, ascending.
+    pub(crate) members_down: Vec<ComponentId>,
+    /// Whether the group's owner is down under that failure.
+    pub(crate) owner_down: bool,
+}
+
+/// Every (group, single failure) such that the failure alone takes at
+/// least `losses_to_fail` of the group's members down, the group's owner
+/// excepted as culprit. Counted inside the down-only passes, 512 failures at
+/// a time, with the bit-sliced [`at_least`] over the members' masks: no list
+/// of what takes each member down is ever built (those lists held one entry
+/// per (failure, member) pair and dominated time and memory at 100k
+/// components).
+///
+/// # Complexity
+/// The down-only passes of [`down_causes`], plus per pass O(Σ members) to
+/// find the groups with a member reached and O(members · words) for each of
+/// those; memory O(n) per thread plus the defeats found.
+pub(crate) fn defeats(net: &Net, groups: &[u32], progress: Option<&Progress>) -> Vec<Defeat> {
+    let n = net.len();
+    let kernel = Kernel::new(net, false);
+    let mut member_start = Vec::with_capacity(groups.len() + 1);
+    member_start.push(0u32);
+    let mut members = Vec::new();
+    for &r in groups {
+        members.extend(net.members(r).iter().map(|&m| kernel.position[m as usize]));
+        member_start.push(members.len() as u32);
+    }
+    let chunks: Vec<Vec<Defeat>> = (0..n.div_ceil(LANES))
+        .into_par_iter()
+        .map_init(
+            || Scratch::new(&kernel),
+            |scratch, chunk| {
+                let (start, end) = (chunk * LANES, ((chunk + 1) * LANES).min(n));
+                let seeds: Vec<(u32, u32)> = (start..end).map(|p| (p as u32, (p - start) as u32)).collect();
+                kernel.run(scratch, &seeds);
+                let mut found = Vec::new();
+                for (g, &r) in groups.iter().enumerate() {
+                    let positions = &members[member_start[g] as usize..member_start[g + 1] as usize];
+                    if !positions.iter().any(|&p| scratch.is_live(p as usize)) {
+                        continue;
+                    }
+                    let defeated = at_least(scratch, positions, net.losses_to_fail(r) as usize, Mask::Down);
+                    if is_zero(&defeated) {
+                        continue;
+                    }
+                    let owner = net.owner(r);
+                    let owner_down = scratch.down_or_zero(kernel.position[owner as usize] as usize);
+                    for_each_lane(&defeated, |lane| {
+                        let culprit = kernel.order[start + lane];
+                        if culprit == owner {
+                            return;
+                        }
+                        let down_in = |mask: &Lanes| (mask[lane / 64] >> (lane % 64)) & 1 == 1;
+                        let mut members_down: Vec<ComponentId> = positions
+                            .iter()
+                            .filter(|&&p| down_in(&scratch.down_or_zero(p as usize)))
+                            .map(|&p| Net::id(kernel.order[p as usize]))
+                            .collect();
+                        members_down.sort_unstable();
+                        found.push(Defeat {
+                            group: g as u32,
+                            culprit,
+                            members_down,
+                            owner_down: down_in(&owner_down),
+                        });
+                    });
+                }
+                step(progress);
+                found
+            },
+        )
+        .collect();
+    chunks.into_iter().flatten().collect()
 }
 
 /// Passes of [`sweep`] and [`down_causes`] over `net`: the step count of

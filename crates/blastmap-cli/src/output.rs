@@ -4,6 +4,27 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use blastmap_manifest::source::SourceFile;
+
+/// Canonical paths of every file read as input in this run: `-o` refuses
+/// to write over one (a report written over the manifest it came from
+/// would lose the manifest).
+static INPUTS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Remembers the files an inventory was read from. Texts that are not
+/// files on disk (`git:` specs) are skipped.
+pub(crate) fn note_inputs(files: &[Arc<SourceFile>]) {
+    let mut inputs = INPUTS.lock().unwrap_or_else(PoisonError::into_inner);
+    inputs.extend(files.iter().filter_map(|f| std::fs::canonicalize(&*f.name).ok()));
+}
+
+/// Whether `path` is (a link to, or another name of) an input file.
+fn is_input(path: &Path) -> bool {
+    let Ok(path) = std::fs::canonicalize(path) else { return false };
+    INPUTS.lock().unwrap_or_else(PoisonError::into_inner).contains(&path)
+}
 
 /// Why output could not be written.
 #[derive(Debug)]
@@ -17,6 +38,10 @@ pub(crate) enum OutputError {
 pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
     match path {
         None => write_stdout(bytes),
+        Some(path) if is_input(path) => Err(OutputError::Io(format!(
+            "refusing to write `{}`: it is one of the inputs",
+            blastmap_manifest::source::printable(&path.display().to_string())
+        ))),
         Some(path) => write_atomic(path, bytes)
             .map_err(|e| OutputError::Io(format!("cannot write `{}`: {e}", path.display()))),
     }

@@ -82,12 +82,13 @@ fn watcher(mode: Mode, idle: &'static str, progress: &Progress, finished: &Atomi
 }
 
 fn bar(idle: &'static str, progress: &Progress, finished: &AtomicBool) {
-    let counted = ProgressStyle::with_template("{spinner} {prefix:>12} [{bar:30}] {pos}/{len} passes, {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+    let counted =
+        ProgressStyle::with_template("{spinner} {prefix:>12} [{bar:30}] {pos}/{len} passes, {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
     let spinning = ProgressStyle::with_template("{spinner} {prefix:>12} {elapsed}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(spinning.clone());
     let mut shown: Option<(Stage, u64)> = None;
     while !finished.load(Ordering::Acquire) {
         let now = progress.snapshot();

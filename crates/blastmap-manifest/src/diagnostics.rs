@@ -132,6 +132,7 @@ impl Diagnostic {
     pub fn at(mut self, file: &Arc<SourceFile>, span: Range<usize>, label: impl Into<String>) -> Self {
         self.path = Some(Arc::clone(&file.name));
         self.file = Some(Arc::clone(file));
+        let span = clamp(&file.text, span);
         self.labels.push(Label { span, text: label.into() });
         self
     }
@@ -139,6 +140,10 @@ impl Diagnostic {
     /// Adds a secondary label in the same file.
     #[must_use]
     pub fn also(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+        let span = match &self.file {
+            Some(file) => clamp(&file.text, span),
+            None => span,
+        };
         self.labels.push(Label { span, text: label.into() });
         self
     }
@@ -244,4 +249,21 @@ pub fn did_you_mean<'a>(
         Some(best) => format!("did you mean `{best}`?"),
         None => fallback(),
     }
+}
+
+/// `span` inside `text` and on character boundaries (the start rounded
+/// down, the end up, so a span inside a character covers all of it).
+/// Parsers report spans past the end (toml-span did, found by fuzzing:
+/// `fuzz/`), and a label outside the text loses its snippet or splits a
+/// character.
+fn clamp(text: &str, span: Range<usize>) -> Range<usize> {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
 }

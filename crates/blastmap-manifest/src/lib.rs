@@ -4,6 +4,12 @@
 //! memory). Parsing never stops at the first problem: the result holds the
 //! model built from everything valid and every diagnostic.
 
+// Hostile input must never panic (SECURITY.md): no unwrap, expect, panic or
+// unchecked indexing outside tests. Warn here; CI's `-D warnings` makes
+// them errors. (In lib.rs because `[lints] workspace = true` in Cargo.toml
+// cannot be extended per crate.)
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 pub mod diagnostics;
 pub mod import;
 mod load;

@@ -307,7 +307,10 @@ impl Model {
     /// indices in `components` order. Components must be sorted by id and
     /// ids must be unique; the loader guarantees both.
     pub fn from_components(components: Vec<Component>, policy: Option<crate::policy::Policy>) -> Self {
-        debug_assert!(components.windows(2).all(|w| w[0].id < w[1].id), "components sorted by unique id");
+        debug_assert!(
+            components.iter().zip(components.iter().skip(1)).all(|(a, b)| a.id < b.id),
+            "components sorted by unique id"
+        );
         let edge_count = components.iter().flat_map(|c| &c.requirements).map(|r| r.members.len()).sum();
         let mut graph = DiGraph::with_capacity(components.len(), edge_count);
         let mut index = HashMap::with_capacity(components.len());

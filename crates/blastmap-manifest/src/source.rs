@@ -84,6 +84,20 @@ impl SourceFile {
         start + rest.char_indices().nth(char_column).map_or(rest.len(), |(i, _)| i)
     }
 
+    /// Bytes of the lines that `span` touches, with `context` lines before
+    /// and after (what a snippet of it shows).
+    ///
+    /// # Complexity
+    /// O(log lines).
+    pub fn snippet_len(&self, span: &std::ops::Range<usize>, context: usize) -> usize {
+        let line_of = |offset: usize| self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let first = line_of(span.start.min(self.text.len())).saturating_sub(context);
+        let last = line_of(span.end.min(self.text.len())).saturating_add(context + 1);
+        let start = self.line_starts.get(first).copied().unwrap_or(0);
+        let end = self.line_starts.get(last).copied().unwrap_or(self.text.len());
+        end.saturating_sub(start)
+    }
+
     /// A [`crate::Location`] for a byte range of this file.
     pub fn location(&self, span: &std::ops::Range<usize>) -> crate::Location {
         let (line, column) = self.line_column(span.start);

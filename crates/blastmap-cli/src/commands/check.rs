@@ -60,6 +60,7 @@ fn policy(ctx: &Context, args: &CheckArgs, model: &Model) -> Option<(Policy, Pol
     };
     let shown = file.display().to_string();
     let loaded = blastmap_manifest::load(&[file], &load_options(&args.input));
+    crate::output::note_inputs(&loaded.files);
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
         eprint(&summary_line(&loaded).replace("the inventory is invalid", "the policy file is invalid"));
@@ -104,7 +105,11 @@ fn baseline(ctx: &Context, args: &CheckArgs) -> Option<Model> {
     // Plain paths merge as one inventory, as for the inventory itself; a
     // single `git:` spec is an inventory on its own.
     let loaded = match (all.is_empty(), texts.len()) {
-        (false, 0) => blastmap_manifest::load(&all, &options),
+        (false, 0) => {
+            let loaded = blastmap_manifest::load(&all, &options);
+            crate::output::note_inputs(&loaded.files);
+            loaded
+        }
         (true, 1) => texts.pop().expect("one"),
         _ => {
             eprint("error: `--baseline` takes either paths or one `git:REV:PATH`, not both\n");

@@ -15,7 +15,9 @@ use blastmap_manifest::{LoadOptions, Loaded};
 /// An error is a message for people (git missing, unknown revision, ...).
 pub(crate) fn load_spec(spec: &str, options: &LoadOptions) -> Result<Loaded, String> {
     let Some(rest) = spec.strip_prefix("git:") else {
-        return Ok(blastmap_manifest::load(&[Path::new(spec)], options));
+        let loaded = blastmap_manifest::load(&[Path::new(spec)], options);
+        crate::output::note_inputs(&loaded.files);
+        return Ok(loaded);
     };
     let Some((rev, path)) = rest.split_once(':') else {
         return Err(format!("`{spec}` is not `git:REV:PATH` (for example `git:origin/main:inventory`)"));

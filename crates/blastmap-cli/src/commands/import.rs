@@ -9,16 +9,18 @@ use crate::output;
 
 pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Outcome {
     // Refuse before reading anything, so the file is left exactly as it was.
-    if let Some(path) = &args.output {
-        if !args.force && std::fs::symlink_metadata(path).is_ok() {
-            eprint(&format!(
-                "error: `{}` already exists; blastmap import never overwrites a file without `--force`\n",
-                blastmap_manifest::source::printable(&path.display().to_string())
-            ));
-            return Outcome::Invalid;
-        }
+    if let Some(path) = &args.output
+        && !args.force
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        eprint(&format!(
+            "error: `{}` already exists; blastmap import never overwrites a file without `--force`\n",
+            blastmap_manifest::source::printable(&path.display().to_string())
+        ));
+        return Outcome::Invalid;
     }
     let imports = blastmap_manifest::import(&args.input.paths, &load_options(&args.input));
+    crate::output::note_inputs(&imports.files);
     if ctx.verbose {
         for note in &imports.notes {
             eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));

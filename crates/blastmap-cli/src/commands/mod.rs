@@ -102,8 +102,10 @@ pub(crate) fn output_failed(e: OutputError) -> Outcome {
 /// parse). Notes are printed after the progress is cleared.
 pub(crate) fn load_watched(ctx: &Context, input: &InputArgs, mode: progress::Mode) -> Loaded {
     let options = load_options(input);
-    let loaded =
-        progress::watch(mode, "loading", &Progress::new(), || blastmap_manifest::load(&input.paths, &options));
+    let loaded = progress::watch(mode, "loading", &Progress::new(), || {
+        blastmap_manifest::load(&input.paths, &options)
+    });
+    crate::output::note_inputs(&loaded.files);
     if ctx.verbose {
         for note in &loaded.notes {
             eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));

@@ -35,7 +35,8 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Outcome {
     };
     let model = &loaded.model;
     let tracker = Progress::new();
-    let result = progress::watch(mode, "analysing", &tracker, || report_with_progress(model, &options, &tracker));
+    let result =
+        progress::watch(mode, "analysing", &tracker, || report_with_progress(model, &options, &tracker));
     let name = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     let text = match args.format {
         ReportFormat::Text => render::report::text(model, &result, &name, args.top),

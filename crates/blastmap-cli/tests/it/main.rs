@@ -4,4 +4,5 @@ mod browser;
 mod ci;
 mod cmd;
 mod diagrams;
+mod hostile;
 mod real_world;

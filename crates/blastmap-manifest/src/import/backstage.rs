@@ -108,18 +108,19 @@ pub(crate) fn import(
         }
         taken.insert(e.id.clone(), i);
     }
-    let by_ref: BTreeMap<Ref, usize> = taken.values().map(|&i| (entities[i].r.clone(), i)).collect();
+    let by_ref: BTreeMap<Ref, usize> =
+        taken.values().filter_map(|&i| Some((entities.get(i)?.r.clone(), i))).collect();
     // Which components provide each API.
     let mut providers: BTreeMap<Ref, Vec<usize>> = BTreeMap::new();
     for &i in taken.values() {
-        let e = &entities[i];
+        let Some(e) = entities.get(i) else { continue };
         for (api, _) in refs(e.spec, "providesApis") {
             providers.entry(Ref::parse(&api, "api", &e.r.namespace)).or_default().push(i);
         }
     }
     let mut components: BTreeMap<usize, Imported> = BTreeMap::new();
     for &i in taken.values() {
-        let e = &entities[i];
+        let Some(e) = entities.get(i) else { continue };
         let mut c = Imported::new(e.id.clone(), Format::Backstage, &e.file, e.span.clone());
         let spec_type = e.spec.and_then(|s| field(s, "type")).and_then(scalar);
         c.kind = kind_for(&e.r.kind, spec_type.as_deref());
@@ -148,12 +149,16 @@ pub(crate) fn import(
     }
     let mut edges: Vec<(usize, ImportedDependency)> = Vec::new();
     for &i in taken.values() {
-        let e = &entities[i];
+        let Some(e) = entities.get(i) else { continue };
         for (text, span) in refs(e.spec, "dependsOn") {
             let target = Ref::parse(&text, "component", &e.r.namespace);
             match by_ref.get(&target) {
-                Some(&t) if t != i => edges
-                    .push((i, dep(&entities[t].id, format!("backstage dependsOn {text}"), &e.file, span))),
+                Some(&t) if t != i => {
+                    if let Some(target) = entities.get(t) {
+                        edges
+                            .push((i, dep(&target.id, format!("backstage dependsOn {text}"), &e.file, span)));
+                    }
+                }
                 Some(_) => {}
                 None => unresolved(
                     diags,
@@ -198,7 +203,8 @@ pub(crate) fn import(
                 );
                 continue;
             }
-            let mut targets: Vec<String> = provided.iter().map(|&p| entities[p].id.clone()).collect();
+            let mut targets: Vec<String> =
+                provided.iter().filter_map(|&p| Some(entities.get(p)?.id.clone())).collect();
             targets.sort();
             targets.dedup();
             let shown = targets.join(", ");

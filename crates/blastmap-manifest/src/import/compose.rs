@@ -100,6 +100,9 @@ struct Importer<'a> {
 /// of text; in memory a few times that).
 const EXPANSION_BUDGET: usize = 16 << 20;
 
+/// An env file as read, with its variables.
+type EnvFile = (Arc<SourceFile>, BTreeMap<String, String>);
+
 /// What one inherited entry (a variable, a dependency) costs from the
 /// budget besides its text, so that many tiny entries count too.
 const ENTRY_COST: usize = 128;
@@ -138,8 +141,7 @@ pub(crate) fn import(
     // `env_file:` entries, relative to the project directory. Each file is
     // read and parsed once, however many services name it: a thousand
     // services sharing one large env file must not read it a thousand times.
-    let mut env_files: BTreeMap<PathBuf, Option<(Arc<SourceFile>, BTreeMap<String, String>)>> =
-        BTreeMap::new();
+    let mut env_files: BTreeMap<PathBuf, Option<EnvFile>> = BTreeMap::new();
     let base = importer.vars.clone();
     for service in services.values_mut() {
         for entry in std::mem::take(&mut service.env_files) {

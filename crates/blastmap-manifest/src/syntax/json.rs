@@ -93,7 +93,7 @@ impl Parser<'_> {
         while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
-        let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("");
+        let text = self.bytes.get(start..self.pos).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
         let value = if let Ok(i) = text.parse::<i64>() {
             Value::Int(i)
         } else if let Ok(f) = text.parse::<f64>() {
@@ -202,7 +202,9 @@ impl Parser<'_> {
             }
             // The source is a `str` and the run stops at ASCII bytes, so it
             // is a whole UTF-8 sequence.
-            out.push_str(std::str::from_utf8(&self.bytes[run..self.pos]).unwrap_or(""));
+            out.push_str(
+                self.bytes.get(run..self.pos).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or(""),
+            );
             match self.bytes.get(self.pos) {
                 None => return Err(self.error("unterminated string", "close the string with `\"`")),
                 Some(b'"') => {

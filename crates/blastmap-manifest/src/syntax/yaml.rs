@@ -162,10 +162,7 @@ impl Builder<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 let start = self.range(span).start;
-                self.open(
-                    Frame::Map { entries: Vec::new(), key: None, seen: None, start, anchor },
-                    start,
-                )
+                self.open(Frame::Map { entries: Vec::new(), key: None, seen: None, start, anchor }, start)
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.range(span).end;
@@ -242,7 +239,10 @@ impl Builder<'_> {
                         }
                         let first = match seen {
                             Some(index) => index.get(text).cloned(),
-                            None => entries.iter().find(|(k, _)| k.key_text() == Some(text)).map(|(k, _)| k.span.clone()),
+                            None => entries
+                                .iter()
+                                .find(|(k, _)| k.key_text() == Some(text))
+                                .map(|(k, _)| k.span.clone()),
                         };
                         if let Some(first) = first {
                             return Err(Diagnostic::new(
@@ -362,7 +362,10 @@ mod tests {
     fn duplicate_keys_are_errors_in_large_mappings_too() {
         // Past SMALL_MAP entries the keys are indexed: the first duplicate
         // of an early key and of a late key are both found.
-        let keys: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        let mut keys = String::new();
+        for i in 0..40 {
+            keys.push_str(&format!("k{i}: {i}\n"));
+        }
         for dup in ["k3", "k39"] {
             let text = format!("{keys}{dup}: again\n");
             let err = yaml(&text).unwrap_err();

@@ -147,3 +147,27 @@ fn directories_skip_foreign_files_and_read_each_file_once() {
     assert!(loaded.notes.iter().any(|n| n.contains("broken.yaml")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinks_to_parents_given_twice_and_dangling_links_are_harmless() {
+    let dir = std::env::temp_dir().join(format!("blastmap-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    std::fs::write(dir.join("a/b/m.yaml"), "blastmap: 1\ncomponents:\n  m: {}\n").unwrap();
+    // A link from deep inside back to the top, and one to nothing.
+    std::os::unix::fs::symlink(&dir, dir.join("a/b/up")).unwrap();
+    std::os::unix::fs::symlink(dir.join("a/b"), dir.join("parent")).unwrap();
+    std::os::unix::fs::symlink(dir.join("gone.yaml"), dir.join("a/dangling.yaml")).unwrap();
+    // The parent link named twice, and the directory it points into.
+    let loaded = load(&[dir.join("parent"), dir.join("parent"), dir.clone()], &LoadOptions::default());
+    assert_eq!(loaded.model.len(), 1);
+    assert_eq!(loaded.files.len(), 1, "m.yaml once");
+    // The dangling link is found by the walk and cannot be read: a
+    // diagnostic naming it, not a panic or a hang.
+    let messages: Vec<&str> = loaded.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(loaded.diagnostics[0].code, blastmap_manifest::Code::Io);
+    assert!(messages[0].contains("dangling.yaml"), "{messages:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,6 +2,7 @@
 
 mod diagnostics;
 mod formats;
+mod hostile;
 mod real_world;
 mod schema;
 

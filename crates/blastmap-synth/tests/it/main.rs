@@ -15,6 +15,9 @@ fn load(name: &str, text: &str) -> Model {
     loaded.model
 }
 
+/// Per component: id, tier, and (need, member count, mode) per requirement.
+type Shape = Vec<(String, u8, Vec<(u32, usize, Mode)>)>;
+
 fn requirement_count(model: &Model) -> usize {
     model.components().map(|c| c.requirements.len()).sum()
 }
@@ -40,10 +43,14 @@ fn output_validates_with_the_requested_size_in_both_syntaxes() {
     assert_eq!(yaml.len(), 3_000);
     assert_eq!(requirement_count(&yaml), 15_000);
     // The two syntaxes carry the same inventory.
-    let shape = |m: &Model| -> Vec<(String, u8, Vec<(u32, usize, Mode)>)> {
+    let shape = |m: &Model| -> Shape {
         m.components()
             .map(|c| {
-                (c.id.clone(), c.tier, c.requirements.iter().map(|r| (r.need, r.members.len(), r.mode)).collect())
+                (
+                    c.id.clone(),
+                    c.tier,
+                    c.requirements.iter().map(|r| (r.need, r.members.len(), r.mode)).collect(),
+                )
             })
             .collect()
     };
@@ -63,7 +70,12 @@ fn hard_only_means_single_hard_targets() {
     assert_eq!(requirement_count(&model), 15_000);
     for c in model.components() {
         for r in &c.requirements {
-            assert_eq!((r.shape, r.mode, r.members.len()), (RequirementShape::Single, Mode::Hard, 1), "{}", c.id);
+            assert_eq!(
+                (r.shape, r.mode, r.members.len()),
+                (RequirementShape::Single, Mode::Hard, 1),
+                "{}",
+                c.id
+            );
         }
     }
 }
