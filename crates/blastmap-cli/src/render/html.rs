@@ -193,15 +193,7 @@ fn cards(model: &Model, report: &Report) -> String {
         (critical.to_string(), "critical (tier 1 or entrypoint)".to_owned(), ""),
     ];
     if let Some(spofs) = &report.spofs {
-        let mut all: Vec<ComponentId> = model
-            .ids()
-            .filter(|&c| model.component(c).is_critical())
-            .filter_map(|c| spofs.get(c.index()).and_then(Option::as_ref))
-            .flatten()
-            .copied()
-            .collect();
-        all.sort_unstable();
-        all.dedup();
+        let all = crate::render::report::critical_spofs(model, spofs);
         cards.push((all.len().to_string(), "single points of failure".to_owned(), bad(!all.is_empty())));
     }
     if let Some(avail) = &report.availability {

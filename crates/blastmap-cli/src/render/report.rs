@@ -9,6 +9,21 @@ use serde_json::{Value, json};
 
 use crate::render::{Table, plural, safe};
 
+/// Every component whose failure alone takes down a critical component,
+/// sorted and once each.
+pub(crate) fn critical_spofs(model: &Model, spofs: &[Option<Vec<ComponentId>>]) -> Vec<ComponentId> {
+    let mut all: Vec<ComponentId> = model
+        .ids()
+        .filter(|&c| model.component(c).is_critical())
+        .filter_map(|c| spofs.get(c.index()).and_then(Option::as_ref))
+        .flatten()
+        .copied()
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
 /// One line of the summary a person reads first.
 pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
     let critical = model.components().filter(|c| c.is_critical()).count();
@@ -18,16 +33,7 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
         plural(report.requirements, "requirement")
     )];
     if let Some(spofs) = &report.spofs {
-        let mut all: Vec<ComponentId> = model
-            .ids()
-            .filter(|&c| model.component(c).is_critical())
-            .filter_map(|c| spofs.get(c.index()).and_then(Option::as_ref))
-            .flatten()
-            .copied()
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        let n = all.len();
+        let n = critical_spofs(model, spofs).len();
         parts.push(format!(
             "{n} single point{} of failure of critical components",
             if n == 1 { "" } else { "s" }
