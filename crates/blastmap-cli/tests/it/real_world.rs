@@ -132,3 +132,25 @@ fn every_system_runs_through_the_whole_report() {
         insta::assert_snapshot!(format!("top_blast_{system}"), top_blast(&model, 5).join("\n"));
     }
 }
+
+/// eShop's identity server lists its OAuth clients' URLs (`SpaClient=...`):
+/// links it hands to browsers, not calls. Imported as soft, they leave no
+/// hard cycle, so the system cold-starts (the NOTES put them aside as
+/// "callback / link generation, not a call path").
+#[test]
+fn eshop_oauth_client_urls_are_soft_and_the_system_cold_starts() {
+    let dir = system_dir("eshoponcontainers").join("files/src");
+    let loaded = blastmap_manifest::load(
+        &[dir.join("docker-compose.yml"), dir.join("docker-compose.override.yml")],
+        &LoadOptions::default(),
+    );
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let model = &loaded.model;
+    let identity = model.component(model.find("identity-api").unwrap());
+    let spa = model.find("webspa").unwrap();
+    let link = identity.requirements.iter().find(|r| r.members.contains(&spa)).unwrap();
+    assert_eq!(link.mode, blastmap_manifest::Mode::Soft);
+    let result = report(model, &ReportOptions::default());
+    assert!(result.cycles.is_empty(), "{:?}", result.cycles);
+    assert!(result.cold_start.unwrap().never_starts.is_empty());
+}

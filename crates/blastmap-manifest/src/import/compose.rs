@@ -889,13 +889,16 @@ impl Importer<'_> {
                     }
                     let telemetry = soft_target(&target) || is_telemetry_key(key);
                     let probe = is_health_probe_key(key);
+                    let link = is_client_link_key(key, &value);
                     let mut evidence = how;
                     if probe && !telemetry {
                         evidence.push_str(" (health-check probe)");
+                    } else if link && !telemetry {
+                        evidence.push_str(" (client callback URL: a link, not a call)");
                     }
                     c.depend(ImportedDependency {
                         targets: vec![sanitize_id(&target)],
-                        mode: if telemetry || probe { Mode::Soft } else { Mode::Hard },
+                        mode: if telemetry || probe || link { Mode::Soft } else { Mode::Hard },
                         via: telemetry.then(|| "telemetry".to_owned()),
                         evidence: vec![evidence],
                         file: Arc::clone(&entry.file),
@@ -946,6 +949,16 @@ fn looks_internal(host: &str, port: Option<u16>, key: &str) -> bool {
 fn is_telemetry_key(key: &str) -> bool {
     let key = key.to_ascii_uppercase();
     key.starts_with("OTEL_") || key.contains("ZIPKIN") || key.contains("JAEGER") || key.contains("TRACING")
+}
+
+/// OAuth client registrations (`SpaClient=http://...`, `RedirectUri`,
+/// `...Callback...`): the identity server hands these URLs to browsers, it
+/// does not call them. As hard edges they would make the identity server
+/// and every client need each other, a cycle that cannot cold-start.
+fn is_client_link_key(key: &str, value: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    value.contains("://")
+        && (key.ends_with("Client") || lower.contains("callback") || lower.contains("redirect"))
 }
 
 /// Health-check UIs and probes (`CatalogUrlHC`, `HealthChecksUI__...`):
