@@ -983,17 +983,26 @@ fn name_kind(name: &str) -> Option<Kind> {
 mod tests {
     use super::*;
 
+    /// An importer with no variables, writing into `diags` and `notes`.
+    fn importer<'a>(
+        diags: &'a mut Vec<Diagnostic>,
+        notes: &'a mut Vec<String>,
+        budget: usize,
+    ) -> Importer<'a> {
+        Importer {
+            vars: BTreeMap::new(),
+            diags,
+            notes,
+            reported: BTreeSet::new(),
+            budget,
+            budget_spent: false,
+        }
+    }
+
     fn interp(s: &str, vars: &[(&str, &str)]) -> (String, usize) {
         let mut diags = Vec::new();
         let mut notes = Vec::new();
-        let mut imp = Importer {
-            vars: BTreeMap::new(),
-            diags: &mut diags,
-            notes: &mut notes,
-            reported: BTreeSet::new(),
-            budget: EXPANSION_BUDGET,
-            budget_spent: false,
-        };
+        let mut imp = importer(&mut diags, &mut notes, EXPANSION_BUDGET);
         let vars: BTreeMap<String, String> =
             vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let file = Arc::new(SourceFile::new("x.yaml", s.to_owned()));
@@ -1029,14 +1038,7 @@ mod tests {
     fn expansion_stops_at_the_budget() {
         let mut diags = Vec::new();
         let mut notes = Vec::new();
-        let mut imp = Importer {
-            vars: BTreeMap::new(),
-            diags: &mut diags,
-            notes: &mut notes,
-            reported: BTreeSet::new(),
-            budget: 1 << 20,
-            budget_spent: false,
-        };
+        let mut imp = importer(&mut diags, &mut notes, 1 << 20);
         // Each line doubles the one before: 2^64 bytes without a budget.
         let mut text = String::from("V0=xxxxxxxxxxxxxxxx\n");
         for i in 1..64 {
