@@ -9,7 +9,7 @@ use crate::cuts::{CutSets, cut_sets};
 use crate::cycles::hard_cycles;
 use crate::net::Net;
 use crate::progress::{Progress, Stage};
-use crate::spof::{Ranked, SharedFate, rank_by_critical, shared_fate_tracked};
+use crate::spof::{IllusoryRedundancy, Ranked, SharedFate, illusory_redundancy_tracked, rank_by_critical};
 use crate::sweep::{BlastRadius, SweepOptions, Targets, passes, sweep_tracked};
 
 /// Which analyses to run (`--analyses`).
@@ -65,15 +65,6 @@ impl Default for ReportOptions {
     }
 }
 
-/// A group whose redundancy one failure defeats, in words a person reads.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ThinRedundancy {
-    pub fate: SharedFate,
-    /// e.g. "orders-db-primary and orders-db-replica both run only in zone-a:
-    /// zone-a takes down orders".
-    pub explanation: String,
-}
-
 /// Everything `report` computed. Analyses that were not run are `None`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -85,8 +76,8 @@ pub struct Report {
     pub ranking: Option<Vec<Ranked>>,
     /// SPOFs per component (critical ones, or all with `detail`), by index.
     pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
-    /// Groups defeated by one failure.
-    pub thin_redundancy: Option<Vec<ThinRedundancy>>,
+    /// Groups defeated by one failure, with their nearest culprits.
+    pub thin_redundancy: Option<IllusoryRedundancy>,
     /// Order ≤ 2 cut sets (critical components, or all with `detail`).
     pub cuts: Option<Vec<CutSets>>,
     /// Availability of every component, by index.
@@ -130,18 +121,15 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
             sweep_tracked(model, &net, &SweepOptions { detail: options.detail, causes }, Some(progress));
         if a.spof {
             out.ranking = Some(rank_by_critical(&swept));
-            out.spofs = Some(swept.all_causes().to_vec());
+        }
+        let (radii, causes) = swept.into_parts();
+        if a.spof {
+            out.spofs = Some(causes);
             progress.begin(Stage::SharedFate, passes(&net));
-            let fates = shared_fate_tracked(&net, Some(progress));
-            out.thin_redundancy = Some(
-                fates
-                    .into_iter()
-                    .map(|fate| ThinRedundancy { explanation: explain(model, &fate), fate })
-                    .collect(),
-            );
+            out.thin_redundancy = Some(illusory_redundancy_tracked(&net, Some(progress)));
         }
         if a.blast_radius {
-            out.radii = Some(swept.radii);
+            out.radii = Some(radii);
         }
     }
     if a.cuts {
@@ -159,9 +147,10 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     out
 }
 
-/// Says why one failure defeats a group: "a and b both run only in zone-a:
-/// zone-a takes down orders".
-fn explain(model: &Model, fate: &SharedFate) -> String {
+/// Says why one failure defeats a group, in words a person reads: "a and b
+/// both run only in zone-a: zone-a takes down orders". Built by renderers
+/// for the records they show (a large inventory has millions).
+pub fn explain(model: &Model, fate: &SharedFate) -> String {
     let id = |c: ComponentId| model.component(c).id.as_str();
     let culprit = id(fate.culprit);
     let members: Vec<&str> = fate.members_down.iter().map(|&m| id(m)).collect();
@@ -174,20 +163,19 @@ fn explain(model: &Model, fate: &SharedFate) -> String {
             .collect();
         placement.len() == 1 && placement[0].members == [fate.culprit]
     });
-    let how = if fate.members_down.contains(&fate.culprit) && members.len() > 1 {
-        "fail together with".to_owned()
-    } else if only_in {
-        "run only in".to_owned()
+    let subject = if fate.members_down.contains(&fate.culprit) && members.len() > 1 {
+        // The culprit is a member that takes the others down with it.
+        let others: Vec<&str> =
+            fate.members_down.iter().filter(|&&m| m != fate.culprit).map(|&m| id(m)).collect();
+        let verb = if others.len() == 1 { "fails" } else { "fail" };
+        format!("{} {verb} together with", join_and(&others))
     } else {
-        "depend on".to_owned()
-    };
-    let subject = match members.as_slice() {
-        [one] => format!(
-            "{one} {}",
-            how.replace("run ", "runs ").replace("depend ", "depends ").replace("fail ", "fails ")
-        ),
-        [a, b] => format!("{a} and {b} both {how}"),
-        many => format!("{} all {how}", join_and(many)),
+        let how = if only_in { "run only in" } else { "depend on" };
+        match members.as_slice() {
+            [one] => format!("{one} {}", how.replace("run ", "runs ").replace("depend ", "depends ")),
+            [a, b] => format!("{a} and {b} both {how}"),
+            many => format!("{} all {how}", join_and(many)),
+        }
     };
     let owner = id(fate.component);
     let outcome = if fate.component_down {

@@ -167,6 +167,11 @@ impl Sweep {
     pub fn all_causes(&self) -> &[Option<Vec<ComponentId>>] {
         &self.causes
     }
+
+    /// The radii and the causes, by component index, without copying.
+    pub fn into_parts(self) -> (Vec<BlastRadius>, Vec<Option<Vec<ComponentId>>>) {
+        (self.radii, self.causes)
+    }
 }
 
 /// Blast radius of every component: for each X, the outcome of F = {X}.
@@ -326,30 +331,48 @@ pub(crate) fn down_causes_tracked(
 
 /// A group requirement made unmet by one failure alone (see
 /// [`crate::spof::shared_fate`]).
+#[derive(Clone, Copy)]
 pub(crate) struct Defeat {
     /// Index into the `groups` given to [`defeats`].
     pub(crate) group: u32,
     /// The failing component.
     pub(crate) culprit: u32,
-    /// The members down under that failure, ascending.
-    pub(crate) members_down: Vec<ComponentId>,
     /// Whether the group's owner is down under that failure.
     pub(crate) owner_down: bool,
+    /// Where the members down under that failure (component indices, in
+    /// the group's member order) sit in [`DefeatChunk::members`].
+    members: (u32, u32),
+}
+
+/// The defeats found by one pass, with their members down stored flat (one
+/// allocation per pass instead of one per defeat: at 100k components there
+/// are millions of defeats).
+pub(crate) struct DefeatChunk {
+    pub(crate) found: Vec<Defeat>,
+    members: Vec<u32>,
+}
+
+impl DefeatChunk {
+    /// The members down under `d` (component indices), which must come
+    /// from this chunk.
+    pub(crate) fn members_down(&self, d: &Defeat) -> &[u32] {
+        self.members.get(d.members.0 as usize..d.members.1 as usize).unwrap_or_default()
+    }
 }
 
 /// Every (group, single failure) such that the failure alone takes at
 /// least `losses_to_fail` of the group's members down, the group's owner
-/// excepted as culprit. Counted inside the down-only passes, 512 failures at
-/// a time, with the bit-sliced [`at_least`] over the members' masks: no list
-/// of what takes each member down is ever built (those lists held one entry
-/// per (failure, member) pair and dominated time and memory at 100k
-/// components).
+/// excepted as culprit, one chunk per pass in pass order. Counted inside the
+/// down-only passes, 512 failures at a time, with the bit-sliced
+/// [`at_least`] over the members' masks: no list of what takes each member
+/// down is ever built (those lists held one entry per (failure, member)
+/// pair and dominated time and memory at 100k components).
 ///
 /// # Complexity
 /// The down-only passes of [`down_causes`], plus per pass O(Σ members) to
 /// find the groups with a member reached and O(members · words) for each of
-/// those; memory O(n) per thread plus the defeats found.
-pub(crate) fn defeats(net: &Net, groups: &[u32], progress: Option<&Progress>) -> Vec<Defeat> {
+/// those; memory O(n) per thread plus the defeats found (a few words each).
+pub(crate) fn defeats(net: &Net, groups: &[u32], progress: Option<&Progress>) -> Vec<DefeatChunk> {
     let n = net.len();
     let kernel = Kernel::new(net, false);
     let mut member_start = Vec::with_capacity(groups.len() + 1);
@@ -359,7 +382,7 @@ pub(crate) fn defeats(net: &Net, groups: &[u32], progress: Option<&Progress>) ->
         members.extend(net.members(r).iter().map(|&m| kernel.position[m as usize]));
         member_start.push(members.len() as u32);
     }
-    let chunks: Vec<Vec<Defeat>> = (0..n.div_ceil(LANES))
+    (0..n.div_ceil(LANES))
         .into_par_iter()
         .map_init(
             || Scratch::new(&kernel),
@@ -367,7 +390,7 @@ pub(crate) fn defeats(net: &Net, groups: &[u32], progress: Option<&Progress>) ->
                 let (start, end) = (chunk * LANES, ((chunk + 1) * LANES).min(n));
                 let seeds: Vec<(u32, u32)> = (start..end).map(|p| (p as u32, (p - start) as u32)).collect();
                 kernel.run(scratch, &seeds);
-                let mut found = Vec::new();
+                let mut out = DefeatChunk { found: Vec::new(), members: Vec::new() };
                 for (g, &r) in groups.iter().enumerate() {
                     let positions = &members[member_start[g] as usize..member_start[g + 1] as usize];
                     if !positions.iter().any(|&p| scratch.is_live(p as usize)) {
@@ -385,26 +408,26 @@ pub(crate) fn defeats(net: &Net, groups: &[u32], progress: Option<&Progress>) ->
                             return;
                         }
                         let down_in = |mask: &Lanes| (mask[lane / 64] >> (lane % 64)) & 1 == 1;
-                        let mut members_down: Vec<ComponentId> = positions
-                            .iter()
-                            .filter(|&&p| down_in(&scratch.down_or_zero(p as usize)))
-                            .map(|&p| Net::id(kernel.order[p as usize]))
-                            .collect();
-                        members_down.sort_unstable();
-                        found.push(Defeat {
+                        let first = out.members.len() as u32;
+                        out.members.extend(
+                            positions
+                                .iter()
+                                .filter(|&&p| down_in(&scratch.down_or_zero(p as usize)))
+                                .map(|&p| kernel.order[p as usize]),
+                        );
+                        out.found.push(Defeat {
                             group: g as u32,
                             culprit,
-                            members_down,
                             owner_down: down_in(&owner_down),
+                            members: (first, out.members.len() as u32),
                         });
                     });
                 }
                 step(progress);
-                found
+                out
             },
         )
-        .collect();
-    chunks.into_iter().flatten().collect()
+        .collect()
 }
 
 /// Passes of [`sweep`] and [`down_causes`] over `net`: the step count of

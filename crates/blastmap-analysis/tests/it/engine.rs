@@ -5,7 +5,7 @@
 use blastmap_analysis::cuts::cut_sets;
 use blastmap_analysis::net::Net;
 use blastmap_analysis::simulate::{State, simulate};
-use blastmap_analysis::spof::{shared_fate, spofs};
+use blastmap_analysis::spof::{illusory_redundancy, shared_fate, spofs};
 use blastmap_analysis::sweep::{SweepOptions, Targets, down_causes, sweep};
 use blastmap_manifest::{ComponentId, Mode, Model, RequirementShape};
 use proptest::prelude::*;
@@ -185,6 +185,41 @@ proptest! {
             .map(|f| (f.component, f.requirement, f.culprit, f.members_down, f.component_down))
             .collect();
         prop_assert_eq!(found, expected);
+    }
+
+    /// The report's nearest culprits: a subset of every culprit with the
+    /// same facts, at least one per defeated group, the rest counted, and
+    /// every left-out culprit really takes a listed culprit of its group
+    /// down (by the reference semantics).
+    #[test]
+    fn illusory_redundancy_lists_the_nearest_culprits(model in inventories(10)) {
+        let net = Net::new(&model);
+        let all = shared_fate(&model, &net);
+        let found = illusory_redundancy(&net);
+        for listed in &found.listed {
+            prop_assert!(all.contains(listed), "{listed:?} is not a culprit");
+        }
+        let mut groups: Vec<(ComponentId, u32)> = all.iter().map(|f| (f.component, f.requirement)).collect();
+        groups.dedup();
+        prop_assert_eq!(found.groups, groups.len());
+        prop_assert_eq!(found.listed.len() as u64 + found.implied, all.len() as u64);
+        for f in &all {
+            let listed_here: Vec<ComponentId> = found
+                .listed
+                .iter()
+                .filter(|l| (l.component, l.requirement) == (f.component, f.requirement))
+                .map(|l| l.culprit)
+                .collect();
+            prop_assert!(!listed_here.is_empty(), "group {:?}/{} lists nothing", f.component, f.requirement);
+            if !listed_here.contains(&f.culprit) {
+                let states = reference::states(&model, &[f.culprit]);
+                prop_assert!(
+                    listed_here.iter().any(|&l| states[l.index()] == State::Down),
+                    "{:?} is left out but takes no listed culprit of {:?}/{} down",
+                    f.culprit, f.component, f.requirement
+                );
+            }
+        }
     }
 }
 

@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::{ColdStart, cold_start};
 use blastmap_analysis::net::Net;
-use blastmap_analysis::report::Report;
+use blastmap_analysis::report::{Report, explain};
 use blastmap_analysis::simulate::{State, simulate_net};
 use blastmap_manifest::{ComponentId, Mode, Model, Origin};
 use serde_json::{Value, json};
@@ -32,7 +32,10 @@ use crate::render::diagram::{self, COLLAPSE_THRESHOLD, Options};
 use crate::render::dot::{self, DotOptions};
 use crate::render::graphviz::{self, GraphvizError, Image};
 use crate::render::path::group_name;
-use crate::render::report::{costs, interval, is_broad, percent, slo_rows, summary, top, why};
+use crate::render::report::{
+    SPOFS_SHOWN, broad_culprits, costs, first, implied_note, interval, is_broad, percent, slo_rows, summary,
+    top, why,
+};
 use crate::render::{plural, safe};
 
 const STYLE: &str = include_str!("html/report.css");
@@ -303,7 +306,12 @@ fn spofs(model: &Model, report: &Report) -> String {
             if list.is_empty() {
                 "<span class=\"bm-muted\">none</span>".to_owned()
             } else {
-                picks(model, list)
+                let more = list.len().saturating_sub(SPOFS_SHOWN);
+                let mut shown = picks(model, first(list));
+                if more > 0 {
+                    let _ = write!(shown, " <span class=\"bm-muted\">+ {more} more</span>");
+                }
+                shown
             }
         );
     }
@@ -314,36 +322,54 @@ fn spofs(model: &Model, report: &Report) -> String {
     section("bm-h-spof", "Single points of failure", &body)
 }
 
+/// Group failures listed in the page; the rest are counted.
+const HTML_LISTED: usize = 200;
+
 fn redundancy(model: &Model, report: &Report) -> String {
     let mut out = String::new();
     if let Some(thin) = &report.thin_redundancy {
         let mut body =
             String::from("<p class=\"bm-muted\">Redundancy that one failure defeats (shared fate).</p>\n");
-        let (broad, local): (Vec<_>, Vec<_>) = thin.iter().partition(|t| is_broad(model, t));
-        if thin.is_empty() {
+        let (broad, local): (Vec<_>, Vec<_>) = thin.listed.iter().partition(|t| is_broad(model, t));
+        if thin.listed.is_empty() {
             body.push_str("<p>None.</p>\n");
         }
         if !local.is_empty() {
             body.push_str("<ul>\n");
-            for t in &local {
-                let _ = writeln!(body, "<li>{}</li>", text(&t.explanation));
+            for t in local.iter().take(HTML_LISTED) {
+                let _ = writeln!(body, "<li>{}</li>", text(&explain(model, t)));
+            }
+            if local.len() > HTML_LISTED {
+                let _ = writeln!(
+                    body,
+                    "<li class=\"bm-muted\">… and {} more (<code>--format json</code> lists every one)</li>",
+                    local.len() - HTML_LISTED
+                );
             }
             body.push_str("</ul>\n");
         }
         if !broad.is_empty() {
-            let mut culprits: Vec<ComponentId> = broad.iter().map(|t| t.fate.culprit).collect();
-            culprits.sort_unstable();
-            culprits.dedup();
             let _ = writeln!(
                 body,
                 "<details><summary>{} defeated by a region or provider: {}</summary>\n<ul>",
                 esc(&plural(broad.len(), "more group")),
-                culprits.iter().map(|&c| text(&model.component(c).id)).collect::<Vec<_>>().join(", ")
+                broad_culprits(&broad)
+                    .iter()
+                    .map(|&c| text(&model.component(c).id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-            for t in &broad {
-                let _ = writeln!(body, "<li>{}</li>", text(&t.explanation));
+            for t in broad.iter().take(HTML_LISTED) {
+                let _ = writeln!(body, "<li>{}</li>", text(&explain(model, t)));
+            }
+            if broad.len() > HTML_LISTED {
+                let _ =
+                    writeln!(body, "<li class=\"bm-muted\">… and {} more</li>", broad.len() - HTML_LISTED);
             }
             body.push_str("</ul>\n</details>\n");
+        }
+        if let Some(line) = implied_note(thin) {
+            let _ = writeln!(body, "<p class=\"bm-muted\">{}.</p>", esc(&line));
         }
         out.push_str(&section("bm-h-illusory", "Illusory redundancy", &body));
     }

@@ -3,7 +3,8 @@
 
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
-use blastmap_analysis::report::{Report, join_and};
+use blastmap_analysis::report::{Report, explain, join_and};
+use blastmap_analysis::spof::{IllusoryRedundancy, SharedFate};
 use blastmap_manifest::{ComponentId, Model};
 use serde_json::{Value, json};
 
@@ -40,7 +41,7 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
         ));
     }
     if let Some(thin) = &report.thin_redundancy {
-        let n = thin.len();
+        let n = thin.groups;
         parts.push(format!("{n} illusory redundanc{}", if n == 1 { "y" } else { "ies" }));
     }
     if let Some(avail) = &report.availability {
@@ -96,6 +97,25 @@ pub(crate) fn top(report: &Report, n: usize) -> Vec<&blastmap_analysis::sweep::B
     sorted
 }
 
+/// SPOFs shown per component in text, Markdown and HTML; the count column
+/// and the JSON have them all (a hub at 100k components has thousands).
+pub(crate) const SPOFS_SHOWN: usize = 20;
+
+/// The first [`SPOFS_SHOWN`] of `list`.
+pub(crate) fn first(list: &[ComponentId]) -> &[ComponentId] {
+    list.get(..SPOFS_SHOWN).unwrap_or(list)
+}
+
+/// `shown` joined, with "+ N more" when `total` is larger.
+fn capped(shown: &[String], total: usize) -> String {
+    let more = total.saturating_sub(SPOFS_SHOWN);
+    let mut text = shown.join(", ");
+    if more > 0 {
+        text.push_str(&format!(", + {more} more"));
+    }
+    text
+}
+
 fn ids(model: &Model, list: &[ComponentId]) -> Vec<String> {
     list.iter().map(|&c| safe(&model.component(c).id)).collect()
 }
@@ -143,7 +163,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                 safe(&comp.id),
                 comp.tier.to_string(),
                 list.len().to_string(),
-                ids(model, list).join(", "),
+                capped(&ids(model, first(list)), list.len()),
             ]);
         }
         out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
@@ -151,22 +171,29 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
     }
     if let Some(thin) = &report.thin_redundancy {
         out.push_str("Illusory redundancy (one failure defeats a group)\n");
-        if thin.is_empty() {
+        if thin.listed.is_empty() {
             out.push_str("  none\n");
         }
-        let (broad, local): (Vec<_>, Vec<_>) = thin.iter().partition(|t| is_broad(model, t));
-        for t in &local {
-            out.push_str(&format!("  {}\n", safe(&t.explanation)));
+        let (broad, local): (Vec<_>, Vec<_>) = thin.listed.iter().partition(|t| is_broad(model, t));
+        for t in local.iter().take(LISTED) {
+            out.push_str(&format!("  {}\n", safe(&explain(model, t))));
+        }
+        if local.len() > LISTED {
+            out.push_str(&format!("  (+ {} more; see --format json)\n", local.len() - LISTED));
         }
         if !broad.is_empty() {
-            let mut culprits: Vec<String> =
-                broad.iter().map(|t| safe(&model.component(t.fate.culprit).id)).collect();
-            culprits.dedup();
             out.push_str(&format!(
                 "  (+ {} defeated by a region or provider: {}; see --format json)\n",
                 plural(broad.len(), "group"),
-                culprits.join(", ")
+                broad_culprits(&broad)
+                    .iter()
+                    .map(|&c| safe(&model.component(c).id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
+        }
+        if let Some(line) = implied_note(thin) {
+            out.push_str(&format!("  ({line})\n"));
         }
         out.push('\n');
     }
@@ -251,11 +278,35 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
 
 /// Groups defeated by a region or provider: true of nearly every group, so
 /// the text report counts them instead of listing each.
-pub(crate) fn is_broad(model: &Model, t: &blastmap_analysis::report::ThinRedundancy) -> bool {
+pub(crate) fn is_broad(model: &Model, t: &SharedFate) -> bool {
     matches!(
-        model.component(t.fate.culprit).kind,
+        model.component(t.culprit).kind,
         blastmap_manifest::Kind::Region | blastmap_manifest::Kind::Provider
     )
+}
+
+/// Group failures listed one per line in text and Markdown; the rest are
+/// counted (a 100k-component inventory has hundreds of thousands, and the
+/// JSON lists every one).
+pub(crate) const LISTED: usize = 40;
+
+/// The culprits of `broad` failures, sorted, once each.
+pub(crate) fn broad_culprits(broad: &[&SharedFate]) -> Vec<ComponentId> {
+    let mut culprits: Vec<ComponentId> = broad.iter().map(|t| t.culprit).collect();
+    culprits.sort_unstable();
+    culprits.dedup();
+    culprits
+}
+
+/// The failures left out because a listed one explains them.
+pub(crate) fn implied_note(thin: &IllusoryRedundancy) -> Option<String> {
+    (thin.implied > 0).then(|| {
+        format!(
+            "and {} that defeat{} a group only by taking a listed one down, such as the region of a listed zone",
+            plural(thin.implied as usize, "more failure"),
+            if thin.implied == 1 { "s" } else { "" }
+        )
+    })
 }
 
 pub(crate) fn interval(a: &Availability) -> String {
@@ -327,17 +378,31 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
         for c in model.ids().filter(|&c| model.component(c).is_critical()) {
             let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
             let comp = model.component(c);
-            out.push_str(&format!("| {} | {} | {} |\n", md(&comp.id), comp.tier, md_ids(model, list)));
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                md(&comp.id),
+                comp.tier,
+                capped(&[md_ids(model, first(list))], list.len())
+            ));
         }
         out.push('\n');
     }
     if let Some(thin) = &report.thin_redundancy {
         out.push_str("### Illusory redundancy\n\n");
-        if thin.is_empty() {
+        if thin.listed.is_empty() {
             out.push_str("None.\n");
         }
-        for t in thin {
-            out.push_str(&format!("- {}\n", md(&t.explanation)));
+        for t in thin.listed.iter().take(LISTED) {
+            out.push_str(&format!("- {}\n", md(&explain(model, t))));
+        }
+        if thin.listed.len() > LISTED {
+            out.push_str(&format!(
+                "- … and {} more (`--format json` lists every one)\n",
+                thin.listed.len() - LISTED
+            ));
+        }
+        if let Some(line) = implied_note(thin) {
+            out.push_str(&format!("\n{}.\n", md(&capitalised(&line))));
         }
         out.push('\n');
     }
@@ -467,16 +532,23 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             "requirements": report.requirements,
         },
         "components": components,
-        "thin_redundancy": report.thin_redundancy.as_ref().map(|t| t.iter().map(|t| json!({
-            "component": model.component(t.fate.component).id,
-            "culprit": model.component(t.fate.culprit).id,
-            "members": id_list(&t.fate.members_down),
-            "takes_down": t.fate.component_down,
-            "explanation": t.explanation,
+        "thin_redundancy": report.thin_redundancy.as_ref().map(|t| t.listed.iter().map(|t| json!({
+            "component": model.component(t.component).id,
+            "culprit": model.component(t.culprit).id,
+            "members": id_list(&t.members_down),
+            "takes_down": t.component_down,
+            "explanation": explain(model, t),
         })).collect::<Vec<_>>()),
+        "thin_redundancy_implied": report.thin_redundancy.as_ref().map(|t| t.implied),
         "cycles": report.cycles.iter().map(|c| id_list(c)).collect::<Vec<_>>(),
         "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
         "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
     });
     crate::render::to_json_text(&value)
+}
+
+/// "and more" → "And more".
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
