@@ -32,7 +32,33 @@ pub struct CutSets {
     pub pairs: Vec<[ComponentId; 2]>,
 }
 
+/// Order-2 cut sets were not computed: checking every candidate pair would
+/// cost too much (the candidates grow with the product of the members'
+/// cause lists: two billion on the 100k-component synthetic inventory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooManyCandidates {
+    /// Candidate pairs counted (with repeats across groups).
+    pub candidates: u64,
+    /// The bound they exceed.
+    pub bound: u64,
+}
+
+/// Candidate pairs [`crate::report::report`] checks at most by default:
+/// about 40 seconds of checking on two cores at 10k components (the
+/// 10k-component synthetic inventory has about a million).
+pub const DEFAULT_MAX_CANDIDATES: u64 = 1 << 24;
+
 /// Cut sets of order ≤ 2 of every target, sorted by component id.
+///
+/// # Complexity
+/// As [`cut_sets_within`], without a bound.
+pub fn cut_sets(model: &Model, net: &Net, targets: &Targets) -> Vec<CutSets> {
+    // Nothing is over a bound of u64::MAX (the count saturates there).
+    cut_sets_within(model, net, targets, u64::MAX).unwrap_or_default()
+}
+
+/// [`cut_sets`], or [`TooManyCandidates`] when more than `max_candidates`
+/// candidate pairs would have to be checked (counted before any is built).
 ///
 /// # Complexity
 /// One down-only sweep for the causes of the targets and of group members
@@ -41,7 +67,12 @@ pub struct CutSets {
 /// O(C/512 · (n + m)) word operations to check C candidates (usually much
 /// less: a pass only touches what its failures reach). Memory O(n) per
 /// thread plus the candidates and results.
-pub fn cut_sets(model: &Model, net: &Net, targets: &Targets) -> Vec<CutSets> {
+pub fn cut_sets_within(
+    model: &Model,
+    net: &Net,
+    targets: &Targets,
+    max_candidates: u64,
+) -> Result<Vec<CutSets>, TooManyCandidates> {
     let n = net.len();
     let target_mask = targets.mask(model);
     let relevant = hard_ancestors_of(net, &target_mask);
@@ -57,7 +88,7 @@ pub fn cut_sets(model: &Model, net: &Net, targets: &Targets) -> Vec<CutSets> {
     let causes = down_causes(model, net, &Targets::Only(wanted));
     let causes_of = |c: u32| -> &[ComponentId] { causes[c as usize].as_deref().unwrap_or_default() };
 
-    let candidates = candidates(net, &groups, &causes_of);
+    let candidates = candidates(net, &groups, &causes_of, max_candidates)?;
 
     let kernel = Kernel::new(net, false);
     let found: Vec<Vec<(u32, u32, u32)>> = candidates
@@ -115,7 +146,7 @@ pub fn cut_sets(model: &Model, net: &Net, targets: &Targets) -> Vec<CutSets> {
             result[at].pairs.push([Net::id(x), Net::id(y)]);
         }
     }
-    result
+    Ok(result)
 }
 
 /// Components that some target transitively hard-requires, targets
@@ -137,12 +168,14 @@ fn hard_ancestors_of(net: &Net, target_mask: &[bool]) -> Vec<bool> {
 }
 
 /// Candidate pairs `(x, y)`, `x < y`, sorted by the earlier topological
-/// position of the two (so a pass starts as late as possible), then by ids.
+/// position of the two (so a pass starts as late as possible), then by ids;
+/// counted first, and refused over `bound`.
 fn candidates<'a>(
     net: &Net,
     groups: &[u32],
     causes_of: &impl Fn(u32) -> &'a [ComponentId],
-) -> Vec<(u32, u32)> {
+    bound: u64,
+) -> Result<Vec<(u32, u32)>, TooManyCandidates> {
     // A member's "causers": itself and everything that takes it down alone.
     let causers = |m: u32| -> Vec<u32> {
         let mut list: Vec<u32> = causes_of(m).iter().map(|c| c.index() as u32).collect();
@@ -151,26 +184,37 @@ fn candidates<'a>(
         }
         list
     };
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for &r in groups {
-        let members = net.members(r);
-        let lists: Vec<Vec<u32>> = members.iter().map(|&m| causers(m)).collect();
-        for i in 0..lists.len() {
-            for j in i + 1..lists.len() {
-                let only_i: Vec<u32> =
-                    lists[i].iter().copied().filter(|x| lists[j].binary_search(x).is_err()).collect();
-                let only_j: Vec<u32> =
-                    lists[j].iter().copied().filter(|y| lists[i].binary_search(y).is_err()).collect();
-                for &x in &only_i {
-                    for &y in &only_j {
-                        pairs.push((x.min(y), x.max(y)));
-                    }
+    // For every pair of members of every group: the causers of each that
+    // are not causers of the other.
+    let for_each_side = |f: &mut dyn FnMut(&[u32], &[u32])| {
+        for &r in groups {
+            let lists: Vec<Vec<u32>> = net.members(r).iter().map(|&m| causers(m)).collect();
+            for i in 0..lists.len() {
+                for j in i + 1..lists.len() {
+                    let only_i: Vec<u32> =
+                        lists[i].iter().copied().filter(|x| lists[j].binary_search(x).is_err()).collect();
+                    let only_j: Vec<u32> =
+                        lists[j].iter().copied().filter(|y| lists[i].binary_search(y).is_err()).collect();
+                    f(&only_i, &only_j);
                 }
             }
         }
+    };
+    let mut count = 0u64;
+    for_each_side(&mut |a, b| count = count.saturating_add((a.len() as u64).saturating_mul(b.len() as u64)));
+    if count > bound {
+        return Err(TooManyCandidates { candidates: count, bound });
     }
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    for_each_side(&mut |only_i, only_j| {
+        for &x in only_i {
+            for &y in only_j {
+                pairs.push((x.min(y), x.max(y)));
+            }
+        }
+    });
     pairs.sort_unstable();
     pairs.dedup();
     pairs.sort_by_key(|&(x, y)| (net.position(x).min(net.position(y)), x, y));
-    pairs
+    Ok(pairs)
 }

@@ -5,7 +5,7 @@ use blastmap_manifest::{ComponentId, Model, Origin};
 
 use crate::availability::{Availability, AvailabilityOptions, availability};
 use crate::cold_start::{ColdStart, cold_start};
-use crate::cuts::{CutSets, cut_sets};
+use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, cut_sets_within};
 use crate::cycles::hard_cycles;
 use crate::net::Net;
 use crate::progress::{Progress, Stage};
@@ -57,11 +57,19 @@ pub struct ReportOptions {
     /// only the critical ones.
     pub detail: bool,
     pub availability: AvailabilityOptions,
+    /// Order-2 cut sets are skipped (and the report says so) when more
+    /// candidate pairs than this would have to be checked.
+    pub max_cut_candidates: u64,
 }
 
 impl Default for ReportOptions {
     fn default() -> Self {
-        Self { analyses: Analyses::ALL, detail: false, availability: AvailabilityOptions::default() }
+        Self {
+            analyses: Analyses::ALL,
+            detail: false,
+            availability: AvailabilityOptions::default(),
+            max_cut_candidates: DEFAULT_MAX_CANDIDATES,
+        }
     }
 }
 
@@ -78,8 +86,9 @@ pub struct Report {
     pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
     /// Groups defeated by one failure, with their nearest culprits.
     pub thin_redundancy: Option<IllusoryRedundancy>,
-    /// Order ≤ 2 cut sets (critical components, or all with `detail`).
-    pub cuts: Option<Vec<CutSets>>,
+    /// Order ≤ 2 cut sets (critical components, or all with `detail`), or
+    /// why they were skipped.
+    pub cuts: Option<Result<Vec<CutSets>, TooManyCandidates>>,
     /// Availability of every component, by index.
     pub availability: Option<Vec<Option<Availability>>>,
     /// Hard cycles (always computed: it is cheap and every format shows it).
@@ -134,7 +143,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     }
     if a.cuts {
         progress.begin(Stage::CutSets, 0);
-        out.cuts = Some(cut_sets(model, &net, &targets));
+        out.cuts = Some(cut_sets_within(model, &net, &targets, options.max_cut_candidates));
     }
     if a.availability {
         progress.begin(Stage::Availability, 0);

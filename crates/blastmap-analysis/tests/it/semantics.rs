@@ -1,6 +1,6 @@
 //! The examples of DESIGN §3, written out by hand.
 
-use blastmap_analysis::cuts::cut_sets;
+use blastmap_analysis::cuts::{cut_sets, cut_sets_within};
 use blastmap_analysis::net::Net;
 use blastmap_analysis::simulate::{State, simulate};
 use blastmap_analysis::spof::{SharedFate, rank_by_critical, shared_fate, spofs};
@@ -179,6 +179,12 @@ fn two_replicas_in_one_zone_make_the_zone_a_spof() {
             ["zone-a", "zone-b"]
         ]
     );
+
+    // The bound on candidate pairs: counted before any is built.
+    let both = Targets::Only(vec![id(&model, "orders"), id(&model, "payments")]);
+    let Err(skipped) = cut_sets_within(&model, &net, &both, 3) else { panic!("the bound was not applied") };
+    assert_eq!((skipped.bound, skipped.candidates > 3), (3, true));
+    assert_eq!(cut_sets_within(&model, &net, &both, skipped.candidates).unwrap(), cuts);
 }
 
 #[test]

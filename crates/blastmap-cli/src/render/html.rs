@@ -33,8 +33,8 @@ use crate::render::dot::{self, DotOptions};
 use crate::render::graphviz::{self, GraphvizError, Image};
 use crate::render::path::group_name;
 use crate::render::report::{
-    SPOFS_SHOWN, broad_culprits, costs, first, implied_note, interval, is_broad, percent, slo_rows, summary,
-    top, why,
+    SPOFS_SHOWN, broad_culprits, costs, first, implied_note, interval, is_broad, percent, skipped_cuts,
+    slo_rows, summary, top, why,
 };
 use crate::render::{plural, safe};
 
@@ -378,20 +378,30 @@ fn redundancy(model: &Model, report: &Report) -> String {
             "<p class=\"bm-muted\">Pairs of failures that take a critical component down: redundancy that is \
              one failure away from gone.</p>\n",
         );
+        let cuts = match cuts {
+            Ok(cuts) => cuts.as_slice(),
+            Err(skipped) => {
+                let _ = writeln!(body, "<p>{}.</p>", esc(&skipped_cuts(skipped)));
+                &[]
+            }
+        };
         let rows: Vec<_> = cuts
             .iter()
             .filter(|c| !c.pairs.is_empty() && model.component(c.component).is_critical())
             .collect();
         if rows.is_empty() {
-            body.push_str("<p>None.</p>\n");
+            if report.cuts.as_ref().is_some_and(Result::is_ok) {
+                body.push_str("<p>None.</p>\n");
+            }
         } else {
             body.push_str(
                 "<table>\n<thead><tr><th scope=\"col\">component</th><th scope=\"col\">pairs of failures</th></tr></thead>\n<tbody>\n",
             );
             for c in rows {
-                let pairs: Vec<String> = c
+                let mut pairs: Vec<String> = c
                     .pairs
                     .iter()
+                    .take(HTML_LISTED)
                     .map(|[a, b]| {
                         format!(
                             "<span class=\"bm-pair\">{} + {}</span>",
@@ -400,6 +410,12 @@ fn redundancy(model: &Model, report: &Report) -> String {
                         )
                     })
                     .collect();
+                if c.pairs.len() > HTML_LISTED {
+                    pairs.push(format!(
+                        "<span class=\"bm-muted\">+ {} more</span>",
+                        c.pairs.len() - HTML_LISTED
+                    ));
+                }
                 let _ = writeln!(
                     body,
                     "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",

@@ -3,6 +3,7 @@
 
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
+use blastmap_analysis::cuts::TooManyCandidates;
 use blastmap_analysis::report::{Report, explain, join_and};
 use blastmap_analysis::spof::{IllusoryRedundancy, SharedFate};
 use blastmap_manifest::{ComponentId, Model};
@@ -199,20 +200,30 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
     }
     if let Some(cuts) = &report.cuts {
         out.push_str("Thin redundancy (pairs of failures that take a critical component down)\n");
-        let mut any = false;
-        for c in cuts.iter().filter(|c| !c.pairs.is_empty()) {
-            any = true;
-            let pairs: Vec<String> = c
-                .pairs
-                .iter()
-                .map(|[a, b]| {
-                    format!("{} + {}", safe(&model.component(*a).id), safe(&model.component(*b).id))
-                })
-                .collect();
-            out.push_str(&format!("  {}: {}\n", safe(&model.component(c.component).id), pairs.join(", ")));
-        }
-        if !any {
-            out.push_str("  none\n");
+        match cuts {
+            Err(skipped) => out.push_str(&format!("  {}\n", skipped_cuts(skipped))),
+            Ok(cuts) => {
+                let mut any = false;
+                for c in cuts.iter().filter(|c| !c.pairs.is_empty()) {
+                    any = true;
+                    let pairs: Vec<String> = c
+                        .pairs
+                        .iter()
+                        .take(PAIRS_SHOWN)
+                        .map(|[a, b]| {
+                            format!("{} + {}", safe(&model.component(*a).id), safe(&model.component(*b).id))
+                        })
+                        .collect();
+                    let mut line = pairs.join(", ");
+                    if c.pairs.len() > PAIRS_SHOWN {
+                        line.push_str(&format!(", + {} more", c.pairs.len() - PAIRS_SHOWN));
+                    }
+                    out.push_str(&format!("  {}: {line}\n", safe(&model.component(c.component).id)));
+                }
+                if !any {
+                    out.push_str("  none\n");
+                }
+            }
         }
         out.push('\n');
     }
@@ -282,6 +293,18 @@ pub(crate) fn is_broad(model: &Model, t: &SharedFate) -> bool {
     matches!(
         model.component(t.culprit).kind,
         blastmap_manifest::Kind::Region | blastmap_manifest::Kind::Provider
+    )
+}
+
+/// Pairs shown per component in text and HTML; the JSON has them all.
+pub(crate) const PAIRS_SHOWN: usize = 12;
+
+/// Why the cut sets are missing, for a person.
+pub(crate) fn skipped_cuts(skipped: &TooManyCandidates) -> String {
+    format!(
+        "not computed: {} candidate pairs of failures would have to be checked, more than the bound of {}; \
+         the other analyses are complete (`--analyses` without `cuts` skips this one)",
+        skipped.candidates, skipped.bound
     )
 }
 
@@ -473,7 +496,9 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
     let id_list =
         |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
     let cuts_of = |c: ComponentId| {
-        report.cuts.as_ref().and_then(|cuts| cuts.iter().find(|x| x.component == c)).map(|x| {
+        let cuts = report.cuts.as_ref().and_then(|cuts| cuts.as_ref().ok())?;
+        let at = cuts.binary_search_by_key(&c, |x| x.component).ok()?;
+        cuts.get(at).map(|x| {
             let mut sets: Vec<Vec<String>> =
                 x.singles.iter().map(|&s| vec![model.component(s).id.clone()]).collect();
             sets.extend(x.pairs.iter().map(|p| id_list(p)));
@@ -540,6 +565,10 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             "explanation": explain(model, t),
         })).collect::<Vec<_>>()),
         "thin_redundancy_implied": report.thin_redundancy.as_ref().map(|t| t.implied),
+        "cut_sets_skipped": report.cuts.as_ref().and_then(|c| c.as_ref().err()).map(|s| json!({
+            "candidates": s.candidates,
+            "bound": s.bound,
+        })),
         "cycles": report.cycles.iter().map(|c| id_list(c)).collect::<Vec<_>>(),
         "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
         "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
