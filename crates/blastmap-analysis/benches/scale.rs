@@ -14,7 +14,7 @@ use blastmap_analysis::availability::{AvailabilityOptions, availability};
 use blastmap_analysis::cuts::cut_sets;
 use blastmap_analysis::net::Net;
 use blastmap_analysis::report::{Analyses, ReportOptions, report};
-use blastmap_analysis::spof::{shared_fate, spofs};
+use blastmap_analysis::spof::{illusory_redundancy, shared_fate, spofs};
 use blastmap_analysis::sweep::{SweepOptions, Targets, sweep};
 use blastmap_manifest::{LoadOptions, Model, load_texts};
 use blastmap_synth::{Config, Format, generate};
@@ -112,7 +112,7 @@ fn spofs_critical(bencher: Bencher, components: usize) {
     bencher.bench(|| spofs(&model, &net, &Targets::Critical));
 }
 
-/// Groups defeated by a single failure (part of `report`'s SPOF analysis).
+/// Every (group, single failure that defeats it) pair: the full shared-fate list.
 #[divan::bench(args = [1_000, 10_000, 100_000], max_time = 10)]
 fn shared_fate_groups(bencher: Bencher, components: usize) {
     let model = model(components);
@@ -120,9 +120,18 @@ fn shared_fate_groups(bencher: Bencher, components: usize) {
     bencher.bench(|| shared_fate(&model, &net));
 }
 
+/// What `report` shows of shared fate: the nearest culprits of every
+/// defeated group, the rest counted.
+#[divan::bench(args = [1_000, 10_000, 100_000], max_time = 10)]
+fn illusory_redundancy_groups(bencher: Bencher, components: usize) {
+    let model = model(components);
+    let net = Net::new(&model);
+    bencher.bench(|| illusory_redundancy(&net));
+}
+
 /// Order-2 cut sets of every critical component. Not at 100k: the
-/// candidate pairs grow with the product of the members' cause lists and
-/// took more than 16 GB there (see BENCHMARKS.md).
+/// candidate pairs grow with the product of the members' cause lists (two
+/// billion there; `report` refuses more than 2^24, see BENCHMARKS.md).
 #[divan::bench(args = [1_000, 10_000], max_time = 10)]
 fn cut_sets_critical(bencher: Bencher, components: usize) {
     let model = model(components);

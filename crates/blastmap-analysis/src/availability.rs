@@ -216,8 +216,11 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// word operations for the n' components and m' requirement members the
 /// Monte Carlo components depend on and N samples (per chunk, in parallel),
 /// plus the re-evaluation of what each sampled failure alone takes down (for
-/// the contributions, only over the components whose state changes). Memory is
-/// O(n + m + BDD nodes + contribution pairs).
+/// the contributions, only over the components whose state changes). When
+/// any component needs Monte Carlo, the single points of failure of its
+/// groups come from the passes of [`crate::spof::illusory_redundancy`]
+/// (O(n/512 · (n + m)) word operations at worst). Memory is
+/// O(n + m + BDD nodes + contribution pairs + (group, culprit) pairs).
 pub fn availability(model: &Model, options: &AvailabilityOptions) -> Vec<Option<Availability>> {
     let net = HardNet::new(model);
     let sccs = Sccs::new(&net);
@@ -971,6 +974,40 @@ impl Sim {
         d
     }
 
+    /// [`Sim::node_down`] and [`Sim::node_spof`] of a node outside any cycle,
+    /// in one pass over its requirements and without early exits (cheaper
+    /// than the branches they would save: this is the inner loop of the
+    /// sampler).
+    fn node_down_and_spof(
+        &self,
+        v: usize,
+        fail: Block,
+        down: &[Block],
+        spof: &[Block],
+        counts: &mut Vec<Block>,
+    ) -> (Block, Block) {
+        let (mut d, mut s) = (fail, fail);
+        let block = |blocks: &[Block], m: u32| blocks.get(m as usize).copied().unwrap_or(ZERO);
+        for r in self.req_start[v] as usize..self.req_start[v + 1] as usize {
+            let members = &self.members[self.mem_start[r] as usize..self.mem_start[r + 1] as usize];
+            if self.series[r] {
+                for &m in members {
+                    d = or(d, block(down, m));
+                    s = or(s, block(spof, m));
+                }
+            } else if self.need[r] == 1 {
+                let all = members.iter().fold(ONES, |all, &m| and(all, block(down, m)));
+                d = or(d, all);
+            } else {
+                d = or(d, self.unmet(r, &|w| block(down, w as u32), counts));
+            }
+        }
+        for &c in &self.culprits[self.culprit_start[v] as usize..self.culprit_start[v + 1] as usize] {
+            s = or(s, block(spof, c));
+        }
+        (d, s)
+    }
+
     fn node_down(
         &self,
         v: usize,
@@ -1118,12 +1155,8 @@ impl<'a> Worker<'a> {
         let range = sim.scc_nodes(k);
         if range.len() == 1 {
             let v = range.start;
-            let d = {
-                let down = &self.down;
-                sim.node_down(v, self.fail[v], &|w| down[w], &mut self.counts)
-            };
+            let (d, spof) = sim.node_down_and_spof(v, self.fail[v], &self.down, &self.spof, &mut self.counts);
             self.down[v] = d;
-            let spof = sim.node_spof(v, self.fail[v], &|w| self.spof[w]);
             self.spof[v] = spof;
             return;
         }
