@@ -6,10 +6,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use petgraph::graph::NodeIndex;
+
 use crate::diagnostics::{Code, Diagnostic};
 use crate::import::{self, Format, Inventory};
-use crate::model::{Component, Model, Requirement};
-use crate::native::{self, FileManifest, RawComponent};
+use crate::model::{Builder, Component, Model};
+use crate::native::{self, FileManifest, IdTable, RawComponent, RawComponents, span_of};
 use crate::policy::Policy;
 use crate::source::SourceFile;
 use crate::syntax::{self, Limits, Node, Syntax};
@@ -88,13 +90,13 @@ struct Candidate {
 /// # Complexity
 /// O(total input size + components · log components).
 pub fn load<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Loaded {
-    let (mut loaded, mut manifests, foreign) = gather(paths, options);
+    let (mut loaded, mut manifests, foreign, mut ids) = gather(paths, options);
     let found_foreign = !foreign.is_empty();
     let inventory = run_importers(foreign, options, &mut loaded, true);
     if !inventory.components.is_empty()
         && let Some(file) = inventory.components.values().next().map(|c| Arc::clone(&c.file))
     {
-        manifests.push(FileManifest { file, components: inventory.into_raw(), policy: None });
+        manifests.push(FileManifest { file, components: inventory.into_raw(&mut ids), policy: None });
     }
     if manifests.is_empty() && !found_foreign && !loaded.has_errors() {
         let shown: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
@@ -104,14 +106,14 @@ pub fn load<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Loaded {
                 .help("a manifest is a .yaml, .yml, .json or .toml file whose top level has `blastmap: 1`, or a Docker Compose, Kubernetes, Backstage or Jaeger dependencies file"),
         );
     }
-    finish(manifests, options, loaded)
+    finish(manifests, &ids, options, loaded)
 }
 
 /// Reads the foreign formats at `paths` into an [`Inventory`] with the
 /// evidence of every dependency (what `blastmap import` writes). Native
 /// manifests among the inputs are not converted (they are listed).
 pub fn import<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Imports {
-    let (mut loaded, manifests, foreign) = gather(paths, options);
+    let (mut loaded, manifests, foreign, _) = gather(paths, options);
     let found = !foreign.is_empty();
     let inventory = run_importers(foreign, options, &mut loaded, true);
     if !found && !loaded.has_errors() {
@@ -132,13 +134,15 @@ pub fn import<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Imports {
     }
 }
 
-/// Walks, reads and parses every input: native manifests decoded, foreign
-/// documents grouped by format in load order.
+/// Walks, reads and parses every input: native manifests decoded (their ids
+/// numbered in the returned table), foreign documents grouped by format in
+/// load order.
 fn gather<P: AsRef<Path>>(
     paths: &[P],
     options: &LoadOptions,
-) -> (Loaded, Vec<FileManifest>, BTreeMap<Format, ForeignDocs>) {
+) -> (Loaded, Vec<FileManifest>, BTreeMap<Format, ForeignDocs>, IdTable) {
     let mut loaded = Loaded::default();
+    let mut ids = IdTable::default();
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
     for path in paths {
@@ -150,7 +154,7 @@ fn gather<P: AsRef<Path>>(
         if let Some(text) = read(candidate, &options.limits, &mut loaded) {
             let file = Arc::new(SourceFile::new(&candidate.display, text));
             loaded.files.push(Arc::clone(&file));
-            match parse_file(&file, candidate.explicit, options, &mut loaded) {
+            match parse_file(&file, candidate.explicit, options, &mut ids, &mut loaded) {
                 Parsed::Native(manifest) => manifests.push(manifest),
                 Parsed::Foreign(format, docs) => {
                     let group = foreign.entry(format).or_default();
@@ -160,7 +164,7 @@ fn gather<P: AsRef<Path>>(
             }
         }
     }
-    (loaded, manifests, foreign)
+    (loaded, manifests, foreign, ids)
 }
 
 /// Runs each importer over its documents. Files next to the inputs that
@@ -228,10 +232,11 @@ pub fn load_texts(sources: &[(&str, &str)], options: &LoadOptions) -> Loaded {
     let mut loaded = Loaded::default();
     let mut manifests = Vec::new();
     let mut foreign: BTreeMap<Format, ForeignDocs> = BTreeMap::new();
+    let mut ids = IdTable::default();
     for (name, text) in sources {
         let file = Arc::new(SourceFile::new(name, (*text).to_owned()));
         loaded.files.push(Arc::clone(&file));
-        match parse_file(&file, true, options, &mut loaded) {
+        match parse_file(&file, true, options, &mut ids, &mut loaded) {
             Parsed::Native(m) => manifests.push(m),
             Parsed::Foreign(format, docs) => {
                 foreign.entry(format).or_default().extend(docs.into_iter().map(|d| (Arc::clone(&file), d)));
@@ -241,9 +246,9 @@ pub fn load_texts(sources: &[(&str, &str)], options: &LoadOptions) -> Loaded {
     }
     let inventory = run_importers(foreign, options, &mut loaded, false);
     if let Some(file) = inventory.components.values().next().map(|c| Arc::clone(&c.file)) {
-        manifests.push(FileManifest { file, components: inventory.into_raw(), policy: None });
+        manifests.push(FileManifest { file, components: inventory.into_raw(&mut ids), policy: None });
     }
-    finish(manifests, options, loaded)
+    finish(manifests, &ids, options, loaded)
 }
 
 fn collect(path: &Path, out: &mut Vec<Candidate>, seen: &mut HashSet<PathBuf>, loaded: &mut Loaded) {
@@ -334,8 +339,11 @@ fn read(candidate: &Candidate, limits: &Limits, loaded: &mut Loaded) -> Option<S
         }
     };
     // Read one byte past the limit so that a file growing while we read it
-    // is caught too, without trusting the metadata alone.
-    let mut bytes = Vec::new();
+    // is caught too, without trusting the metadata alone. The metadata
+    // sizes the buffer: growing it by doubling copied a large file over
+    // and over.
+    let expected = file.metadata().map_or(0, |m| m.len()).min(limits.max_file_size).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     if let Err(e) = file.take(limits.max_file_size.saturating_add(1)).read_to_end(&mut bytes) {
         fail(loaded, &e);
         return None;
@@ -382,7 +390,13 @@ fn looks_like_manifest(text: &str) -> bool {
     })
 }
 
-fn parse_file(file: &Arc<SourceFile>, explicit: bool, options: &LoadOptions, loaded: &mut Loaded) -> Parsed {
+fn parse_file(
+    file: &Arc<SourceFile>,
+    explicit: bool,
+    options: &LoadOptions,
+    ids: &mut IdTable,
+    loaded: &mut Loaded,
+) -> Parsed {
     let syntax = Syntax::from_path(Path::new(&*file.name)).unwrap_or(Syntax::Yaml);
     let documents = match syntax::parse(file, syntax, &options.limits) {
         Ok(docs) => docs,
@@ -417,7 +431,9 @@ fn parse_file(file: &Arc<SourceFile>, explicit: bool, options: &LoadOptions, loa
         );
         return Parsed::Skipped;
     }
-    Parsed::Native(native::decode(file, root, &mut loaded.diagnostics))
+    // The manifest is the file's only document: decode it by value.
+    let Some(root) = documents.into_iter().next() else { return Parsed::Skipped };
+    Parsed::Native(native::decode(file, root, ids, &mut loaded.diagnostics))
 }
 
 /// A file without the `blastmap` key: a foreign format (detected, or forced
@@ -492,9 +508,18 @@ fn looks_foreign(text: &str) -> bool {
 }
 
 /// Merges the files, resolves ids, and builds the model.
-fn finish(manifests: Vec<FileManifest>, options: &LoadOptions, mut loaded: Loaded) -> Loaded {
+///
+/// Components already in id order in a single file become the model's
+/// nodes where they are; otherwise they are sorted through a permutation
+/// (moving a million large components around cost more than comparing
+/// their ids) into a new graph. Members are then resolved in place, from id
+/// numbers to node indices.
+///
+/// # Complexity
+/// O(components · log components + requirement members).
+fn finish(manifests: Vec<FileManifest>, ids: &IdTable, options: &LoadOptions, mut loaded: Loaded) -> Loaded {
     let mut policy: Option<(Policy, Arc<SourceFile>, std::ops::Range<usize>)> = None;
-    let mut raw: Vec<RawComponent> = Vec::new();
+    let mut parts: Vec<RawComponents> = Vec::with_capacity(manifests.len());
     for m in manifests {
         if let Some((p, span)) = m.policy {
             {
@@ -517,127 +542,176 @@ fn finish(manifests: Vec<FileManifest>, options: &LoadOptions, mut loaded: Loade
                 }
             }
         }
-        raw.extend(m.components);
+        parts.push(m.components);
     }
-    if raw.len() > options.limits.max_components {
+    let total: usize = parts.iter().map(RawComponents::len).sum();
+    if total > options.limits.max_components {
         loaded.diagnostics.push(
             Diagnostic::new(
                 Code::TooManyComponents,
-                format!(
-                    "{} components is more than the limit of {}",
-                    raw.len(),
-                    options.limits.max_components
-                ),
+                format!("{total} components is more than the limit of {}", options.limits.max_components),
             )
             .help("raise the limit with `--max-components` if this inventory is real"),
         );
-        raw.clear();
+        parts.clear();
+    }
+    let raw = match parts.pop() {
+        Some(only) if parts.is_empty() && in_id_order(&only) => only,
+        last => {
+            parts.extend(last);
+            sorted(parts, &mut loaded.diagnostics)
+        }
+    };
+    let RawComponents { mut graph, numbers, files } = raw;
+    let mut node_of: Vec<u32> = vec![UNKNOWN; ids.len()];
+    for (index, &number) in numbers.iter().enumerate() {
+        if let Some(slot) = node_of.get_mut(number as usize) {
+            *slot = index as u32;
+        }
+    }
+    drop(numbers);
+    let mut resolver = Resolver { node_of: &node_of, ids, names: None, suggestions_left: 200 };
+    for (index, file) in files.iter().enumerate() {
+        if let Some(component) = graph.node_weight_mut(NodeIndex::new(index)) {
+            resolver.resolve(component, index as u32, file, &mut loaded.diagnostics);
+        }
+    }
+    drop(files);
+    loaded.model = Builder::from_nodes(graph).finish(policy.map(|(p, _, _)| p));
+    sort_diagnostics(&mut loaded);
+    loaded
+}
+
+/// Whether the ids are strictly increasing (sorted, no duplicates).
+fn in_id_order(raw: &RawComponents) -> bool {
+    let nodes = raw.graph.raw_nodes();
+    nodes.iter().zip(nodes.iter().skip(1)).all(|(a, b)| a.weight.id < b.weight.id)
+}
+
+/// The components of every part in id order, the first of equal ids (in
+/// load order) kept and the others reported.
+///
+/// # Complexity
+/// O(components · log components).
+fn sorted(parts: Vec<RawComponents>, diagnostics: &mut Vec<Diagnostic>) -> RawComponents {
+    let total = parts.iter().map(RawComponents::len).sum();
+    let mut slots: Vec<Option<Component>> = Vec::with_capacity(total);
+    let mut numbers: Vec<u32> = Vec::with_capacity(total);
+    let mut files: Vec<Arc<SourceFile>> = Vec::with_capacity(total);
+    for part in parts {
+        let (nodes, _) = part.graph.into_nodes_edges();
+        slots.extend(nodes.into_iter().map(|node| Some(node.weight)));
+        numbers.extend(part.numbers);
+        files.extend(part.files);
     }
     // Stable: among equal ids the first in load order stays.
-    raw.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut unique: Vec<RawComponent> = Vec::with_capacity(raw.len());
-    for c in raw {
-        match unique.last() {
-            Some(first) if first.id == c.id => {
-                let related = Diagnostic::new(Code::DuplicateId, format!("`{}` first defined here", c.id))
-                    .at(&first.file, first.span.clone(), "first definition");
-                let mut d = Diagnostic::new(Code::DuplicateId, format!("duplicate id `{}`", c.id))
-                    .at(&c.file, c.span.clone(), "defined again here")
+    let mut order: Vec<u32> = (0..slots.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let id = |i: u32| slots.get(i as usize).and_then(Option::as_ref).map_or("", |c| c.id.as_str());
+        id(a).cmp(id(b))
+    });
+    let mut out = RawComponents::default();
+    out.reserve(order.len());
+    for i in order {
+        let i = i as usize;
+        let (Some(Some(c)), Some(&number), Some(file)) =
+            (slots.get_mut(i).map(Option::take), numbers.get(i), files.get(i))
+        else {
+            continue;
+        };
+        match out.last() {
+            Some((first, first_number, first_file)) if first_number == number => {
+                let id = &c.id;
+                let related = Diagnostic::new(Code::DuplicateId, format!("`{id}` first defined here")).at(
+                    first_file,
+                    span_of(first),
+                    "first definition",
+                );
+                let mut d = Diagnostic::new(Code::DuplicateId, format!("duplicate id `{id}`"))
+                    .at(file, span_of(&c), "defined again here")
                     .help("ids are global across every file of the inventory: rename one of them");
-                if Arc::ptr_eq(&first.file, &c.file) {
-                    d = d.also(first.span.clone(), "first defined here");
+                if Arc::ptr_eq(first_file, file) {
+                    d = d.also(span_of(first), "first defined here");
                 } else {
                     d = d.related(related);
                 }
-                loaded.diagnostics.push(d);
+                diagnostics.push(d);
             }
-            _ => unique.push(c),
+            _ => out.push(RawComponent { component: c, number, file: Arc::clone(file) }),
         }
     }
-    let index: HashMap<&str, u32> =
-        unique.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
-    let mut suggestions_left = 200usize;
-    let mut resolved: Vec<Vec<Requirement>> = Vec::with_capacity(unique.len());
-    for (i, c) in unique.iter().enumerate() {
-        let mut reqs = Vec::with_capacity(c.requirements.len());
-        for r in &c.requirements {
-            let mut members = Vec::with_capacity(r.members.len());
-            let mut member_locations = Vec::with_capacity(r.members.len());
-            for (id, span) in &r.members {
-                match index.get(id.as_str()) {
-                    Some(&m) if m as usize == i => loaded.diagnostics.push(
-                        Diagnostic::new(Code::SelfDependency, format!("`{id}` depends on itself"))
-                            .at(&c.file, span.clone(), "itself")
-                            .help("remove this dependency; a component cannot need itself"),
-                    ),
-                    Some(&m) => {
-                        members.push(petgraph::graph::NodeIndex::new(m as usize));
-                        member_locations.push(c.file.location(span));
-                    }
-                    None => {
-                        let help = if suggestions_left > 0 {
-                            suggestions_left -= 1;
-                            crate::diagnostics::did_you_mean(id, index.keys().copied(), || {
-                                format!("define `{id}` under `components`, or fix the name")
-                            })
-                        } else {
-                            format!("define `{id}` under `components`, or fix the name")
-                        };
-                        loaded.diagnostics.push(
-                            Diagnostic::new(Code::UnknownTarget, format!("unknown component `{id}`"))
-                                .at(&c.file, span.clone(), "no component has this id")
-                                .help(help),
+    out
+}
+
+/// The node index of an id number that no component has.
+const UNKNOWN: u32 = u32::MAX;
+
+/// Resolves the members of raw components from id numbers to node indices.
+struct Resolver<'a> {
+    /// Node index of every id number, [`UNKNOWN`] when no component has it.
+    node_of: &'a [u32],
+    ids: &'a IdTable,
+    /// The text of every id number, listed at the first unknown target.
+    names: Option<Vec<&'a str>>,
+    /// "did you mean" is a scan of every id: only the first unknown
+    /// targets get one.
+    suggestions_left: usize,
+}
+
+impl Resolver<'_> {
+    /// Resolves the members of `component`, at node index `index`, to node
+    /// indices. A member that is the component itself or that no component
+    /// has is reported, and drops its requirement.
+    fn resolve(
+        &mut self,
+        component: &mut Component,
+        index: u32,
+        file: &Arc<SourceFile>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let id = &component.id;
+        component.requirements.retain_mut(|r| {
+            let mut resolved = true;
+            for (member, location) in r.members.iter_mut().zip(&r.member_locations) {
+                let number = member.index();
+                let span = location.offset..location.offset + location.len;
+                match self.node_of.get(number).copied().unwrap_or(UNKNOWN) {
+                    m if m == index => {
+                        resolved = false;
+                        diagnostics.push(
+                            Diagnostic::new(Code::SelfDependency, format!("`{id}` depends on itself"))
+                                .at(file, span, "itself")
+                                .help("remove this dependency; a component cannot need itself"),
                         );
                     }
+                    UNKNOWN => {
+                        resolved = false;
+                        diagnostics.push(self.unknown(number, file, span));
+                    }
+                    m => *member = NodeIndex::new(m as usize),
                 }
             }
-            if members.len() == r.members.len() {
-                reqs.push(Requirement {
-                    shape: r.shape,
-                    need: r.need,
-                    members,
-                    mode: r.mode,
-                    via: r.via.clone(),
-                    origin: r.origin,
-                    location: c.file.location(&r.span),
-                    member_locations,
-                });
-            }
-        }
-        resolved.push(reqs);
+            resolved
+        });
     }
-    let components = unique
-        .into_iter()
-        .zip(resolved)
-        .map(|(c, requirements)| {
-            let kind = c.fields.kind.unwrap_or(crate::Kind::Service);
-            let mut labels = c.fields.labels;
-            if let Some(d) = c.fields.description {
-                labels.push(("description".to_owned(), d));
-                labels.sort();
-            }
-            Component {
-                name: c.fields.name.unwrap_or_else(|| c.id.clone()),
-                kind,
-                tier: c.fields.tier.unwrap_or(3),
-                owner: c.fields.owner,
-                system: c.fields.system,
-                entrypoint: c.fields.entrypoint.unwrap_or_else(|| kind.is_entrypoint_by_default()),
-                weight: c.fields.weight.unwrap_or(1.0),
-                availability: c.fields.availability,
-                slo: c.fields.slo,
-                replicas: c.fields.replicas,
-                labels,
-                requirements,
-                location: c.file.location(&c.span),
-                explicit_fields: c.explicit,
-                id: c.id,
-            }
-        })
-        .collect();
-    loaded.model = Model::from_components(components, policy.map(|(p, _, _)| p));
-    sort_diagnostics(&mut loaded);
-    loaded
+
+    fn unknown(&mut self, number: usize, file: &Arc<SourceFile>, span: std::ops::Range<usize>) -> Diagnostic {
+        let names = self.names.get_or_insert_with(|| self.ids.names());
+        let id = names.get(number).copied().unwrap_or_default();
+        let fallback = || format!("define `{id}` under `components`, or fix the name");
+        let help = if self.suggestions_left > 0 {
+            self.suggestions_left -= 1;
+            // Every id a component has.
+            let candidates =
+                names.iter().zip(self.node_of).filter(|&(_, &node)| node != UNKNOWN).map(|(name, _)| *name);
+            crate::diagnostics::did_you_mean(id, candidates, fallback)
+        } else {
+            fallback()
+        };
+        Diagnostic::new(Code::UnknownTarget, format!("unknown component `{id}`"))
+            .at(file, span, "no component has this id")
+            .help(help)
+    }
 }
 
 fn sort_diagnostics(loaded: &mut Loaded) {

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -299,40 +299,28 @@ pub struct Model {
     pub graph: DiGraph<Component, Dependency, u32>,
     /// The `policy:` section, if the inventory has one.
     pub policy: Option<crate::policy::Policy>,
-    index: HashMap<String, ComponentId>,
+    /// Components by id, built by the first [`Model::find`]: validating
+    /// looks nothing up, and a copy of a million ids is time and memory.
+    index: OnceLock<HashMap<String, ComponentId>>,
 }
 
 impl Model {
     /// Builds a model from components whose requirements already refer to
     /// indices in `components` order. Components must be sorted by id and
     /// ids must be unique; the loader guarantees both.
+    ///
+    /// # Complexity
+    /// O(components + requirement members).
     pub fn from_components(components: Vec<Component>, policy: Option<crate::policy::Policy>) -> Self {
         debug_assert!(
             components.iter().zip(components.iter().skip(1)).all(|(a, b)| a.id < b.id),
             "components sorted by unique id"
         );
-        let edge_count = components.iter().flat_map(|c| &c.requirements).map(|r| r.members.len()).sum();
-        let mut graph = DiGraph::with_capacity(components.len(), edge_count);
-        let mut index = HashMap::with_capacity(components.len());
-        let mut edges = Vec::with_capacity(edge_count);
+        let mut builder = Builder::with_capacity(components.len());
         for component in components {
-            for (r, req) in component.requirements.iter().enumerate() {
-                for &member in &req.members {
-                    edges.push((
-                        graph.node_count(),
-                        member,
-                        Dependency { requirement: r as u32, mode: req.mode },
-                    ));
-                }
-            }
-            let id = component.id.clone();
-            let node = graph.add_node(component);
-            index.insert(id, node);
+            builder.push(component);
         }
-        for (from, to, dep) in edges {
-            graph.add_edge(NodeIndex::new(from), to, dep);
-        }
-        Self { graph, policy, index }
+        builder.finish(policy)
     }
 
     /// Number of components.
@@ -353,8 +341,13 @@ impl Model {
     }
 
     /// Looks a component up by its id string.
+    ///
+    /// # Complexity
+    /// O(length of `id`) expected; the first call indexes every component.
     pub fn find(&self, id: &str) -> Option<ComponentId> {
-        self.index.get(id).copied()
+        let index =
+            self.index.get_or_init(|| self.ids().map(|i| (self.component(i).id.clone(), i)).collect());
+        index.get(id).copied()
     }
 
     /// All component indices in id order.
@@ -370,5 +363,60 @@ impl Model {
     /// The ids closest to `unknown`, for "did you mean" help.
     pub fn suggest(&self, unknown: &str) -> Option<&str> {
         crate::suggest::closest(unknown, self.components().map(|c| c.id.as_str()))
+    }
+}
+
+/// Builds a [`Model`] one component at a time, in id order, so that the
+/// loader moves each component straight into the graph (collecting them in
+/// a vector first held every component twice at the peak).
+pub(crate) struct Builder {
+    graph: DiGraph<Component, Dependency, u32>,
+}
+
+impl Builder {
+    /// A builder with room for `components` nodes.
+    pub(crate) fn with_capacity(components: usize) -> Self {
+        Self { graph: DiGraph::with_capacity(components, 0) }
+    }
+
+    /// A builder whose nodes are those of `graph`, which has no edges.
+    pub(crate) fn from_nodes(graph: DiGraph<Component, Dependency, u32>) -> Self {
+        debug_assert_eq!(graph.edge_count(), 0, "edges are added by `finish`");
+        Self { graph }
+    }
+
+    /// Adds the next component (by id order) whose requirements refer to
+    /// node indices of this model.
+    pub(crate) fn push(&mut self, component: Component) {
+        debug_assert!(
+            self.graph.raw_nodes().last().is_none_or(|last| last.weight.id < component.id),
+            "components sorted by unique id"
+        );
+        self.graph.add_node(component);
+    }
+
+    /// Adds an edge for every requirement member, in component,
+    /// requirement and member order, and returns the model.
+    ///
+    /// # Complexity
+    /// O(components + requirement members).
+    pub(crate) fn finish(mut self, policy: Option<crate::policy::Policy>) -> Model {
+        let edges =
+            self.graph.raw_nodes().iter().flat_map(|n| &n.weight.requirements).map(|r| r.members.len()).sum();
+        self.graph.reserve_exact_edges(edges);
+        let mut targets = Vec::new();
+        for from in 0..self.graph.node_count() {
+            let from = NodeIndex::new(from);
+            let Some(component) = self.graph.node_weight(from) else { continue };
+            targets.clear();
+            for (r, req) in component.requirements.iter().enumerate() {
+                let dependency = Dependency { requirement: r as u32, mode: req.mode };
+                targets.extend(req.members.iter().map(|&member| (member, dependency)));
+            }
+            for &(to, dependency) in &targets {
+                self.graph.add_edge(from, to, dependency);
+            }
+        }
+        Model { graph: self.graph, policy, index: OnceLock::new() }
     }
 }

@@ -1,15 +1,24 @@
 //! The native manifest, format version 1: decodes a [`Node`] tree (from
 //! YAML, JSON or TOML alike) into raw components, reporting every problem
 //! with its location instead of stopping at the first.
+//!
+//! The tree is consumed as it is decoded: each component's subtree is
+//! dropped once its component is built, so that a large inventory never
+//! holds the whole tree and all its components at once.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use petgraph::graph::{DiGraph, NodeIndex};
+
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::model::{Kind, Mode, Origin, RequirementShape};
+use crate::model::{
+    Component, ComponentId, Dependency, Kind, Location, Mode, Origin, Requirement, RequirementShape,
+};
 use crate::policy::{Exception, Level, Policy, Rule, RuleConfig};
 use crate::source::SourceFile;
-use crate::syntax::{Node, Value};
+use crate::syntax::{Node, Text, Value};
 
 /// Keys of the top level.
 pub const TOP_KEYS: [&str; 4] = ["blastmap", "defaults", "components", "policy"];
@@ -42,16 +51,126 @@ const EXCEPTION_KEYS: [&str; 4] = ["rule", "component", "reason", "expires"];
 /// Longest id, in characters.
 pub const MAX_ID_LEN: usize = 256;
 
-/// A requirement as written, with member ids not yet resolved.
-#[derive(Clone, Debug)]
-pub(crate) struct RawRequirement {
-    pub shape: RequirementShape,
-    pub need: u32,
-    pub members: Vec<(String, Range<usize>)>,
-    pub mode: Mode,
-    pub via: Option<String>,
-    pub origin: Origin,
-    pub span: Range<usize>,
+/// Every id met while reading (components and the targets they name), each
+/// numbered once, in the order first met. Raw requirements name their
+/// members by number: resolving them once every file is read is a table
+/// lookup, and no requirement keeps a copy of its targets' text.
+#[derive(Debug, Default)]
+pub(crate) struct IdTable {
+    /// Keyed by [`Text`]: most ids fit inside the table, so a lookup
+    /// compares them without reading another cache line.
+    numbers: HashMap<Text, u32>,
+}
+
+impl IdTable {
+    /// The number of `id`, numbering it when it is new.
+    ///
+    /// # Complexity
+    /// O(length of `id`) expected.
+    pub(crate) fn number(&mut self, id: &Text) -> u32 {
+        if let Some(&n) = self.numbers.get(id) {
+            return n;
+        }
+        let n = self.numbers.len() as u32;
+        self.numbers.insert(id.clone(), n);
+        n
+    }
+
+    /// [`Self::number`] of an id that is not already [`Text`].
+    pub(crate) fn number_of(&mut self, id: &str) -> u32 {
+        self.number(&Text::from(id))
+    }
+
+    /// Room for `additional` more ids (each component names one, and the
+    /// table re-hashed a million ids several times while growing).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.numbers.reserve(additional);
+    }
+
+    /// How many ids were numbered.
+    pub(crate) fn len(&self) -> usize {
+        self.numbers.len()
+    }
+
+    /// The text of every id, indexed by number.
+    ///
+    /// # Complexity
+    /// O(ids).
+    pub(crate) fn names(&self) -> Vec<&str> {
+        let mut names = vec![""; self.numbers.len()];
+        for (name, &n) in &self.numbers {
+            if let Some(slot) = names.get_mut(n as usize) {
+                *slot = name;
+            }
+        }
+        names
+    }
+}
+
+/// A requirement member named by its [`IdTable`] number, until the loader
+/// resolves it to a node index.
+fn numbered(n: u32) -> ComponentId {
+    NodeIndex::new(n as usize)
+}
+
+/// [`COMPONENT_KEYS`] in byte order: bit `i` of [`Explicit`] stands for
+/// `EXPLICIT_ORDER[i]`, so the set lists its fields already sorted.
+const EXPLICIT_ORDER: [&str; 15] = [
+    "availability",
+    "depends_on",
+    "description",
+    "entrypoint",
+    "kind",
+    "labels",
+    "name",
+    "owner",
+    "replicas",
+    "runs_in",
+    "slo",
+    "system",
+    "tier",
+    "weight",
+    "within",
+];
+
+/// The fields written explicitly, as a set (a sorted, deduplicated vector
+/// per component cost an allocation that grew twice).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Explicit(u16);
+
+impl Explicit {
+    /// Adds a field of [`COMPONENT_KEYS`] (other names are ignored).
+    pub(crate) fn insert(&mut self, field: &str) {
+        // The positions in `EXPLICIT_ORDER` (a test checks them).
+        let bit = match field {
+            "availability" => 0,
+            "depends_on" => 1,
+            "description" => 2,
+            "entrypoint" => 3,
+            "kind" => 4,
+            "labels" => 5,
+            "name" => 6,
+            "owner" => 7,
+            "replicas" => 8,
+            "runs_in" => 9,
+            "slo" => 10,
+            "system" => 11,
+            "tier" => 12,
+            "weight" => 13,
+            "within" => 14,
+            _ => return,
+        };
+        self.0 |= 1 << bit;
+    }
+
+    /// The fields, sorted: what [`Component::explicit_fields`] holds.
+    pub(crate) fn to_vec(self) -> Vec<&'static str> {
+        let mut fields = Vec::with_capacity(self.0.count_ones() as usize);
+        fields.extend(
+            EXPLICIT_ORDER.iter().enumerate().filter(|&(i, _)| self.0 & (1 << i) != 0).map(|(_, f)| *f),
+        );
+        fields
+    }
 }
 
 /// Field values of a component or of `defaults`.
@@ -71,40 +190,148 @@ pub(crate) struct Fields {
     pub description: Option<String>,
 }
 
-/// A component as written.
-#[derive(Clone, Debug)]
+/// A component as written: the model's component with every default
+/// applied, whose requirements still name their members by [`IdTable`]
+/// number (the loader resolves them to node indices in place, once every
+/// file is read).
+#[derive(Debug)]
 pub(crate) struct RawComponent {
-    pub id: String,
-    pub span: Range<usize>,
+    pub component: Component,
+    /// The number of the component's id.
+    pub number: u32,
     pub file: Arc<SourceFile>,
-    pub fields: Fields,
-    pub requirements: Vec<RawRequirement>,
-    pub explicit: Vec<&'static str>,
+}
+
+impl RawComponent {
+    /// Builds the component from its decoded fields, with the defaults of
+    /// DESIGN §2 for what was not written.
+    pub(crate) fn new(
+        id: String,
+        ids: &mut IdTable,
+        file: Arc<SourceFile>,
+        location: Location,
+        fields: Fields,
+        requirements: Vec<Requirement>,
+        explicit: Explicit,
+    ) -> Self {
+        let number = ids.number_of(&id);
+        let kind = fields.kind.unwrap_or(Kind::Service);
+        let mut labels = fields.labels;
+        if let Some(d) = fields.description {
+            labels.push(("description".to_owned(), d));
+            labels.sort();
+        }
+        let component = Component {
+            name: fields.name.unwrap_or_else(|| id.clone()),
+            kind,
+            tier: fields.tier.unwrap_or(3),
+            owner: fields.owner,
+            system: fields.system,
+            entrypoint: fields.entrypoint.unwrap_or_else(|| kind.is_entrypoint_by_default()),
+            weight: fields.weight.unwrap_or(1.0),
+            availability: fields.availability,
+            slo: fields.slo,
+            replicas: fields.replicas,
+            labels,
+            requirements,
+            location,
+            explicit_fields: explicit.to_vec(),
+            id,
+        };
+        Self { component, number, file }
+    }
+}
+
+/// Where a component's id was written.
+pub(crate) fn span_of(component: &Component) -> Range<usize> {
+    let at = &component.location;
+    at.offset..at.offset + at.len
+}
+
+/// Raw components in the order read. The components are the nodes of a
+/// graph without edges: when they are already in id order (as
+/// `blastmap import` and generators write them), that graph becomes the
+/// model's as it is, instead of every component being moved into another.
+#[derive(Debug, Default)]
+pub(crate) struct RawComponents {
+    pub graph: DiGraph<Component, Dependency, u32>,
+    /// The id number of each component.
+    pub numbers: Vec<u32>,
+    /// The file each component was read from.
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+impl RawComponents {
+    /// How many components were read.
+    pub(crate) fn len(&self) -> usize {
+        self.numbers.len()
+    }
+
+    /// Room for `additional` more components, allocated at that size.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.graph.reserve_exact_nodes(additional);
+        self.numbers.reserve_exact(additional);
+        self.files.reserve_exact(additional);
+    }
+
+    /// Adds the next component read.
+    pub(crate) fn push(&mut self, raw: RawComponent) {
+        self.graph.add_node(raw.component);
+        self.numbers.push(raw.number);
+        self.files.push(raw.file);
+    }
+
+    /// The last component, with its id number and file.
+    pub(crate) fn last(&self) -> Option<(&Component, u32, &Arc<SourceFile>)> {
+        let i = self.numbers.len().checked_sub(1)?;
+        Some((self.graph.node_weight(NodeIndex::new(i))?, *self.numbers.get(i)?, self.files.get(i)?))
+    }
 }
 
 /// What one native file contributes.
 #[derive(Debug)]
 pub(crate) struct FileManifest {
     pub file: Arc<SourceFile>,
-    pub components: Vec<RawComponent>,
+    pub components: RawComponents,
     /// The policy with the span of its key.
     pub policy: Option<(Policy, Range<usize>)>,
 }
 
+/// The fields and explicit names that `defaults` gives every component.
+type Defaults = (Fields, Explicit);
+
 struct Decoder<'a> {
     file: &'a Arc<SourceFile>,
     diags: &'a mut Vec<Diagnostic>,
+    ids: &'a mut IdTable,
+    /// The line of the last location computed: the decoder goes through
+    /// the text in order, so the next one is nearly always on that line or
+    /// next to it (see [`SourceFile::location_near`]).
+    line: usize,
 }
 
-/// Decodes the document of a native manifest (whose top level has `blastmap`).
-pub(crate) fn decode(file: &Arc<SourceFile>, root: &Node, diags: &mut Vec<Diagnostic>) -> FileManifest {
-    let mut d = Decoder { file, diags };
+/// Decodes the document of a native manifest (whose top level has
+/// `blastmap`), consuming it; ids are numbered in `ids`.
+///
+/// # Complexity
+/// O(nodes of the document), plus an expected O(1) id lookup per id.
+pub(crate) fn decode(
+    file: &Arc<SourceFile>,
+    root: Node,
+    ids: &mut IdTable,
+    diags: &mut Vec<Diagnostic>,
+) -> FileManifest {
+    let mut d = Decoder { file, diags, ids, line: 0 };
     d.manifest(root)
 }
 
-impl Decoder<'_> {
+impl<'a> Decoder<'a> {
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diags.push(diagnostic);
+    }
+
+    fn location(&mut self, span: &Range<usize>) -> Location {
+        self.file.location_near(span, &mut self.line)
     }
 
     fn invalid_type(&mut self, node: &Node, expected: &str, help: &str) {
@@ -138,6 +365,16 @@ impl Decoder<'_> {
         out
     }
 
+    /// Reports the keys of a mapping that are not text, as [`Self::keyed`]
+    /// does, for callers that then consume the entries (skipping those).
+    fn check_keys(&mut self, entries: &[(Node, Node)]) {
+        for (k, _) in entries {
+            if k.key_text().is_none() {
+                self.invalid_type(k, "a text key", "keys are plain names");
+            }
+        }
+    }
+
     fn unknown_key(&mut self, key: &Node, name: &str, allowed: &[&str], context: &str) {
         let help = did_you_mean(name, allowed.iter().copied(), || {
             format!("the keys of {context} are: {}", allowed.join(", "))
@@ -149,12 +386,17 @@ impl Decoder<'_> {
         );
     }
 
-    /// Text, accepting plain YAML scalars such as `8080` where text is expected.
-    fn text(&mut self, node: &Node, what: &str) -> Option<String> {
+    /// Text, accepting plain YAML scalars such as `8080` where text is
+    /// expected (as written); borrowed from the tree or the source.
+    fn scalar<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n str>
+    where
+        'a: 'n,
+    {
+        let file: &'a Arc<SourceFile> = self.file;
         match &node.value {
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => Some(s),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-                Some(self.file.text.get(node.span.clone()).unwrap_or_default().to_owned())
+                Some(file.text.get(node.span.clone()).unwrap_or_default())
             }
             _ => {
                 self.invalid_type(node, &format!("text ({what})"), "write the value as text");
@@ -163,9 +405,26 @@ impl Decoder<'_> {
         }
     }
 
-    fn id(&mut self, node: &Node, what: &str) -> Option<String> {
-        let id = self.text(node, what)?;
-        if check_id(&id) {
+    /// [`Self::scalar`], copied.
+    fn text(&mut self, node: &Node, what: &str) -> Option<String> {
+        self.scalar(node, what).map(str::to_owned)
+    }
+
+    /// [`Self::text`] that moves a string out of the tree instead of
+    /// copying it.
+    fn take_text(&mut self, node: Node, what: &str) -> Option<String> {
+        match node.value {
+            Value::Str(s) => Some(s.into_string()),
+            _ => self.text(&node, what),
+        }
+    }
+
+    fn id<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n str>
+    where
+        'a: 'n,
+    {
+        let id = self.scalar(node, what)?;
+        if check_id(id) {
             Some(id)
         } else {
             self.error(
@@ -177,6 +436,22 @@ impl Decoder<'_> {
             );
             None
         }
+    }
+
+    /// The id number of the member written at `node`, or a diagnostic.
+    fn member_number(&mut self, node: &Node, what: &str) -> Option<ComponentId> {
+        let id = self.id(node, what)?;
+        let number = match &node.value {
+            Value::Str(text) => self.ids.number(text),
+            _ => self.ids.number_of(id),
+        };
+        Some(numbered(number))
+    }
+
+    /// The member an id names (by number) and where it was written.
+    fn member(&mut self, node: &Node, what: &str) -> Option<(ComponentId, Location)> {
+        let member = self.member_number(node, what)?;
+        Some((member, self.location(&node.span)))
     }
 
     fn number(&mut self, node: &Node, what: &str) -> Option<f64> {
@@ -216,29 +491,31 @@ impl Decoder<'_> {
         }
     }
 
-    fn manifest(&mut self, root: &Node) -> FileManifest {
-        let mut out = FileManifest { file: Arc::clone(self.file), components: Vec::new(), policy: None };
-        let Some(entries) = self.map(root, "the manifest", "a manifest is a mapping with `blastmap: 1`")
-        else {
+    fn manifest(&mut self, root: Node) -> FileManifest {
+        let mut out =
+            FileManifest { file: Arc::clone(self.file), components: RawComponents::default(), policy: None };
+        if self.map(&root, "the manifest", "a manifest is a mapping with `blastmap: 1`").is_none() {
             return out;
-        };
-        let entries = self.keyed(entries);
-        let mut defaults = (Fields::default(), Vec::new());
+        }
+        let Value::Map(entries) = root.value else { return out };
+        self.check_keys(&entries);
+        let mut defaults = Defaults::default();
         // `defaults` applies to every component of the file, wherever it is written.
-        if let Some((_, _, v)) = entries.iter().find(|(k, _, _)| *k == "defaults") {
+        if let Some((_, v)) = entries.iter().find(|(k, _)| k.key_text() == Some("defaults")) {
             defaults = self.defaults(v);
         }
-        for (key, key_node, value) in entries {
+        for (key_node, value) in entries {
+            let Some(key) = key_node.key_text() else { continue };
             match key {
-                "blastmap" => self.version(value),
+                "blastmap" => self.version(&value),
                 "defaults" => {}
                 "components" => self.components(value, &defaults, &mut out.components),
                 "policy" => {
-                    if let Some(policy) = self.policy(value, key_node) {
+                    if let Some(policy) = self.policy(&value, &key_node) {
                         out.policy = Some((policy, key_node.span.clone()));
                     }
                 }
-                other => self.unknown_key(key_node, other, &TOP_KEYS, "the manifest"),
+                other => self.unknown_key(&key_node, other, &TOP_KEYS, "the manifest"),
             }
         }
         out
@@ -255,16 +532,16 @@ impl Decoder<'_> {
         }
     }
 
-    fn defaults(&mut self, node: &Node) -> (Fields, Vec<&'static str>) {
+    fn defaults(&mut self, node: &Node) -> Defaults {
         let mut fields = Fields::default();
-        let mut explicit = Vec::new();
+        let mut explicit = Explicit::default();
         let Some(entries) = self.map(node, "defaults", "`defaults` maps field names to values") else {
             return (fields, explicit);
         };
         for (key, key_node, value) in self.keyed(entries) {
             if DEFAULT_KEYS.contains(&key) {
-                if let Some(name) = self.field(&mut fields, key, value) {
-                    explicit.push(name);
+                if let Some(name) = self.field(&mut fields, key, value.clone()) {
+                    explicit.insert(name);
                 }
             } else {
                 self.unknown_key(key_node, key, &DEFAULT_KEYS, "`defaults`");
@@ -273,18 +550,18 @@ impl Decoder<'_> {
         (fields, explicit)
     }
 
-    /// Decodes one scalar field into `fields`; returns the static field name
-    /// when it was set.
-    fn field(&mut self, fields: &mut Fields, key: &str, value: &Node) -> Option<&'static str> {
+    /// Decodes one scalar field into `fields`, consuming its value; returns
+    /// the static field name when it was set.
+    fn field(&mut self, fields: &mut Fields, key: &str, value: Node) -> Option<&'static str> {
         let name = COMPONENT_KEYS.iter().copied().find(|k| *k == key)?;
         match key {
             "kind" => {
-                let text = self.text(value, "a kind")?;
-                if let Some(kind) = Kind::parse(&text) {
+                let text = self.scalar(&value, "a kind")?;
+                if let Some(kind) = Kind::parse(text) {
                     fields.kind = Some(kind);
                 } else {
                     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                    let help = did_you_mean(&text, names.iter().copied(), || {
+                    let help = did_you_mean(text, names.iter().copied(), || {
                         format!("the kinds are: {}", names.join(", "))
                     });
                     self.error(
@@ -295,12 +572,12 @@ impl Decoder<'_> {
                     return None;
                 }
             }
-            "name" => fields.name = Some(self.text(value, "a display name")?),
-            "owner" => fields.owner = Some(self.text(value, "an owner")?),
-            "system" => fields.system = Some(self.text(value, "a system")?),
-            "description" => fields.description = Some(self.text(value, "a description")?),
+            "name" => fields.name = Some(self.take_text(value, "a display name")?),
+            "owner" => fields.owner = Some(self.take_text(value, "an owner")?),
+            "system" => fields.system = Some(self.take_text(value, "a system")?),
+            "description" => fields.description = Some(self.take_text(value, "a description")?),
             "tier" => {
-                let tier = self.integer(value, "a tier")?;
+                let tier = self.integer(&value, "a tier")?;
                 if !(1..=4).contains(&tier) {
                     self.error(
                         Diagnostic::new(Code::InvalidValue, format!("tier `{tier}` is not between 1 and 4"))
@@ -316,7 +593,7 @@ impl Decoder<'_> {
                     fields.entrypoint = Some(b);
                 } else {
                     self.invalid_type(
-                        value,
+                        &value,
                         "`true` or `false`",
                         "entrypoint says whether users reach it directly",
                     );
@@ -324,7 +601,7 @@ impl Decoder<'_> {
                 }
             }
             "weight" => {
-                let w = self.number(value, "a weight")?;
+                let w = self.number(&value, "a weight")?;
                 if !(w.is_finite() && w >= 0.0) {
                     self.error(
                         Diagnostic::new(Code::InvalidValue, format!("weight `{w}` is not a number ≥ 0"))
@@ -335,10 +612,10 @@ impl Decoder<'_> {
                 }
                 fields.weight = Some(w);
             }
-            "availability" => fields.availability = Some(self.percentage(value, "availability")?),
-            "slo" => fields.slo = Some(self.percentage(value, "slo")?),
+            "availability" => fields.availability = Some(self.percentage(&value, "availability")?),
+            "slo" => fields.slo = Some(self.percentage(&value, "slo")?),
             "replicas" => {
-                let r = self.integer(value, "replicas")?;
+                let r = self.integer(&value, "replicas")?;
                 if let Ok(r) = u32::try_from(r) {
                     fields.replicas = Some(r);
                 } else {
@@ -351,7 +628,7 @@ impl Decoder<'_> {
                 }
             }
             "labels" => {
-                let entries = self.map(value, "labels", "`labels` maps names to text")?;
+                let entries = self.map(&value, "labels", "`labels` maps names to text")?;
                 let mut labels = Vec::new();
                 for (k, _, v) in self.keyed(entries) {
                     if let Some(text) = self.text(v, "a label value") {
@@ -366,90 +643,104 @@ impl Decoder<'_> {
         Some(name)
     }
 
-    fn components(
-        &mut self,
-        node: &Node,
-        defaults: &(Fields, Vec<&'static str>),
-        out: &mut Vec<RawComponent>,
-    ) {
+    fn components(&mut self, node: Node, defaults: &Defaults, out: &mut RawComponents) {
         if matches!(node.value, Value::Null) {
             return;
         }
-        let Some(entries) = self.map(node, "components", "`components` maps each id to its fields") else {
+        if self.map(&node, "components", "`components` maps each id to its fields").is_none() {
             return;
-        };
+        }
+        let Value::Map(entries) = node.value else { return };
+        out.reserve(entries.len());
+        self.ids.reserve(entries.len());
+        // By value: each component's subtree is freed once it is decoded.
         for (key, value) in entries {
-            let Some(id) = self.id(key, "a component id") else { continue };
-            out.push(self.component(id, key.span.clone(), value, defaults));
+            if self.id(&key, "a component id").is_none() {
+                continue;
+            }
+            let location = self.location(&key.span);
+            let id = match key.value {
+                Value::Str(s) => s.into_string(),
+                _ => self.file.text.get(key.span).unwrap_or_default().to_owned(),
+            };
+            out.push(self.component(id, location, value, defaults));
         }
     }
 
-    fn component(
-        &mut self,
-        id: String,
-        span: Range<usize>,
-        node: &Node,
-        defaults: &(Fields, Vec<&'static str>),
-    ) -> RawComponent {
+    fn component(&mut self, id: String, location: Location, node: Node, defaults: &Defaults) -> RawComponent {
         let mut fields = defaults.0.clone();
-        let mut explicit: Vec<&'static str> = defaults.1.clone();
-        let mut requirements = Vec::new();
+        let mut explicit = defaults.1;
+        if !matches!(node.value, Value::Null | Value::Map(_)) {
+            self.invalid_type(
+                &node,
+                "a mapping (a component)",
+                "a component maps field names (kind, tier, depends_on, ...) to values",
+            );
+        }
+        let entries = match node.value {
+            Value::Map(entries) => entries,
+            _ => Box::default(),
+        };
+        self.check_keys(&entries);
+        // Room for every requirement written, so that the vector is
+        // allocated once and at its size.
+        let room = entries
+            .iter()
+            .map(|(k, v)| match (k.key_text(), &v.value) {
+                (Some("depends_on"), Value::Seq(items)) => items.len(),
+                (Some("runs_in" | "within"), _) => 1,
+                _ => 0,
+            })
+            .sum();
+        let mut requirements = Vec::with_capacity(room);
         let mut runs_in = None;
         let mut within = None;
-        let entries = match &node.value {
-            Value::Null => &[][..],
-            _ => self
-                .map(
-                    node,
-                    "a component",
-                    "a component maps field names (kind, tier, depends_on, ...) to values",
-                )
-                .unwrap_or(&[]),
-        };
-        for (key, key_node, value) in self.keyed(entries) {
+        for (key_node, value) in entries {
+            let Some(key) = key_node.key_text() else { continue };
             match key {
-                "depends_on" => self.depends_on(value, &mut requirements),
-                "runs_in" => runs_in = self.runs_in(value),
-                "within" => {
-                    within = self.id(value, "a failure domain").map(|id| RawRequirement {
-                        shape: RequirementShape::Single,
-                        need: 1,
-                        members: vec![(id, value.span.clone())],
-                        mode: Mode::Hard,
-                        via: None,
-                        origin: Origin::Within,
-                        span: key_node.span.start..value.span.end,
-                    });
-                }
+                "depends_on" => self.depends_on(&value, &mut requirements),
+                "runs_in" => runs_in = self.runs_in(&key_node, &value),
+                "within" => within = self.within(&key_node, &value),
                 _ if COMPONENT_KEYS.contains(&key) => {
                     if let Some(name) = self.field(&mut fields, key, value) {
-                        explicit.push(name);
+                        explicit.insert(name);
                     }
                 }
-                _ => self.unknown_key(key_node, key, &COMPONENT_KEYS, "a component"),
+                _ => self.unknown_key(&key_node, key, &COMPONENT_KEYS, "a component"),
             }
         }
-        if let Some(mut r) = runs_in {
-            r.span = entries
-                .iter()
-                .find(|(k, _)| k.key_text() == Some("runs_in"))
-                .map_or(r.span.clone(), |(k, v)| k.span.start..v.span.end);
+        if let Some(r) = runs_in {
             requirements.push(r);
-            explicit.push("runs_in");
+            explicit.insert("runs_in");
         }
         if let Some(r) = within {
             requirements.push(r);
-            explicit.push("within");
+            explicit.insert("within");
         }
         if requirements.iter().any(|r| r.origin == Origin::DependsOn) {
-            explicit.push("depends_on");
+            explicit.insert("depends_on");
         }
-        explicit.sort_unstable();
-        explicit.dedup();
-        RawComponent { id, span, file: Arc::clone(self.file), fields, requirements, explicit }
+        RawComponent::new(id, self.ids, Arc::clone(self.file), location, fields, requirements, explicit)
     }
 
-    fn depends_on(&mut self, node: &Node, out: &mut Vec<RawRequirement>) {
+    /// `within: domain`, sugar for a hard dependency on it.
+    fn within(&mut self, key: &Node, value: &Node) -> Option<Requirement> {
+        let member = self.member_number(value, "a failure domain")?;
+        let location = self.location(&(key.span.start..value.span.end));
+        let member_location = self.location(&value.span);
+        Some(Requirement {
+            shape: RequirementShape::Single,
+            need: 1,
+            members: vec![member],
+            mode: Mode::Hard,
+            via: None,
+            origin: Origin::Within,
+            location,
+            member_locations: vec![member_location],
+        })
+    }
+
+    fn depends_on(&mut self, node: &Node, out: &mut Vec<Requirement>) {
         let items: &[Node] = match &node.value {
             Value::Seq(items) => items,
             Value::Null => return,
@@ -469,19 +760,20 @@ impl Decoder<'_> {
         }
     }
 
-    fn dependency(&mut self, node: &Node) -> Option<RawRequirement> {
+    fn dependency(&mut self, node: &Node) -> Option<Requirement> {
         let entries = match &node.value {
             Value::Map(entries) => entries,
             Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-                let id = self.id(node, "a dependency")?;
-                return Some(RawRequirement {
+                let (member, location) = self.member(node, "a dependency")?;
+                return Some(Requirement {
                     shape: RequirementShape::Single,
                     need: 1,
-                    members: vec![(id, node.span.clone())],
+                    members: vec![member],
                     mode: Mode::Hard,
                     via: None,
                     origin: Origin::DependsOn,
-                    span: node.span.clone(),
+                    member_locations: vec![location.clone()],
+                    location,
                 });
             }
             _ => {
@@ -530,14 +822,16 @@ impl Decoder<'_> {
                     return None;
                 }
             };
-        let mut r = RawRequirement {
+        let location = self.location(&node.span);
+        let mut r = Requirement {
             shape,
             need: 1,
             members: Vec::new(),
             mode: Mode::Hard,
             via: None,
             origin: Origin::DependsOn,
-            span: node.span.clone(),
+            location,
+            member_locations: Vec::new(),
         };
         let mut quorum: Option<(i64, Range<usize>)> = None;
         let mut ok = true;
@@ -546,12 +840,19 @@ impl Decoder<'_> {
                 _ if !allowed.contains(&key) => {
                     self.unknown_key(key_node, key, allowed, "a dependency");
                 }
-                "target" => match self.id(value, "a dependency target") {
-                    Some(id) => r.members.push((id, value.span.clone())),
+                // Keys are unique, so this is the only member.
+                "target" => match self.member(value, "a dependency target") {
+                    Some((member, location)) => {
+                        r.members = vec![member];
+                        r.member_locations = vec![location];
+                    }
                     None => ok = false,
                 },
                 "any_of" | "of" => match self.members(value, key) {
-                    Some(members) => r.members = members,
+                    Some((members, locations)) => {
+                        r.members = members;
+                        r.member_locations = locations;
+                    }
                     None => ok = false,
                 },
                 "quorum" => match self.integer(value, "a quorum") {
@@ -567,7 +868,7 @@ impl Decoder<'_> {
             }
         }
         if shape == RequirementShape::Quorum {
-            if !entries_have(&r, quorum.as_ref()) {
+            if quorum.is_none() || r.members.is_empty() {
                 if !has_of {
                     self.error(
                         Diagnostic::new(Code::MissingField, "quorum has no `of` list")
@@ -600,7 +901,7 @@ impl Decoder<'_> {
     }
 
     fn mode(&mut self, node: &Node) -> Option<Mode> {
-        match self.text(node, "a mode")?.as_str() {
+        match self.scalar(node, "a mode")? {
             "hard" => Some(Mode::Hard),
             "soft" => Some(Mode::Soft),
             other => {
@@ -616,8 +917,9 @@ impl Decoder<'_> {
         }
     }
 
-    /// A list of member ids: non-empty, no member twice.
-    fn members(&mut self, node: &Node, what: &str) -> Option<Vec<(String, Range<usize>)>> {
+    /// A list of members (by number) and where each was written:
+    /// non-empty, no member twice.
+    fn members(&mut self, node: &Node, what: &str) -> Option<(Vec<ComponentId>, Vec<Location>)> {
         let Value::Seq(items) = &node.value else {
             self.invalid_type(node, &format!("a list ({what})"), "list the members: `[a, b]`");
             return None;
@@ -630,15 +932,17 @@ impl Decoder<'_> {
             );
             return None;
         }
-        let mut members: Vec<(String, Range<usize>)> = Vec::with_capacity(items.len());
+        let mut members = Vec::with_capacity(items.len());
+        let mut locations: Vec<Location> = Vec::with_capacity(items.len());
         let mut ok = true;
         for item in items {
-            let Some(id) = self.id(item, "a group member") else {
+            let Some(member) = self.member_number(item, "a group member") else {
                 ok = false;
                 continue;
             };
-            if let Some((_, first)) = members.iter().find(|(m, _)| *m == id) {
-                let first = first.clone();
+            if let Some(first) = members.iter().position(|m| *m == member) {
+                let id = self.scalar(item, "a group member").unwrap_or_default();
+                let first = locations.get(first).map_or(0..0, |l| l.offset..l.offset + l.len);
                 self.error(
                     Diagnostic::new(Code::DuplicateMember, format!("`{id}` is twice in the group"))
                         .at(self.file, item.span.clone(), "again here")
@@ -648,24 +952,28 @@ impl Decoder<'_> {
                 ok = false;
                 continue;
             }
-            members.push((id, item.span.clone()));
+            members.push(member);
+            locations.push(self.location(&item.span));
         }
-        ok.then_some(members)
+        ok.then_some((members, locations))
     }
 
-    fn runs_in(&mut self, node: &Node) -> Option<RawRequirement> {
-        let mut r = RawRequirement {
+    /// `runs_in: [..]`, `runs_in: {quorum: k, of: [..]}` or one domain.
+    fn runs_in(&mut self, key: &Node, node: &Node) -> Option<Requirement> {
+        let location = self.location(&(key.span.start..node.span.end));
+        let mut r = Requirement {
             shape: RequirementShape::Single,
             need: 1,
             members: Vec::new(),
             mode: Mode::Hard,
             via: None,
             origin: Origin::RunsIn,
-            span: node.span.clone(),
+            location,
+            member_locations: Vec::new(),
         };
         match &node.value {
             Value::Seq(_) => {
-                r.members = self.members(node, "runs_in")?;
+                (r.members, r.member_locations) = self.members(node, "runs_in")?;
                 if r.members.len() > 1 {
                     r.shape = RequirementShape::AnyOf;
                 }
@@ -675,7 +983,7 @@ impl Decoder<'_> {
                 for (key, key_node, value) in self.keyed(entries) {
                     match key {
                         "quorum" => quorum = self.integer(value, "a quorum").map(|k| (k, value.span.clone())),
-                        "of" => r.members = self.members(value, "of")?,
+                        "of" => (r.members, r.member_locations) = self.members(value, "of")?,
                         _ => self.unknown_key(key_node, key, &["quorum", "of"], "`runs_in`"),
                     }
                 }
@@ -702,8 +1010,9 @@ impl Decoder<'_> {
                 r.need = u32::try_from(k).unwrap_or(1);
             }
             _ => {
-                let id = self.id(node, "a failure domain")?;
-                r.members.push((id, node.span.clone()));
+                let (member, location) = self.member(node, "a failure domain")?;
+                r.members = vec![member];
+                r.member_locations = vec![location];
             }
         }
         Some(r)
@@ -813,7 +1122,7 @@ impl Decoder<'_> {
         let mut kinds = Vec::new();
         for item in items {
             let mut f = Fields::default();
-            self.field(&mut f, "kind", item);
+            self.field(&mut f, "kind", item.clone());
             kinds.extend(f.kind);
         }
         kinds.sort();
@@ -870,7 +1179,7 @@ impl Decoder<'_> {
             match (&mut rule, key) {
                 (Rule::NoSpof { tier, .. }, "tier") => {
                     let mut f = Fields::default();
-                    if self.field(&mut f, "tier", value).is_some() {
+                    if self.field(&mut f, "tier", value.clone()).is_some() {
                         *tier = f.tier.unwrap_or(1);
                     }
                 }
@@ -958,7 +1267,7 @@ impl Decoder<'_> {
                     _ => ok = false,
                 },
                 "component" => match self.id(value, "a component") {
-                    Some(id) => e.component = id,
+                    Some(id) => id.clone_into(&mut e.component),
                     None => ok = false,
                 },
                 "reason" => e.reason = self.text(value, "a reason").unwrap_or_default(),
@@ -999,13 +1308,15 @@ impl Decoder<'_> {
     }
 }
 
-/// Whether quorum and members were both decoded.
-fn entries_have(r: &RawRequirement, quorum: Option<&(i64, Range<usize>)>) -> bool {
-    quorum.is_some() && !r.members.is_empty()
-}
-
 /// Ids are 1–256 characters, no whitespace or control characters.
+///
+/// # Complexity
+/// O(length of `id`).
 pub fn check_id(id: &str) -> bool {
+    // Printable ASCII, the usual case, is checked on bytes.
+    if id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic()) {
+        return !id.is_empty();
+    }
     !id.is_empty()
         && id.chars().count() <= MAX_ID_LEN
         && !id.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -1040,9 +1351,35 @@ mod tests {
         assert!(!check_id(""));
         assert!(!check_id("a b"));
         assert!(!check_id(&"x".repeat(257)));
+        assert!(check_id(&"x".repeat(256)));
+        // Past the ASCII fast path: characters, not bytes, are counted, and
+        // Unicode whitespace and controls are refused.
+        assert!(check_id(&"é".repeat(256)));
+        assert!(!check_id(&"é".repeat(257)));
+        assert!(!check_id("a\u{85}b"));
+        assert!(!check_id("a\u{a0}b"));
+        assert!(!check_id("a\tb"));
+        assert!(!check_id("a\u{7f}"));
         assert_eq!(parse_date("2027-03-31"), Some((2027, 3, 31)));
         assert_eq!(parse_date("2027-02-29"), None);
         assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
         assert_eq!(parse_date("27-03-31"), None);
+    }
+
+    #[test]
+    fn explicit_fields_come_out_sorted() {
+        let mut sorted = COMPONENT_KEYS;
+        sorted.sort_unstable();
+        assert_eq!(sorted, EXPLICIT_ORDER);
+        let mut explicit = Explicit::default();
+        for field in ["within", "kind", "availability", "kind", "not-a-field"] {
+            explicit.insert(field);
+        }
+        assert_eq!(explicit.to_vec(), ["availability", "kind", "within"]);
+        for (i, field) in EXPLICIT_ORDER.iter().enumerate() {
+            let mut one = Explicit::default();
+            one.insert(field);
+            assert_eq!(one, Explicit(1 << i), "{field}");
+        }
     }
 }

@@ -21,17 +21,27 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// Keeps `text` (the file called `name`) with its line starts.
+    ///
+    /// # Complexity
+    /// O(length of the text).
     pub fn new(name: &str, text: String) -> Self {
         let text: Arc<str> = Arc::from(text);
+        // (Newlines are found by the standard library's `memchr`, and the
+        // checks below run on bytes for ASCII text: going through a large
+        // inventory byte by byte, or character by character, showed in
+        // profiles.)
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let ascii = text.is_ascii();
         // Snippets show the source on a terminal: control characters (an
         // escape sequence in a hostile manifest) are replaced by characters of
         // the same UTF-8 length, so byte offsets stay valid.
-        // (Checked on bytes for ASCII text: decoding every character of a
-        // large inventory showed in profiles.)
-        let unsafe_control = if text.is_ascii() {
-            text.bytes().any(|b| is_unsafe_control(char::from(b)))
+        let unsafe_control = if ascii {
+            // Chunks without an early exit inside, so that the test vectorises.
+            text.as_bytes()
+                .chunks(256)
+                .any(|chunk| chunk.iter().fold(false, |found, &b| found | is_unsafe_control_byte(b)))
         } else {
             text.chars().any(is_unsafe_control)
         };
@@ -45,7 +55,6 @@ impl SourceFile {
             Arc::clone(&text)
         };
         let named = NamedSource::new(crate::source::printable(name), shown);
-        let ascii = text.is_ascii();
         Self { name: Arc::from(name), text, line_starts, ascii, named }
     }
 
@@ -62,13 +71,18 @@ impl SourceFile {
     pub fn line_column(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        (line as u32 + 1, self.column(line, offset) as u32 + 1)
+    }
+
+    /// 0-based character column of `offset` (at most the text length) on
+    /// the 0-based `line` that holds it.
+    fn column(&self, line: usize, offset: usize) -> usize {
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = if self.ascii {
+        if self.ascii {
             offset - start
         } else {
             self.text.get(start..offset).map_or(offset - start, |s| s.chars().count())
-        };
-        (line as u32 + 1, column as u32 + 1)
+        }
     }
 
     /// Byte offset of a 1-based line and 0-based character column (as YAML
@@ -99,6 +113,9 @@ impl SourceFile {
     }
 
     /// A [`crate::Location`] for a byte range of this file.
+    ///
+    /// # Complexity
+    /// O(log lines), plus the line length for non-ASCII text.
     pub fn location(&self, span: &std::ops::Range<usize>) -> crate::Location {
         let (line, column) = self.line_column(span.start);
         crate::Location {
@@ -109,11 +126,41 @@ impl SourceFile {
             len: span.end.saturating_sub(span.start),
         }
     }
+
+    /// [`Self::location`] for spans met in about text order, as decoders
+    /// meet them: `line` is the 0-based line of the previous span, updated
+    /// to this one's. That line and its neighbours are tried before a binary
+    /// search (millions of requirement members made the searches show).
+    ///
+    /// # Complexity
+    /// O(1) when the span starts on `line` or next to it, else
+    /// O(log lines); plus the line length for non-ASCII text.
+    pub(crate) fn location_near(&self, span: &std::ops::Range<usize>, line: &mut usize) -> crate::Location {
+        let offset = span.start.min(self.text.len());
+        let holds = |i: usize| {
+            self.line_starts.get(i).is_some_and(|&start| start <= offset)
+                && self.line_starts.get(i + 1).is_none_or(|&next| offset < next)
+        };
+        let near = [*line, line.wrapping_add(1), line.wrapping_sub(1)].into_iter().find(|&i| holds(i));
+        *line = near.unwrap_or_else(|| self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1));
+        crate::Location {
+            file: Arc::clone(&self.name),
+            line: *line as u32 + 1,
+            column: self.column(*line, offset) as u32 + 1,
+            offset: span.start,
+            len: span.end.saturating_sub(span.start),
+        }
+    }
 }
 
 /// Control characters other than line breaks and tabs.
 fn is_unsafe_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t' && c != '\r'
+}
+
+/// [`is_unsafe_control`] of an ASCII byte.
+fn is_unsafe_control_byte(b: u8) -> bool {
+    (b < 0x20 && b != b'\n' && b != b'\t' && b != b'\r') || b == 0x7f
 }
 
 fn same_length_placeholder(c: char) -> char {
@@ -150,5 +197,30 @@ mod tests {
         assert_eq!(f.line_column(5), (2, 2));
         assert_eq!(f.offset_of(2, 1), 5);
         assert_eq!(f.line_column(999), (3, 1));
+    }
+
+    #[test]
+    fn control_bytes_are_those_of_the_characters() {
+        for b in 0..=0x7f_u8 {
+            assert_eq!(super::is_unsafe_control_byte(b), super::is_unsafe_control(char::from(b)), "{b:#x}");
+        }
+        let f = SourceFile::new("x.yaml", format!("a: b\n{}c: \u{1b}[31m\n", "x".repeat(300)));
+        assert_eq!(f.named().inner().find('?'), Some(308));
+    }
+
+    #[test]
+    fn locations_near_the_last_line_match_the_search() {
+        let f = SourceFile::new("x.yaml", "ab\nçd: e\n\nxyz\n".to_owned());
+        // In order, backwards, jumping, and past the end, from any hint.
+        for hint in [0, 1, 2, 3, 4, 99] {
+            for offset in [0, 2, 3, 5, 9, 10, 12, 14, 99] {
+                let mut line = hint;
+                assert_eq!(
+                    f.location_near(&(offset..offset + 1), &mut line),
+                    f.location(&(offset..offset + 1))
+                );
+                assert_eq!(f.line_column(offset).0 as usize, line + 1);
+            }
+        }
     }
 }

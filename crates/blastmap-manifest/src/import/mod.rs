@@ -11,8 +11,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::model::{Kind, Mode, Origin, RequirementShape};
-use crate::native::{Fields, RawComponent, RawRequirement};
+use petgraph::graph::NodeIndex;
+
+use crate::model::{Kind, Mode, Origin, Requirement, RequirementShape};
+use crate::native::{Explicit, Fields, IdTable, RawComponent, RawComponents};
 use crate::source::SourceFile;
 use crate::syntax::{Node, Value};
 
@@ -272,17 +274,26 @@ impl Inventory {
         manifest
     }
 
-    /// The raw components the loader validates and builds the model from.
-    pub(crate) fn into_raw(self) -> Vec<RawComponent> {
-        self.components.into_values().map(raw_component).collect()
+    /// The raw components the loader validates and builds the model from;
+    /// ids are numbered in `ids`.
+    ///
+    /// # Complexity
+    /// O(components + dependency targets · log lines).
+    pub(crate) fn into_raw(self, ids: &mut IdTable) -> RawComponents {
+        let mut raw = RawComponents::default();
+        raw.reserve(self.components.len());
+        for c in self.components.into_values() {
+            raw.push(raw_component(c, ids));
+        }
+        raw
     }
 }
 
-fn raw_component(c: Imported) -> RawComponent {
-    let mut explicit: Vec<&'static str> = Vec::new();
+fn raw_component(c: Imported, ids: &mut IdTable) -> RawComponent {
+    let mut explicit = Explicit::default();
     let mut set = |on: bool, name: &'static str| {
         if on {
-            explicit.push(name);
+            explicit.insert(name);
         }
     };
     set(c.kind.is_some(), "kind");
@@ -293,36 +304,36 @@ fn raw_component(c: Imported) -> RawComponent {
     set(!c.dependencies.is_empty(), "depends_on");
     set(!c.labels.is_empty(), "labels");
     set(c.description.is_some(), "description");
+    let file = &c.file;
     let requirements = c
         .dependencies
         .iter()
-        .map(|d| RawRequirement {
-            shape: if d.targets.len() == 1 { RequirementShape::Single } else { RequirementShape::AnyOf },
-            need: 1,
-            members: d.targets.iter().map(|t| (t.clone(), d.span.clone())).collect(),
-            mode: d.mode,
-            via: d.via.clone(),
-            origin: Origin::DependsOn,
-            span: d.span.clone(),
+        .map(|d| {
+            let location = file.location(&d.span);
+            Requirement {
+                shape: if d.targets.len() == 1 { RequirementShape::Single } else { RequirementShape::AnyOf },
+                need: 1,
+                members: d.targets.iter().map(|t| NodeIndex::new(ids.number_of(t) as usize)).collect(),
+                mode: d.mode,
+                via: d.via.clone(),
+                origin: Origin::DependsOn,
+                member_locations: vec![location.clone(); d.targets.len()],
+                location,
+            }
         })
         .collect();
-    RawComponent {
-        id: c.id,
-        span: c.span,
-        file: c.file,
-        fields: Fields {
-            kind: c.kind,
-            name: c.name,
-            owner: c.owner,
-            system: c.system,
-            replicas: c.replicas,
-            labels: c.labels.into_iter().collect(),
-            description: c.description,
-            ..Fields::default()
-        },
-        requirements,
-        explicit,
-    }
+    let location = file.location(&c.span);
+    let fields = Fields {
+        kind: c.kind,
+        name: c.name,
+        owner: c.owner,
+        system: c.system,
+        replicas: c.replicas,
+        labels: c.labels.into_iter().collect(),
+        description: c.description,
+        ..Fields::default()
+    };
+    RawComponent::new(c.id, ids, c.file, location, fields, requirements, explicit)
 }
 
 /// The text of a scalar (numbers and booleans as written in YAML 1.2).
@@ -336,7 +347,7 @@ pub(crate) fn text(node: &Node) -> Option<&str> {
 /// A scalar as text, numbers and booleans included (`replicas: 3`, `"3"`).
 pub(crate) fn scalar(node: &Node) -> Option<String> {
     match &node.value {
-        Value::Str(s) => Some(s.clone()),
+        Value::Str(s) => Some(s.to_string()),
         Value::Int(i) => Some(i.to_string()),
         Value::Float(f) => Some(f.to_string()),
         Value::Bool(b) => Some(b.to_string()),

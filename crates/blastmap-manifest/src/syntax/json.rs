@@ -1,18 +1,32 @@
 //! JSON → [`Node`]: a small recursive-descent parser that keeps byte spans,
 //! reports duplicate keys, and bounds nesting (`serde_json` keeps no spans).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
-use super::{Limits, Node, Value};
+use super::{Limits, Node, Text, Value};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceFile;
 
+/// Objects with at most this many members find duplicate keys by a scan;
+/// larger ones index their keys (the members of a component are few, the
+/// `components` object of a large inventory has millions).
+const SMALL_OBJECT: usize = 16;
+
 struct Parser<'a> {
     file: &'a Arc<SourceFile>,
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     max_depth: usize,
+    /// Items of the arrays being parsed, innermost last: one stack shared
+    /// by every level, so that each array is moved once into a slice of
+    /// its exact length instead of growing a vector of its own.
+    items: Vec<Node>,
+    /// Members of the objects being parsed, the same way.
+    members: Vec<(Node, Node)>,
 }
 
 /// Parses one JSON document.
@@ -20,7 +34,16 @@ struct Parser<'a> {
 /// # Complexity
 /// O(size of the file); recursion depth bounded by `limits.max_depth`.
 pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Node, Diagnostic> {
-    let mut p = Parser { file, bytes: file.text.as_bytes(), pos: 0, max_depth: limits.max_depth };
+    let text: &str = &file.text;
+    let mut p = Parser {
+        file,
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        max_depth: limits.max_depth,
+        items: Vec::new(),
+        members: Vec::new(),
+    };
     p.skip_ws();
     let node = p.value(0)?;
     p.skip_ws();
@@ -30,7 +53,7 @@ pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Node, Dia
     Ok(node)
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, message: &str, help: &str) -> Diagnostic {
         let end = (self.pos + 1).min(self.bytes.len()).max(self.pos);
         Diagnostic::new(Code::InvalidSyntax, format!("invalid JSON: {message}"))
@@ -93,7 +116,7 @@ impl Parser<'_> {
         while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
-        let text = self.bytes.get(start..self.pos).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
+        let text = self.text.get(start..self.pos).unwrap_or("");
         let value = if let Ok(i) = text.parse::<i64>() {
             Value::Int(i)
         } else if let Ok(f) = text.parse::<f64>() {
@@ -109,20 +132,22 @@ impl Parser<'_> {
         self.enter(depth)?;
         let start = self.pos;
         self.pos += 1;
-        let mut items = Vec::new();
+        let mark = self.items.len();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Ok(Node::new(Value::Seq(items), start..self.pos));
+            return Ok(Node::new(Value::Seq(Box::default()), start..self.pos));
         }
         loop {
             self.skip_ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
+                    let items = self.items.drain(mark..).collect();
                     return Ok(Node::new(Value::Seq(items), start..self.pos));
                 }
                 _ => return Err(self.error("expected `,` or `]`", "separate array items with commas")),
@@ -134,12 +159,14 @@ impl Parser<'_> {
         self.enter(depth)?;
         let start = self.pos;
         self.pos += 1;
-        let mut entries: Vec<(Node, Node)> = Vec::new();
-        let mut seen: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+        let mark = self.members.len();
+        // Keys of a large object, borrowed from the text when they have no
+        // escapes (the decoded key is then the text between the quotes).
+        let mut seen: Option<HashMap<Cow<'a, str>, Range<usize>>> = None;
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
-            return Ok(Node::new(Value::Map(entries), start..self.pos));
+            return Ok(Node::new(Value::Map(Box::default()), start..self.pos));
         }
         loop {
             self.skip_ws();
@@ -151,13 +178,32 @@ impl Parser<'_> {
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = key_start..self.pos;
-            if let Some(first) = seen.get(&key) {
+            let earlier = self.members.get(mark..).unwrap_or_default();
+            if seen.is_none() && earlier.len() >= SMALL_OBJECT {
+                let mut index = HashMap::with_capacity(earlier.len() * 2);
+                for (k, _) in earlier {
+                    if let Value::Str(text) = &k.value {
+                        index.insert(self.borrowed(text, &k.span), k.span.clone());
+                    }
+                }
+                seen = Some(index);
+            }
+            let first = match &seen {
+                Some(index) => index.get(key.as_str()).cloned(),
+                None => earlier
+                    .iter()
+                    .find(|(k, _)| matches!(&k.value, Value::Str(earlier) if *earlier == key))
+                    .map(|(k, _)| k.span.clone()),
+            };
+            if let Some(first) = first {
                 return Err(Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`"))
                     .at(self.file, key_span, "written again here")
-                    .also(first.clone(), "first written here")
+                    .also(first, "first written here")
                     .help("remove one of the two"));
             }
-            seen.insert(key.clone(), key_span.clone());
+            if let Some(index) = &mut seen {
+                index.insert(self.borrowed(&key, &key_span), key_span.clone());
+            }
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {
                 return Err(self.error("expected `:` after the key", "write `\"key\": value`"));
@@ -165,21 +211,33 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            entries.push((Node::new(Value::Str(key), key_span), value));
+            self.members.push((Node::new(Value::Str(key), key_span), value));
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Node::new(Value::Map(entries), start..self.pos));
+                    let members = self.members.drain(mark..).collect();
+                    return Ok(Node::new(Value::Map(members), start..self.pos));
                 }
                 _ => return Err(self.error("expected `,` or `}`", "separate members with commas")),
             }
         }
     }
 
+    /// A decoded key as a slice of the text when it was written without
+    /// escapes (escapes always take more bytes than what they stand for,
+    /// so equal lengths mean none), else a copy.
+    fn borrowed(&self, key: &str, span: &Range<usize>) -> Cow<'a, str> {
+        let text: &'a str = self.text;
+        match text.get(span.start + 1..span.end.saturating_sub(1)) {
+            Some(raw) if raw.len() == key.len() => Cow::Borrowed(raw),
+            _ => Cow::Owned(key.to_owned()),
+        }
+    }
+
     fn hex4(&mut self) -> Result<u32, Diagnostic> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
+        let digits = self.text.get(self.pos..self.pos + 4);
         match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
             Some(v) => {
                 self.pos += 4;
@@ -189,27 +247,34 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, Diagnostic> {
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            let run = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
+    /// Moves past bytes that stand for themselves in a string.
+    fn skip_plain(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
             }
-            // The source is a `str` and the run stops at ASCII bytes, so it
-            // is a whole UTF-8 sequence.
-            out.push_str(
-                self.bytes.get(run..self.pos).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or(""),
-            );
+            self.pos += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<Text, Diagnostic> {
+        self.pos += 1;
+        let run = self.pos;
+        self.skip_plain();
+        // The text is a `str` and runs stop at ASCII bytes, so every run is
+        // whole UTF-8 sequences. Most strings have no escape: one copy.
+        let first = self.text.get(run..self.pos).unwrap_or("");
+        if self.bytes.get(self.pos) == Some(&b'"') {
+            self.pos += 1;
+            return Ok(Text::from(first));
+        }
+        let mut out = String::from(first);
+        loop {
             match self.bytes.get(self.pos) {
                 None => return Err(self.error("unterminated string", "close the string with `\"`")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Text::from(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -248,6 +313,9 @@ impl Parser<'_> {
                 }
                 Some(_) => return Err(self.error("control character in a string", "escape it, e.g. `\\n`")),
             }
+            let run = self.pos;
+            self.skip_plain();
+            out.push_str(self.text.get(run..self.pos).unwrap_or(""));
         }
     }
 }
@@ -268,6 +336,24 @@ mod tests {
         assert_eq!(items[1].value, Value::Float(2.5));
         assert_eq!(items[2].value, Value::Str("xé\n".into()));
         assert_eq!(items[1].span, 10..13);
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_large_objects_whatever_the_escapes() {
+        // Past SMALL_OBJECT members the keys are indexed, borrowed from the
+        // text when written without escapes: `"k3"` and `"k\u0033"` are
+        // still the same key, either way round.
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        for (early, late) in [("\"k3\"", "\"k\\u0033\""), ("\"k\\u0033\"", "\"k3\"")] {
+            let mut members = keys.clone();
+            members[3] = format!("{early}: 3");
+            members.push(format!("{late}: 40"));
+            let text = format!("{{{}}}", members.join(", "));
+            let err = json(&text).unwrap_err();
+            assert_eq!(err.code, Code::DuplicateKey, "{text}");
+            assert_eq!(err.labels[1].span.start, text.find(early).unwrap(), "{text}");
+        }
+        assert!(json(&format!("{{{}}}", keys.join(", "))).is_ok());
     }
 
     #[test]

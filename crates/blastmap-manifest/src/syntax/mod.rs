@@ -5,7 +5,9 @@
 //! the top level; this tree keeps a byte span on every key and value, so the
 //! decoder reports every problem of every file in one run.
 
-use std::ops::Range;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
@@ -48,15 +50,144 @@ pub struct Node {
 }
 
 /// A parsed value. Mappings keep the order they were written in.
+///
+/// Children are boxed slices, not `Vec`s, and short text lives inside the
+/// value ([`Text`]): a large inventory is tens of millions of nodes, and
+/// spare capacities and a heap allocation per key and id made the tree
+/// half as large again.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    Str(Text),
+    Seq(Box<[Node]>),
+    Map(Box<[(Node, Node)]>),
+}
+
+/// Longest text kept inside a [`Text`] (it then takes no more room in a
+/// [`Value`] than a boxed string).
+const INLINE: usize = 22;
+
+/// The text of a string value or key, dereferencing to `str`: up to 22
+/// bytes (keys, ids, kinds) inside the value, longer on the heap.
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    /// The text.
+    ///
+    /// # Complexity
+    /// O(length) for inline text (checked as UTF-8 again, a few
+    /// nanoseconds for such short text), O(1) otherwise.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Copied from a `str` whole, so the check always succeeds.
+            Repr::Inline { len, bytes } => {
+                bytes.get(..usize::from(*len)).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default()
+            }
+            Repr::Heap(text) => text,
+        }
+    }
+
+    /// The bytes of the text, without checking them again.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Repr::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    /// The text as a `String` (moved when on the heap).
+    pub fn into_string(self) -> String {
+        match self.0 {
+            Repr::Heap(text) => text.into_string(),
+            inline @ Repr::Inline { .. } => Text(inline).as_str().to_owned(),
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        let mut bytes = [0; INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(inline), Ok(len)) => {
+                inline.copy_from_slice(text.as_bytes());
+                Text(Repr::Inline { len, bytes })
+            }
+            _ => Text(Repr::Heap(Box::from(text))),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        if text.len() <= INLINE { Text::from(text.as_str()) } else { Text(Repr::Heap(text.into_boxed_str())) }
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+// Equality and hashing work on the bytes: comparing keys and looking ids
+// up are hot, and checking inline text as UTF-8 each time showed.
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.as_bytes());
+        // Prefix-free, as `str` hashes.
+        state.write_u8(0xff);
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Value {
@@ -109,7 +240,7 @@ impl Node {
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-            Value::Str(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(s.as_str().to_owned()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
                 entries
@@ -151,5 +282,38 @@ pub fn parse(file: &Arc<SourceFile>, syntax: Syntax, limits: &Limits) -> Result<
         Syntax::Yaml => yaml::parse(file, limits),
         Syntax::Json => json::parse(file, limits).map(|n| vec![n]),
         Syntax::Toml => toml::parse(file, limits).map(|n| vec![n]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Text, Value};
+
+    #[test]
+    fn text_is_kept_inside_up_to_its_limit_and_reads_back_the_same() {
+        for text in [
+            "",
+            "kind",
+            "data-000042",
+            &"x".repeat(22),
+            &"x".repeat(23),
+            "zoné-ü-ß-€-😀-abcd",
+            &"é".repeat(40),
+        ] {
+            let t = Text::from(text);
+            assert_eq!(t.as_str(), text);
+            assert_eq!(t.as_bytes(), text.as_bytes());
+            assert_eq!(t, Text::from(text.to_owned()));
+            assert!(t == text);
+            assert_eq!(t.clone().into_string(), text);
+            assert_eq!(format!("{t:?}"), format!("{text:?}"));
+        }
+        assert_ne!(Text::from("ab"), Text::from("abc"));
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn values_stay_three_words() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Limits, Node, Value};
+use super::{Limits, Node, Text, Value};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceFile;
 
@@ -41,7 +41,7 @@ fn convert(
         .at(file, span, "too deep here"));
     }
     let converted = match value.take() {
-        toml_span::value::ValueInner::String(s) => Value::Str(s.into_owned()),
+        toml_span::value::ValueInner::String(s) => Value::Str(Text::from(&*s)),
         toml_span::value::ValueInner::Integer(i) => Value::Int(i),
         toml_span::value::ValueInner::Float(f) => Value::Float(f),
         toml_span::value::ValueInner::Boolean(b) => Value::Bool(b),
@@ -51,11 +51,11 @@ fn convert(
         toml_span::value::ValueInner::Table(table) => {
             let mut entries = Vec::with_capacity(table.len());
             for (key, mut v) in table {
-                let key_node = Node::new(Value::Str(key.name.into_owned()), key.span.start..key.span.end);
+                let key_node = Node::new(Value::Str(Text::from(&*key.name)), key.span.start..key.span.end);
                 entries.push((key_node, convert(file, &mut v, depth + 1, limits)?));
             }
             entries.sort_by_key(|(k, _)| k.span.start);
-            Value::Map(entries)
+            Value::Map(entries.into_boxed_slice())
         }
     };
     Ok(Node::new(converted, span))

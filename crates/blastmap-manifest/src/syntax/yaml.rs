@@ -12,18 +12,21 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use super::{Limits, Node, Value};
+use super::{Limits, Node, Text, Value};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceFile;
 
+/// An open sequence or mapping. Its children wait on the builder's shared
+/// stacks from `mark` on, so that each is moved once into a slice of its
+/// exact length instead of growing a vector of its own.
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        mark: usize,
         start: usize,
         anchor: usize,
     },
     Map {
-        entries: Vec<(Node, Node)>,
+        mark: usize,
         key: Option<Node>,
         /// Keys by text, for duplicate detection, built only once the
         /// mapping outgrows [`SMALL_MAP`] (the component mappings of a large
@@ -42,6 +45,10 @@ struct Builder<'a> {
     file: &'a Arc<SourceFile>,
     limits: &'a Limits,
     stack: Vec<Frame>,
+    /// Items of the open sequences, innermost last.
+    items: Vec<Node>,
+    /// Entries of the open mappings, innermost last.
+    entries: Vec<(Node, Node)>,
     /// anchor id → (node, number of nodes in it)
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
@@ -112,6 +119,8 @@ fn parse_text(file: &Arc<SourceFile>, text: &str, limits: &Limits) -> Result<Vec
         file,
         limits,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
         documents: Vec::new(),
@@ -150,7 +159,7 @@ impl Builder<'_> {
                 let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
                 let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let value = if is_key || forced_str || style != ScalarStyle::Plain {
-                    Value::Str(text.into_owned())
+                    Value::Str(Text::from(&*text))
                 } else {
                     resolve_plain(&text)
                 };
@@ -158,19 +167,22 @@ impl Builder<'_> {
             }
             Event::SequenceStart(anchor, _) => {
                 let start = self.range(span).start;
-                self.open(Frame::Seq { items: Vec::new(), start, anchor }, start)
+                self.open(Frame::Seq { mark: self.items.len(), start, anchor }, start)
             }
             Event::MappingStart(anchor, _) => {
                 let start = self.range(span).start;
-                self.open(Frame::Map { entries: Vec::new(), key: None, seen: None, start, anchor }, start)
+                let mark = self.entries.len();
+                self.open(Frame::Map { mark, key: None, seen: None, start, anchor }, start)
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.range(span).end;
                 match self.stack.pop() {
-                    Some(Frame::Seq { items, start, anchor }) => {
+                    Some(Frame::Seq { mark, start, anchor }) => {
+                        let items = self.items.drain(mark..).collect();
                         self.finish(Node::new(Value::Seq(items), start..end.max(start)), anchor)
                     }
-                    Some(Frame::Map { entries, start, anchor, .. }) => {
+                    Some(Frame::Map { mark, start, anchor, .. }) => {
+                        let entries = self.entries.drain(mark..).collect();
                         self.finish(Node::new(Value::Map(entries), start..end.max(start)), anchor)
                     }
                     None => Ok(()),
@@ -224,13 +236,14 @@ impl Builder<'_> {
         }
         match self.stack.last_mut() {
             None => self.documents.push(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { mark, key, seen, .. }) => match key.take() {
                 None => {
+                    let entries = self.entries.get(*mark..).unwrap_or_default();
                     if let Some(text) = node.key_text() {
                         if seen.is_none() && entries.len() >= SMALL_MAP {
                             let mut index = HashMap::with_capacity(entries.len() * 2);
-                            for (k, _) in entries.iter() {
+                            for (k, _) in entries {
                                 if let Some(t) = k.key_text() {
                                     index.entry(t.to_owned()).or_insert_with(|| k.span.clone());
                                 }
@@ -259,7 +272,7 @@ impl Builder<'_> {
                     }
                     *key = Some(node);
                 }
-                Some(k) => entries.push((k, node)),
+                Some(k) => self.entries.push((k, node)),
             },
         }
         Ok(())
@@ -320,7 +333,7 @@ fn resolve_plain(text: &str) -> Value {
     if numeric && let Ok(f) = text.parse::<f64>() {
         return Value::Float(f);
     }
-    Value::Str(text.to_owned())
+    Value::Str(Text::from(text))
 }
 
 #[cfg(test)]

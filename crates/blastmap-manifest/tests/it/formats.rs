@@ -45,6 +45,31 @@ fn yaml_json_and_toml_build_the_same_model() {
 }
 
 #[test]
+fn components_in_id_order_or_not_build_the_same_model() {
+    // In id order, one file: the decoded components become the model's
+    // nodes as they are. Reversed and split over two files: they are sorted.
+    let ids: Vec<String> = (0..40).map(|i| format!("c{i:02}")).collect();
+    let component = |i: usize| {
+        let deps: Vec<String> = (1..4).map(|d| format!("\"{}\"", ids[(i + d * 7) % ids.len()])).collect();
+        format!("\"{}\": {{\"tier\": {}, \"depends_on\": [{}]}}", ids[i], 1 + i % 4, deps.join(", "))
+    };
+    let manifest = |order: &mut dyn Iterator<Item = usize>| {
+        let members: Vec<String> = order.map(component).collect();
+        format!("{{\"blastmap\": 1, \"components\": {{{}}}}}", members.join(", "))
+    };
+    let sorted = manifest(&mut (0..40));
+    let first = manifest(&mut (20..40).rev());
+    let second = manifest(&mut (0..20).rev());
+    let one = load_texts(&[("a.json", &sorted)], &LoadOptions::default());
+    let two = load_texts(&[("b.json", &first), ("c.json", &second)], &LoadOptions::default());
+    assert!(one.diagnostics.is_empty() && two.diagnostics.is_empty(), "{:?}", two.diagnostics);
+    assert_eq!(summary(&one.model), summary(&two.model));
+    let edges = |m: &Model| m.graph.raw_edges().iter().map(|e| (e.source(), e.target())).collect::<Vec<_>>();
+    assert_eq!(edges(&one.model), edges(&two.model));
+    assert_eq!(one.model.len(), 40);
+}
+
+#[test]
 fn every_valid_fixture_loads_without_diagnostics() {
     for entry in std::fs::read_dir(fixtures().join("valid")).unwrap() {
         let path = entry.unwrap().path();
