@@ -80,8 +80,10 @@ use serde::{Serialize, Serializer};
 
 use crate::cycles::{HardNet, Sccs};
 
-/// Knobs of [`availability`]. The defaults aim at ±0.01% at 95% for
-/// inventories of 10k components in about two seconds on two cores.
+/// Knobs of [`availability`]. The defaults aim at ±0.01% at 95% and bound
+/// the Monte Carlo part to about half a second on two cores; components
+/// whose residual needs more samples than that get wider intervals, and
+/// their `low`/`high` say so (BENCHMARKS.md has the figures at 10k).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AvailabilityOptions {
     /// Monte Carlo stops adding samples once every estimate's 95% half-width
@@ -93,9 +95,10 @@ pub struct AvailabilityOptions {
     pub max_samples: u64,
     /// Monte Carlo never evaluates more than this many component-samples
     /// (samples × components the Monte Carlo components depend on), which
-    /// bounds its time (about 0.5 ns each per core, measured): large, fragile
+    /// bounds its time (about 0.25 ns each per core, measured): large, fragile
     /// inventories then get wider intervals instead of long runs (but never
-    /// fewer than `min_samples`). Default 2^33, about two seconds on two cores.
+    /// fewer than `min_samples`). Default 2^32, about half a second on two
+    /// cores.
     pub max_work: u64,
     /// Seed of the Monte Carlo sampler.
     pub seed: u64,
@@ -111,10 +114,11 @@ pub struct AvailabilityOptions {
     pub contributions: usize,
     /// Monte Carlo estimates the contributions of non-single-point failures
     /// from at most this many samples (whole chunks; fewer when the
-    /// re-evaluations of the first chunk show that they would cost more than
-    /// a quarter of `max_work`): re-evaluating each sampled failure costs more
-    /// than the sample itself, and shares need less precision than the
-    /// availability. Default 2^18.
+    /// re-evaluations of the first two chunks show that they would cost more
+    /// than a sixteenth of `max_work`): re-evaluating each sampled failure
+    /// costs more than the sample itself, and shares need less precision than
+    /// the availability (the shares of single points of failure, usually the
+    /// largest, are exact). Default 2^18.
     pub contribution_samples: u64,
 }
 
@@ -124,7 +128,7 @@ impl Default for AvailabilityOptions {
             target_half_width: 1e-4,
             min_samples: 1 << 16,
             max_samples: 1 << 24,
-            max_work: 1 << 33,
+            max_work: 1 << 32,
             seed: 0x5eed_b1a5_7a0b_0001,
             exact_component_nodes: 1 << 10,
             contribution_samples: 1 << 18,
@@ -1433,17 +1437,21 @@ fn monte_carlo(
     let chunks_for = |samples: u64| samples.div_ceil(CHUNK_SAMPLES).max(1);
     let by_work = (options.max_work / sim.len().max(1) as u64).max(options.min_samples);
     let max_chunks = chunks_for(options.max_samples.min(by_work).max(1));
-    // Contributions: measured on chunk 0 first; how many more chunks the
-    // re-evaluation budget (a quarter of `max_work`, in 256-lane blocks)
-    // affords follows from that chunk's (deterministic) cost.
+    // Contributions: measured on the first two chunks (one per core on the
+    // reference machine; a fixed number, so the result does not depend on
+    // the thread count); how many more chunks the re-evaluation budget (a
+    // sixteenth of `max_work`, in 256-lane blocks) affords follows from their
+    // (deterministic) cost.
     let contribution_total =
         if options.contributions > 0 { options.contribution_samples.div_ceil(CHUNK_SAMPLES) } else { 0 };
-    let mut tally = run_chunks(&sim, options, 0..1, &(0..contribution_total.min(1)));
-    let per_chunk = tally.reevaluations.max(1);
-    let budget = options.max_work / LANES as u64 / 4;
-    let more = (budget.saturating_sub(per_chunk) / per_chunk).min(contribution_total.saturating_sub(1));
-    let contribution_chunks = 1..(1 + more).min(max_chunks);
-    let mut done = 1u64;
+    let first = 2.min(max_chunks);
+    let mut tally = run_chunks(&sim, options, 0..first, &(0..contribution_total.min(first)));
+    let per_chunk = (tally.reevaluations / first).max(1);
+    let budget = options.max_work / LANES as u64 / 16;
+    let more =
+        (budget.saturating_sub(per_chunk * first) / per_chunk).min(contribution_total.saturating_sub(first));
+    let contribution_chunks = first..(first + more).min(max_chunks);
+    let mut done = first;
     let mut want = chunks_for(options.min_samples).max(contribution_chunks.end).min(max_chunks);
     while want > done {
         tally = tally.merge(run_chunks(&sim, options, done..want, &contribution_chunks));

@@ -141,14 +141,13 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
             out.radii = Some(radii);
         }
     }
-    if a.cuts {
-        progress.begin(Stage::CutSets, 0);
-        out.cuts = Some(cut_sets_within(model, &net, &targets, options.max_cut_candidates));
-    }
-    if a.availability {
-        progress.begin(Stage::Availability, 0);
-        out.availability = Some(availability(model, &options.availability));
-    }
+    // Both are parallel inside but have serial stretches (candidate pairs,
+    // decision diagrams): side by side, each fills the other's idle core.
+    let cuts = || a.cuts.then(|| cut_sets_within(model, &net, &targets, options.max_cut_candidates));
+    let avail = || a.availability.then(|| availability(model, &options.availability));
+    let stage = if a.availability { Stage::Availability } else { Stage::CutSets };
+    progress.begin(stage, 0);
+    (out.cuts, out.availability) = rayon::join(cuts, avail);
     if a.cold_start {
         progress.begin(Stage::ColdStart, 0);
         out.cold_start = Some(cold_start(model));
