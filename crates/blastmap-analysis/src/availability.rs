@@ -113,9 +113,9 @@ pub struct AvailabilityOptions {
     /// Default 5; zero skips the contribution analysis.
     pub contributions: usize,
     /// Monte Carlo estimates the contributions of non-single-point failures
-    /// from at most this many samples (whole chunks; fewer when the
-    /// re-evaluations of the first two chunks show that they would cost more
-    /// than a sixteenth of `max_work`): re-evaluating each sampled failure
+    /// from at most this many samples (fewer when the re-evaluations would
+    /// cost more than a sixteenth of `max_work`; the budget is spent pass by
+    /// pass, 64 or 256 lanes at a time): re-evaluating each sampled failure
     /// costs more than the sample itself, and shares need less precision than
     /// the availability (the shares of single points of failure, usually the
     /// largest, are exact). Default 2^18.
@@ -1105,8 +1105,15 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn run_chunk(&mut self, seed: u64, chunk: u64, contributions: bool) {
+    /// Runs one chunk of samples; contributions are measured in its passes
+    /// until `contribution_budget` re-evaluations are spent (0: none). The
+    /// budget is per chunk and checked between passes, so what is measured
+    /// does not depend on the thread count.
+    fn run_chunk(&mut self, seed: u64, chunk: u64, contribution_budget: u64) {
         let sim = self.sim;
+        let spent_before = self.tally.reevaluations;
+        // Re-evaluations per word of lanes in the last measured pass.
+        let mut per_word: Option<u64> = None;
         let mut rng = Rng::for_chunk(seed, chunk);
         for (skip, &ln_q) in self.skips.iter_mut().zip(&sim.ln_q) {
             *skip = rng.skip(ln_q);
@@ -1137,19 +1144,33 @@ impl<'a> Worker<'a> {
                 self.tally.residual[slot] += popcount(lanes);
                 residual = or(residual, lanes);
             }
-            if contributions && residual != ZERO {
-                for &x in &sim.failable {
-                    let lanes = and(self.fail[x as usize], residual);
-                    if lanes != ZERO {
-                        self.without(x as usize, lanes);
+            // Contributions, within the chunk's budget: the first pass
+            // measures one word of lanes (64) to learn the cost; later
+            // passes measure every lane when that fits, one word when only
+            // that does, and nothing once the budget is spent. A pass of a
+            // very large inventory can cost the whole budget for 64 lanes.
+            let spent = self.tally.reevaluations - spent_before;
+            let lanes = match per_word {
+                _ if spent >= contribution_budget => 0,
+                Some(cost) if spent + cost * WORDS as u64 <= contribution_budget => WORDS,
+                _ => 1,
+            };
+            if lanes > 0 {
+                self.tally.contribution_samples += 64 * lanes as u64;
+                let residual: Block = std::array::from_fn(|i| if i < lanes { residual[i] } else { 0 });
+                let before = self.tally.reevaluations;
+                if residual != ZERO {
+                    for &x in &sim.failable {
+                        let lanes = and(self.fail[x as usize], residual);
+                        if lanes != ZERO {
+                            self.without(x as usize, lanes);
+                        }
                     }
                 }
+                per_word = Some((self.tally.reevaluations - before).div_ceil(lanes as u64));
             }
         }
         self.tally.samples += CHUNK_SAMPLES;
-        if contributions {
-            self.tally.contribution_samples += CHUNK_SAMPLES;
-        }
     }
 
     /// Evaluates strongly connected set `k` from its own failures and the
@@ -1303,13 +1324,15 @@ fn run_chunks(
     options: &AvailabilityOptions,
     chunks: std::ops::Range<u64>,
     contribution_chunks: &std::ops::Range<u64>,
+    chunk_budget: u64,
 ) -> Tally {
     chunks
         .into_par_iter()
         .fold(
             || Worker::new(sim),
             |mut worker, chunk| {
-                worker.run_chunk(options.seed, chunk, contribution_chunks.contains(&chunk));
+                let budget = if contribution_chunks.contains(&chunk) { chunk_budget } else { 0 };
+                worker.run_chunk(options.seed, chunk, budget);
                 worker
             },
         )
@@ -1445,16 +1468,23 @@ fn monte_carlo(
     let contribution_total =
         if options.contributions > 0 { options.contribution_samples.div_ceil(CHUNK_SAMPLES) } else { 0 };
     let first = 2.min(max_chunks);
-    let mut tally = run_chunks(&sim, options, 0..first, &(0..contribution_total.min(first)));
-    let per_chunk = (tally.reevaluations / first).max(1);
     let budget = options.max_work / LANES as u64 / 16;
-    let more =
-        (budget.saturating_sub(per_chunk * first) / per_chunk).min(contribution_total.saturating_sub(first));
+    let chunk_budget = budget / first;
+    let mut tally = run_chunks(&sim, options, 0..first, &(0..contribution_total.min(first)), chunk_budget);
+    let per_chunk = (tally.reevaluations / first).max(1);
+    // More chunks only if the first ones were measured whole (a pass of a
+    // very large inventory can spend the budget alone).
+    let whole = tally.contribution_samples >= first * (CHUNK_SAMPLES - 64 * (WORDS as u64 - 1));
+    let more = if whole {
+        (budget.saturating_sub(per_chunk * first) / per_chunk).min(contribution_total.saturating_sub(first))
+    } else {
+        0
+    };
     let contribution_chunks = first..(first + more).min(max_chunks);
     let mut done = first;
     let mut want = chunks_for(options.min_samples).max(contribution_chunks.end).min(max_chunks);
     while want > done {
-        tally = tally.merge(run_chunks(&sim, options, done..want, &contribution_chunks));
+        tally = tally.merge(run_chunks(&sim, options, done..want, &contribution_chunks, chunk_budget));
         done = want;
         let n = tally.samples;
         // Samples the worst target needs for the target half-width, from
