@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use blastmap_manifest::{
     Component, ComponentId, Exception, Kind, Level, Location, Mode, Model, Policy, Rule, RuleConfig,
 };
+use rayon::prelude::*;
 
 use crate::availability::{AvailabilityOptions, availability};
 use crate::cycles::hard_cycles;
@@ -457,47 +458,48 @@ fn spof_findings(
     }
     let candidate: HashSet<&str> =
         spof_candidates(model, kinds, ignore_kinds).map(|c| c.id.as_str()).collect();
-    let mut out = Vec::new();
-    for (x, mut victims) in takes_down {
-        let component = model.component(x);
-        if !candidate.contains(component.id.as_str()) {
-            continue;
-        }
-        victims.sort_unstable();
-        // The cascade shown is the one to what users see first: an
-        // entrypoint if one is hit, then the lowest tier, then id.
-        // `takes_down` only lists failures that take something down.
-        let Some(&shown) = victims.iter().min_by_key(|&&v| {
-            let c = model.component(v);
-            (!c.entrypoint, c.tier, v)
-        }) else {
-            continue;
-        };
-        let why = if kinds.contains(&component.kind) {
-            let article = if component.kind == Kind::External { "an" } else { "a" };
-            format!("{article} {} without redundancy", component.kind)
-        } else {
-            "declares `replicas: 1`".to_owned()
-        };
-        let names: Vec<String> = victims.iter().map(|&v| format!("`{}`", model.component(v).id)).collect();
-        let message = format!(
-            "`{}` is a single point of failure ({why}): its failure alone takes down {} {}",
-            component.id,
-            plural(victims.len(), "critical component"),
-            listed(&names)
-        );
-        out.push(Finding {
-            code: Code::NoSpof,
-            level,
-            message,
-            component: component.id.clone(),
-            subject: component.id.clone(),
-            cascade: Some(cascade(net, x, shown)),
-            cycle: Vec::new(),
-            location: component.location.clone(),
-        });
-    }
-    out
+    let found: Vec<(ComponentId, Vec<ComponentId>)> =
+        takes_down.into_iter().filter(|(x, _)| candidate.contains(model.component(*x).id.as_str())).collect();
+    // One simulation per finding for its cascade: in parallel, collected in
+    // order (3 000 findings at 10k components were a third of `check`).
+    found
+        .into_par_iter()
+        .filter_map(|(x, mut victims)| {
+            let component = model.component(x);
+            victims.sort_unstable();
+            // The cascade shown is the one to what users see first: an
+            // entrypoint if one is hit, then the lowest tier, then id.
+            // `takes_down` only lists failures that take something down.
+            let &shown = victims.iter().min_by_key(|&&v| {
+                let c = model.component(v);
+                (!c.entrypoint, c.tier, v)
+            })?;
+            let why = if kinds.contains(&component.kind) {
+                let article = if component.kind == Kind::External { "an" } else { "a" };
+                format!("{article} {} without redundancy", component.kind)
+            } else {
+                "declares `replicas: 1`".to_owned()
+            };
+            let names: Vec<String> =
+                victims.iter().map(|&v| format!("`{}`", model.component(v).id)).collect();
+            let message = format!(
+                "`{}` is a single point of failure ({why}): its failure alone takes down {} {}",
+                component.id,
+                plural(victims.len(), "critical component"),
+                listed(&names)
+            );
+            Some(Finding {
+                code: Code::NoSpof,
+                level,
+                message,
+                component: component.id.clone(),
+                subject: component.id.clone(),
+                cascade: Some(cascade(net, x, shown)),
+                cycle: Vec::new(),
+                location: component.location.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The cascade from `victim` down to the failure of `failed`.
