@@ -308,3 +308,321 @@ impl Simulation {
         steps
     }
 }
+
+/// One failure at a time, touching only what it affects: the same states,
+/// cascade paths and member counts as [`simulate_net`] with `failed = [x]`,
+/// at a cost proportional to the affected part of the inventory instead of
+/// its size. `check` needs a cascade for every SPOF it reports (tens of
+/// thousands at 100k components, where a whole simulation each took
+/// minutes in all).
+pub(crate) struct SingleFailure {
+    failed: u32,
+    level: Vec<u8>,
+    counted: Vec<u8>,
+    distance: Vec<u32>,
+    /// Components whose level or distance this run set.
+    touched: Vec<u32>,
+    down: Vec<u32>,
+    not_up: Vec<u32>,
+    /// Requirements whose counters this run changed.
+    touched_requirements: Vec<u32>,
+    queue: VecDeque<u32>,
+    /// `inside[c] == run`: `c` is in the part simulated (see
+    /// [`SingleFailure::run_for`]).
+    inside: Vec<u32>,
+    run: u32,
+    /// The victim whose dependencies `inside` marks now.
+    marked_for: u32,
+    stack: Vec<u32>,
+}
+
+const UNREACHED: u32 = u32::MAX;
+
+impl SingleFailure {
+    /// Scratch for `net`: O(n + requirements) once.
+    pub(crate) fn new(net: &Net) -> Self {
+        let n = net.len();
+        SingleFailure {
+            failed: u32::MAX,
+            level: vec![UP; n],
+            counted: vec![UP; n],
+            distance: vec![UNREACHED; n],
+            touched: Vec::new(),
+            down: vec![0; net.requirement_count()],
+            not_up: vec![0; net.requirement_count()],
+            touched_requirements: Vec::new(),
+            queue: VecDeque::new(),
+            inside: vec![0; n],
+            run: 0,
+            marked_for: u32::MAX,
+            stack: Vec::new(),
+        }
+    }
+
+    /// [`SingleFailure::run`], but only over what `victim` depends on
+    /// (itself included): the states there, and so `victim`'s path and the
+    /// member counts along it, are the same as in the whole inventory,
+    /// since nothing else can change them. A hub's failure takes most of an
+    /// inventory down; the path to one victim needs only its dependencies.
+    /// They are marked once for consecutive runs with the same victim.
+    ///
+    /// # Complexity
+    /// O(what `victim` depends on, with its requirements and members) for a
+    /// new victim; then O(what `x` takes down among them).
+    pub(crate) fn run_for(&mut self, net: &Net, x: ComponentId, victim: ComponentId) {
+        let v = victim.index() as u32;
+        if self.marked_for == v && self.run != 0 {
+            self.simulate(net, x, true);
+            return;
+        }
+        self.marked_for = v;
+        self.run = self.run.wrapping_add(1);
+        if self.run == 0 {
+            self.inside.fill(0);
+            self.run = 1;
+        }
+        if (v as usize) < net.len() {
+            self.inside[v as usize] = self.run;
+            self.stack.push(v);
+        }
+        while let Some(c) = self.stack.pop() {
+            for r in net.requirements(c) {
+                for &m in net.members(r) {
+                    if self.inside[m as usize] != self.run {
+                        self.inside[m as usize] = self.run;
+                        self.stack.push(m);
+                    }
+                }
+            }
+        }
+        self.simulate(net, x, true);
+    }
+
+    /// Simulates the failure of `x` alone (forgetting the previous run).
+    ///
+    /// # Complexity
+    /// O(affected components + their requirements and members), plus the
+    /// reset of the previous run's.
+    #[cfg(test)]
+    pub(crate) fn run(&mut self, net: &Net, x: ComponentId) {
+        self.simulate(net, x, false);
+    }
+
+    fn simulate(&mut self, net: &Net, x: ComponentId, within: bool) {
+        for &c in &self.touched {
+            let c = c as usize;
+            self.level[c] = UP;
+            self.counted[c] = UP;
+            self.distance[c] = UNREACHED;
+        }
+        for &r in &self.touched_requirements {
+            self.down[r as usize] = 0;
+            self.not_up[r as usize] = 0;
+        }
+        self.touched.clear();
+        self.touched_requirements.clear();
+        let x = x.index() as u32;
+        if x as usize >= net.len() {
+            self.failed = u32::MAX;
+            return;
+        }
+        self.failed = x;
+        // As `propagate`, with one failure.
+        self.level[x as usize] = DOWN;
+        self.touched.push(x);
+        self.queue.push_back(x);
+        while let Some(c) = self.queue.pop_front() {
+            let (old, new) = (self.counted[c as usize], self.level[c as usize]);
+            if old == new {
+                continue;
+            }
+            self.counted[c as usize] = new;
+            for &r in net.required_by(c) {
+                if self.down[r as usize] == 0 && self.not_up[r as usize] == 0 {
+                    self.touched_requirements.push(r);
+                }
+                if old == UP {
+                    self.not_up[r as usize] += 1;
+                }
+                if new == DOWN {
+                    self.down[r as usize] += 1;
+                }
+                let owner = net.owner(r);
+                if owner == x || (within && self.inside[owner as usize] != self.run) {
+                    continue;
+                }
+                let effect =
+                    lowered(net, r, raw_level(net, r, self.down[r as usize], self.not_up[r as usize]));
+                if effect > self.level[owner as usize] {
+                    if self.level[owner as usize] == UP {
+                        self.touched.push(owner);
+                    }
+                    self.level[owner as usize] = effect;
+                    self.queue.push_back(owner);
+                }
+            }
+        }
+        // As the breadth-first search of `explain`.
+        self.distance[x as usize] = 0;
+        self.queue.push_back(x);
+        while let Some(c) = self.queue.pop_front() {
+            let lc = self.level[c as usize];
+            for &r in net.required_by(c) {
+                let owner = net.owner(r);
+                if within && self.inside[owner as usize] != self.run {
+                    continue;
+                }
+                let target = self.level[owner as usize];
+                if self.distance[owner as usize] != UNREACHED || target == UP {
+                    continue;
+                }
+                if let Some(needed) = self.justifying(net, r, target)
+                    && lc >= needed
+                {
+                    self.distance[owner as usize] = self.distance[c as usize] + 1;
+                    self.queue.push_back(owner);
+                }
+            }
+        }
+    }
+
+    /// The state of `c` in the last run.
+    pub(crate) fn state(&self, c: ComponentId) -> State {
+        State::from_level(self.level.get(c.index()).copied().unwrap_or(UP))
+    }
+
+    /// [`Simulation::path`] and [`Simulation::path_requirements`] of `c`.
+    pub(crate) fn path(&self, net: &Net, c: ComponentId) -> (Vec<ComponentId>, Vec<u32>) {
+        let (mut path, mut requirements) = (vec![c], Vec::new());
+        let mut at = c.index() as u32;
+        while let Some((requirement, next)) = self.cause(net, at) {
+            requirements.push(requirement);
+            path.push(Net::id(next));
+            at = next;
+        }
+        (path, requirements)
+    }
+
+    /// As the causes of `explain`, for one component.
+    fn cause(&self, net: &Net, c: u32) -> Option<(u32, u32)> {
+        let target = *self.level.get(c as usize)?;
+        let d = self.distance[c as usize];
+        if target == UP || d == 0 || d == UNREACHED || c == self.failed {
+            return None;
+        }
+        let first = net.requirements(c).start;
+        net.requirements(c).find_map(|r| {
+            let needed = self.justifying(net, r, target)?;
+            let best = net
+                .members(r)
+                .iter()
+                .copied()
+                .filter(|&m| self.level[m as usize] >= needed && self.distance[m as usize] == d - 1)
+                .min()?;
+            Some((r - first, best))
+        })
+    }
+
+    /// [`justifying_member_level`] with the requirement's raw level counted
+    /// from its members now.
+    fn justifying(&self, net: &Net, r: u32, target: u8) -> Option<u8> {
+        let (mut down, mut not_up) = (0, 0);
+        for &m in net.members(r) {
+            let l = self.level[m as usize];
+            down += u32::from(l == DOWN);
+            not_up += u32::from(l != UP);
+        }
+        let raw = raw_level(net, r, down, not_up);
+        (lowered(net, r, raw) == target).then_some(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use blastmap_manifest::Mode;
+
+    use super::*;
+    use crate::cycles::tests::{model, req};
+
+    /// A pseudo-random inventory with groups, soft requirements and cycles.
+    fn tangled(n: usize, seed: u64) -> Model {
+        let mut state = seed;
+        let mut next = move |bound: usize| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as usize) % bound.max(1)
+        };
+        model(
+            (0..n)
+                .map(|i| {
+                    let requirements = (0..next(4))
+                        .filter_map(|_| {
+                            let mut members: Vec<usize> = (0..=next(3))
+                                .map(|_| if next(8) == 0 { next(n) } else { next(i.max(1)) })
+                                .collect();
+                            members.sort_unstable();
+                            members.dedup();
+                            members.retain(|&m| m != i);
+                            let need = 1 + next(members.len()) as u32;
+                            let mode = if next(4) == 0 { Mode::Soft } else { Mode::Hard };
+                            (!members.is_empty()).then(|| req(need, &members, mode))
+                        })
+                        .collect();
+                    (None, requirements)
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn one_victim_many_failures_reuses_its_dependencies() {
+        for seed in 0..3 {
+            let model = tangled(80, seed);
+            let net = Net::new(&model);
+            let full: Vec<Simulation> = model.ids().map(|x| simulate_net(&net, &[x])).collect();
+            let mut within = SingleFailure::new(&net);
+            for victim in model.ids() {
+                for x in model.ids() {
+                    within.run_for(&net, x, victim);
+                    let expected = (full[x.index()].path(victim), full[x.index()].path_requirements(victim));
+                    assert_eq!(within.path(&net, victim), expected, "seed {seed}, {x:?} fails: {victim:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_failure_at_a_time_matches_the_full_simulation() {
+        for seed in 0..6 {
+            let model = tangled(80, seed);
+            let net = Net::new(&model);
+            let mut single = SingleFailure::new(&net);
+            for x in model.ids() {
+                let full = simulate_net(&net, &[x]);
+                single.run(&net, x);
+                for c in model.ids() {
+                    assert_eq!(single.state(c), full.state(c), "seed {seed}, {x:?} fails: state of {c:?}");
+                    let path = (full.path(c), full.path_requirements(c));
+                    assert_eq!(single.path(&net, c), path, "seed {seed}, {x:?} fails: path of {c:?}");
+                }
+                let mut within = SingleFailure::new(&net);
+                for victim in model.ids() {
+                    within.run_for(&net, x, victim);
+                    let path = (full.path(victim), full.path_requirements(victim));
+                    assert_eq!(
+                        within.path(&net, victim),
+                        path,
+                        "seed {seed}, {x:?} fails: path of {victim:?}"
+                    );
+                    for &step in &path.0 {
+                        for r in net.requirements(step.index() as u32) {
+                            for &m in net.members(r) {
+                                let m = Net::id(m);
+                                assert_eq!(within.state(m), full.state(m), "seed {seed}, {x:?}: {m:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
