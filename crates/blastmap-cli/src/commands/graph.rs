@@ -69,6 +69,14 @@ pub(crate) fn emit(format: DiagramFormat, scene: &Scene, path: Option<&Path>) ->
         DiagramFormat::Mermaid => mermaid::render(scene).into_bytes(),
         DiagramFormat::Svg | DiagramFormat::Png => {
             let image = if format == DiagramFormat::Svg { Image::Svg } else { Image::Png };
+            if scene.edges.len() > crate::render::html::DENSE_EDGES {
+                eprint(&format!(
+                    "note: {} arrows between {} boxes: Graphviz may take minutes to lay this out\n  help: \
+                     `--focus ID` draws the neighbourhood of a component\n",
+                    scene.edges.len(),
+                    scene.nodes.len()
+                ));
+            }
             match graphviz::render(&dot::render(scene), image) {
                 Ok(bytes) => bytes,
                 Err(GraphvizError::NotInstalled) => {

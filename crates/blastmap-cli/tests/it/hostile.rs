@@ -234,3 +234,25 @@ fn a_generated_inventory_of_thousands_is_identical_whatever_the_thread_count() {
         assert_deterministic(args);
     }
 }
+
+/// A grouped diagram too dense for Graphviz (hundreds of arrows between
+/// systems; `dot` takes minutes) is left out of the HTML page with a note,
+/// instead of the page taking minutes.
+#[test]
+fn the_html_page_of_thousands_skips_a_diagram_too_dense_to_lay_out() {
+    let dir = scratch("dense");
+    let synth = Command::new(env!("CARGO_BIN_EXE_blastmap-synth"))
+        .args(["--components", "2000", "--requirements", "10000"])
+        .output()
+        .unwrap();
+    assert!(synth.status.success());
+    let file = dir.join("synth.yaml");
+    std::fs::write(&file, &synth.stdout).unwrap();
+    let page = dir.join("page.html");
+    let out =
+        run(&["report", file.to_str().unwrap(), "--format", "html", "-o", page.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("too dense for Graphviz"), "no note about the diagram");
+    assert!(!html.contains("<svg class=\"bm-svg\""), "a Graphviz diagram was drawn");
+}
