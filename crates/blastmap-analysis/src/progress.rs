@@ -17,16 +17,19 @@ pub enum Stage {
     SharedFate,
     CutSets,
     Availability,
+    /// Both at once (`report` runs them side by side).
+    CutSetsAndAvailability,
     ColdStart,
 }
 
 impl Stage {
-    const ALL: [Stage; 6] = [
+    const ALL: [Stage; 7] = [
         Stage::Idle,
         Stage::BlastRadius,
         Stage::SharedFate,
         Stage::CutSets,
         Stage::Availability,
+        Stage::CutSetsAndAvailability,
         Stage::ColdStart,
     ];
 
@@ -38,6 +41,7 @@ impl Stage {
             Stage::SharedFate => "shared fate",
             Stage::CutSets => "cut sets",
             Stage::Availability => "availability",
+            Stage::CutSetsAndAvailability => "cut sets and availability",
             Stage::ColdStart => "cold start",
         }
     }

@@ -145,7 +145,11 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     // decision diagrams): side by side, each fills the other's idle core.
     let cuts = || a.cuts.then(|| cut_sets_within(model, &net, &targets, options.max_cut_candidates));
     let avail = || a.availability.then(|| availability(model, &options.availability));
-    let stage = if a.availability { Stage::Availability } else { Stage::CutSets };
+    let stage = match (a.cuts, a.availability) {
+        (true, true) => Stage::CutSetsAndAvailability,
+        (false, true) => Stage::Availability,
+        _ => Stage::CutSets,
+    };
     progress.begin(stage, 0);
     (out.cuts, out.availability) = rayon::join(cuts, avail);
     if a.cold_start {
