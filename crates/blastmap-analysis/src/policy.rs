@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::availability::{AvailabilityOptions, availability};
 use crate::cycles::hard_cycles;
 use crate::net::Net;
-use crate::simulate::{SingleFailure, State};
+use crate::simulate::{Sparse, State};
 use crate::sweep::{Sweep, SweepOptions, Targets, sweep};
 
 /// `max-blast-radius` limits used when the rule sets neither (the values of
@@ -486,7 +486,7 @@ fn spof_findings(
         .into_par_iter()
         .with_min_len(piece)
         .map_init(
-            || SingleFailure::new(net),
+            || Sparse::new(net),
             |sim, (i, x, victims, shown)| {
                 let component = model.component(x);
                 let why = if kinds.contains(&component.kind) {
@@ -522,7 +522,7 @@ fn spof_findings(
 }
 
 /// The cascade from `victim` down to the failure of `failed`.
-fn cascade(net: &Net, sim: &mut SingleFailure, failed: ComponentId, victim: ComponentId) -> Cascade {
+fn cascade(net: &Net, sim: &mut Sparse, failed: ComponentId, victim: ComponentId) -> Cascade {
     sim.run_for(net, failed, victim);
     let (path, requirements) = sim.path(net, victim);
     let members_down = path

@@ -92,9 +92,20 @@ pub fn simulate_net(net: &Net, failed: &[ComponentId]) -> Simulation {
     failed.sort_unstable();
     failed.dedup();
 
-    let level = propagate(net, &failed);
-    let causes = explain(net, &failed, &level);
-    Simulation { failed, states: level.iter().map(|&l| State::from_level(l)).collect(), causes }
+    let mut sparse = Sparse::new(net);
+    let indices: Vec<u32> = failed.iter().map(|f| f.index() as u32).collect();
+    sparse.simulate(net, &indices, false);
+    let states = sparse.level.iter().map(|&l| State::from_level(l)).collect();
+    let causes = (0..n as u32)
+        .map(|c| {
+            sparse.cause(net, c).map(|(requirement, next)| Cause {
+                requirement,
+                next: Net::id(next),
+                distance: sparse.distance[c as usize],
+            })
+        })
+        .collect();
+    Simulation { failed, states, causes }
 }
 
 /// The raw result of a requirement before the soft lowering: 2 unmet, 1
@@ -112,130 +123,6 @@ fn raw_level(net: &Net, r: u32, down: u32, not_up: u32) -> u8 {
 
 fn lowered(net: &Net, r: u32, raw: u8) -> u8 {
     if net.is_soft(r) { raw.saturating_sub(1) } else { raw }
-}
-
-/// Event-driven monotone propagation from "everything up except F". Each
-/// raise is justified by the current (under-approximating) states, and at the
-/// end every requirement's effect is reflected in its owner, so the result is
-/// the least fixpoint.
-fn propagate(net: &Net, failed: &[ComponentId]) -> Vec<u8> {
-    let n = net.len();
-    let mut level = vec![UP; n];
-    // The level already added into the requirement counters.
-    let mut counted = vec![UP; n];
-    let mut down = vec![0u32; net.requirement_count()];
-    let mut not_up = vec![0u32; net.requirement_count()];
-    let mut is_failed = vec![false; n];
-    let mut queue: VecDeque<u32> = VecDeque::new();
-    for f in failed {
-        let f = f.index();
-        is_failed[f] = true;
-        level[f] = DOWN;
-        queue.push_back(f as u32);
-    }
-    while let Some(x) = queue.pop_front() {
-        let (old, new) = (counted[x as usize], level[x as usize]);
-        if old == new {
-            continue;
-        }
-        counted[x as usize] = new;
-        for &r in net.required_by(x) {
-            if old == UP {
-                not_up[r as usize] += 1;
-            }
-            if new == DOWN {
-                down[r as usize] += 1;
-            }
-            let owner = net.owner(r);
-            if is_failed[owner as usize] {
-                continue;
-            }
-            let effect = lowered(net, r, raw_level(net, r, down[r as usize], not_up[r as usize]));
-            if effect > level[owner as usize] {
-                level[owner as usize] = effect;
-                queue.push_back(owner);
-            }
-        }
-    }
-    level
-}
-
-/// The raw level of every requirement under the final states.
-fn requirement_levels(net: &Net, level: &[u8]) -> Vec<u8> {
-    (0..net.requirement_count() as u32)
-        .map(|r| {
-            let (mut down, mut not_up) = (0, 0);
-            for &m in net.members(r) {
-                let l = level[m as usize];
-                down += u32::from(l == DOWN);
-                not_up += u32::from(l != UP);
-            }
-            raw_level(net, r, down, not_up)
-        })
-        .collect()
-}
-
-/// The lowest level a member must have to justify requirement `r` of a
-/// component in state `target`, or `None` when `r` does not justify it.
-fn justifying_member_level(net: &Net, r: u32, target: u8, raw: &[u8]) -> Option<u8> {
-    let raw = raw[r as usize];
-    (lowered(net, r, raw) == target).then_some(raw)
-}
-
-fn explain(net: &Net, failed: &[ComponentId], level: &[u8]) -> Vec<Option<Cause>> {
-    const UNREACHED: u32 = u32::MAX;
-    let n = net.len();
-    let raw = requirement_levels(net, level);
-    let mut distance = vec![UNREACHED; n];
-    let mut queue: VecDeque<u32> = VecDeque::new();
-    for f in failed {
-        distance[f.index()] = 0;
-        queue.push_back(f.index() as u32);
-    }
-    // Multi-source BFS over "x justifies its requirement r, which justifies
-    // r's owner": layer by layer, so distances are shortest.
-    while let Some(x) = queue.pop_front() {
-        let lx = level[x as usize];
-        for &r in net.required_by(x) {
-            let owner = net.owner(r);
-            let target = level[owner as usize];
-            if distance[owner as usize] != UNREACHED || target == UP {
-                continue;
-            }
-            if let Some(needed) = justifying_member_level(net, r, target, &raw)
-                && lx >= needed
-            {
-                distance[owner as usize] = distance[x as usize] + 1;
-                queue.push_back(owner);
-            }
-        }
-    }
-
-    let mut causes = vec![None; n];
-    for c in 0..n as u32 {
-        let target = level[c as usize];
-        let d = distance[c as usize];
-        if target == UP || d == 0 || d == UNREACHED {
-            continue;
-        }
-        let first = net.requirements(c).start;
-        'requirements: for r in net.requirements(c) {
-            let Some(needed) = justifying_member_level(net, r, target, &raw) else { continue };
-            // Members are in written order: take the lowest id among the
-            // ones one step closer.
-            let best = net
-                .members(r)
-                .iter()
-                .copied()
-                .filter(|&m| level[m as usize] >= needed && distance[m as usize] == d - 1)
-                .min();
-            if let Some(m) = best {
-                causes[c as usize] = Some(Cause { requirement: r - first, next: Net::id(m), distance: d });
-                break 'requirements;
-            }
-        }
-    }
-    causes
 }
 
 impl Simulation {
@@ -309,14 +196,17 @@ impl Simulation {
     }
 }
 
-/// One failure at a time, touching only what it affects: the same states,
-/// cascade paths and member counts as [`simulate_net`] with `failed = [x]`,
-/// at a cost proportional to the affected part of the inventory instead of
-/// its size. `check` needs a cascade for every SPOF it reports (tens of
+/// The least fixpoint of DESIGN §3 and the cascade paths, touching only
+/// what the failures affect: event-driven propagation with per-requirement
+/// counters (each raise is justified by the current, under-approximating
+/// states, and at the end every requirement's effect is reflected in its
+/// owner), then a breadth-first search over "a member justifies its
+/// requirement, which justifies the owner", layer by layer so distances are
+/// shortest. Its scratch is reused from run to run and only what a run
+/// touched is reset, so `check` can run one per SPOF it reports (tens of
 /// thousands at 100k components, where a whole simulation each took
 /// minutes in all).
-pub(crate) struct SingleFailure {
-    failed: u32,
+pub(crate) struct Sparse {
     level: Vec<u8>,
     counted: Vec<u8>,
     distance: Vec<u32>,
@@ -328,7 +218,7 @@ pub(crate) struct SingleFailure {
     touched_requirements: Vec<u32>,
     queue: VecDeque<u32>,
     /// `inside[c] == run`: `c` is in the part simulated (see
-    /// [`SingleFailure::run_for`]).
+    /// [`Sparse::run_for`]).
     inside: Vec<u32>,
     run: u32,
     /// The victim whose dependencies `inside` marks now.
@@ -338,12 +228,11 @@ pub(crate) struct SingleFailure {
 
 const UNREACHED: u32 = u32::MAX;
 
-impl SingleFailure {
+impl Sparse {
     /// Scratch for `net`: O(n + requirements) once.
     pub(crate) fn new(net: &Net) -> Self {
         let n = net.len();
-        SingleFailure {
-            failed: u32::MAX,
+        Sparse {
             level: vec![UP; n],
             counted: vec![UP; n],
             distance: vec![UNREACHED; n],
@@ -359,7 +248,7 @@ impl SingleFailure {
         }
     }
 
-    /// [`SingleFailure::run`], but only over what `victim` depends on
+    /// [`Sparse::run`], but only over what `victim` depends on
     /// (itself included): the states there, and so `victim`'s path and the
     /// member counts along it, are the same as in the whole inventory,
     /// since nothing else can change them. A hub's failure takes most of an
@@ -372,7 +261,7 @@ impl SingleFailure {
     pub(crate) fn run_for(&mut self, net: &Net, x: ComponentId, victim: ComponentId) {
         let v = victim.index() as u32;
         if self.marked_for == v && self.run != 0 {
-            self.simulate(net, x, true);
+            self.simulate(net, &[index_of(x)], true);
             return;
         }
         self.marked_for = v;
@@ -395,7 +284,7 @@ impl SingleFailure {
                 }
             }
         }
-        self.simulate(net, x, true);
+        self.simulate(net, &[index_of(x)], true);
     }
 
     /// Simulates the failure of `x` alone (forgetting the previous run).
@@ -405,10 +294,17 @@ impl SingleFailure {
     /// reset of the previous run's.
     #[cfg(test)]
     pub(crate) fn run(&mut self, net: &Net, x: ComponentId) {
-        self.simulate(net, x, false);
+        self.simulate(net, &[index_of(x)], false);
     }
 
-    fn simulate(&mut self, net: &Net, x: ComponentId, within: bool) {
+    /// Simulates the failure of `failed` (indices inside the model),
+    /// forgetting the previous run; with `within`, only over the
+    /// components marked by [`Sparse::run_for`].
+    ///
+    /// # Complexity
+    /// O(affected components + their requirements and members), plus the
+    /// reset of the previous run's.
+    fn simulate(&mut self, net: &Net, failed: &[u32], within: bool) {
         for &c in &self.touched {
             let c = c as usize;
             self.level[c] = UP;
@@ -421,16 +317,13 @@ impl SingleFailure {
         }
         self.touched.clear();
         self.touched_requirements.clear();
-        let x = x.index() as u32;
-        if x as usize >= net.len() {
-            self.failed = u32::MAX;
-            return;
+        for &f in failed.iter().filter(|&&f| (f as usize) < net.len()) {
+            if self.level[f as usize] == UP {
+                self.touched.push(f);
+            }
+            self.level[f as usize] = DOWN;
+            self.queue.push_back(f);
         }
-        self.failed = x;
-        // As `propagate`, with one failure.
-        self.level[x as usize] = DOWN;
-        self.touched.push(x);
-        self.queue.push_back(x);
         while let Some(c) = self.queue.pop_front() {
             let (old, new) = (self.counted[c as usize], self.level[c as usize]);
             if old == new {
@@ -447,8 +340,9 @@ impl SingleFailure {
                 if new == DOWN {
                     self.down[r as usize] += 1;
                 }
+                // A failed owner is down already: no effect can raise it.
                 let owner = net.owner(r);
-                if owner == x || (within && self.inside[owner as usize] != self.run) {
+                if within && self.inside[owner as usize] != self.run {
                     continue;
                 }
                 let effect =
@@ -462,9 +356,10 @@ impl SingleFailure {
                 }
             }
         }
-        // As the breadth-first search of `explain`.
-        self.distance[x as usize] = 0;
-        self.queue.push_back(x);
+        for &f in failed.iter().filter(|&&f| (f as usize) < net.len()) {
+            self.distance[f as usize] = 0;
+            self.queue.push_back(f);
+        }
         while let Some(c) = self.queue.pop_front() {
             let lc = self.level[c as usize];
             for &r in net.required_by(c) {
@@ -503,11 +398,14 @@ impl SingleFailure {
         (path, requirements)
     }
 
-    /// As the causes of `explain`, for one component.
+    /// Why `c` is in its state: the first requirement (in written order)
+    /// that justifies it through a member one step closer to a failure, and
+    /// the lowest such member. `None` for components up, failed or not
+    /// reached.
     fn cause(&self, net: &Net, c: u32) -> Option<(u32, u32)> {
         let target = *self.level.get(c as usize)?;
         let d = self.distance[c as usize];
-        if target == UP || d == 0 || d == UNREACHED || c == self.failed {
+        if target == UP || d == 0 || d == UNREACHED {
             return None;
         }
         let first = net.requirements(c).start;
@@ -523,18 +421,18 @@ impl SingleFailure {
         })
     }
 
-    /// [`justifying_member_level`] with the requirement's raw level counted
-    /// from its members now.
+    /// The lowest level a member must have to justify requirement `r` of a
+    /// component in state `target`, or `None` when `r` does not justify it.
+    /// The requirement's counters hold its members' final levels.
     fn justifying(&self, net: &Net, r: u32, target: u8) -> Option<u8> {
-        let (mut down, mut not_up) = (0, 0);
-        for &m in net.members(r) {
-            let l = self.level[m as usize];
-            down += u32::from(l == DOWN);
-            not_up += u32::from(l != UP);
-        }
-        let raw = raw_level(net, r, down, not_up);
+        let raw = raw_level(net, r, self.down[r as usize], self.not_up[r as usize]);
         (lowered(net, r, raw) == target).then_some(raw)
     }
+}
+
+/// The index of `x` (ids outside the model are skipped by the caller).
+fn index_of(x: ComponentId) -> u32 {
+    u32::try_from(x.index()).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -579,7 +477,7 @@ mod tests {
             let model = tangled(80, seed);
             let net = Net::new(&model);
             let full: Vec<Simulation> = model.ids().map(|x| simulate_net(&net, &[x])).collect();
-            let mut within = SingleFailure::new(&net);
+            let mut within = Sparse::new(&net);
             for victim in model.ids() {
                 for x in model.ids() {
                     within.run_for(&net, x, victim);
@@ -595,7 +493,7 @@ mod tests {
         for seed in 0..6 {
             let model = tangled(80, seed);
             let net = Net::new(&model);
-            let mut single = SingleFailure::new(&net);
+            let mut single = Sparse::new(&net);
             for x in model.ids() {
                 let full = simulate_net(&net, &[x]);
                 single.run(&net, x);
@@ -604,7 +502,7 @@ mod tests {
                     let path = (full.path(c), full.path_requirements(c));
                     assert_eq!(single.path(&net, c), path, "seed {seed}, {x:?} fails: path of {c:?}");
                 }
-                let mut within = SingleFailure::new(&net);
+                let mut within = Sparse::new(&net);
                 for victim in model.ids() {
                     within.run_for(&net, x, victim);
                     let path = (full.path(victim), full.path_requirements(victim));
