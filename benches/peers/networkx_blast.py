@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""blastmap against networkx on the same --hard-only inventory (DESIGN §8).
+"""blastmap against networkx on the same --hard-only inventory (BENCHMARKS.md#targets).
 
 With every requirement a plain hard dependency, the blast radius of X is
 exactly the set of components that transitively depend on X: networkx's

@@ -215,16 +215,18 @@ fn every_analysis_output_is_identical_whatever_the_thread_count() {
     }
 }
 
+/// A synthetic inventory (seed 1) written to `dir/synth.yaml`.
+fn synth(dir: &Path, components: usize, requirements: usize) -> PathBuf {
+    let config = blastmap_synth::Config { components, requirements, seed: 1, hard_only: false };
+    let file = dir.join("synth.yaml");
+    std::fs::write(&file, blastmap_synth::generate(&config, blastmap_synth::Format::Yaml).unwrap()).unwrap();
+    file
+}
+
 #[test]
 fn a_generated_inventory_of_thousands_is_identical_whatever_the_thread_count() {
     let dir = scratch("synth");
-    let synth = Command::new(env!("CARGO_BIN_EXE_blastmap-synth"))
-        .args(["--components", "2000", "--requirements", "6000"])
-        .output()
-        .unwrap();
-    assert!(synth.status.success());
-    let file = dir.join("synth.yaml");
-    std::fs::write(&file, &synth.stdout).unwrap();
+    let file = synth(&dir, 2000, 6000);
     let file = file.to_str().unwrap();
     for args in [
         &["report", file, "--format", "json"][..],
@@ -241,13 +243,7 @@ fn a_generated_inventory_of_thousands_is_identical_whatever_the_thread_count() {
 #[test]
 fn the_html_page_of_thousands_skips_a_diagram_too_dense_to_lay_out() {
     let dir = scratch("dense");
-    let synth = Command::new(env!("CARGO_BIN_EXE_blastmap-synth"))
-        .args(["--components", "2000", "--requirements", "10000"])
-        .output()
-        .unwrap();
-    assert!(synth.status.success());
-    let file = dir.join("synth.yaml");
-    std::fs::write(&file, &synth.stdout).unwrap();
+    let file = synth(&dir, 2000, 10_000);
     let page = dir.join("page.html");
     let out =
         run(&["report", file.to_str().unwrap(), "--format", "html", "-o", page.to_str().unwrap()], None);

@@ -1,14 +1,16 @@
-//! The engine on real systems: `fixtures/real-world/<system>/nodes.tsv` and
-//! `edges.tsv` (curated from public repositories) turned into manifests.
+//! The engine on real systems: `../shared/real-world/<system>/nodes.tsv` and
+//! `edges.tsv` (curated from public repositories, read where they are, never
+//! copied into the repository) turned into manifests.
 //! The analyses must find what each system's NOTES describe.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use blastmap_analysis::report::{ReportOptions, report};
 use blastmap_manifest::{LoadOptions, Model, load_texts};
 
-fn system_dir(system: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-world").join(system)
+/// The system's folder of the shared corpus, or `None` (the test skips).
+fn system_dir(system: &str) -> Option<PathBuf> {
+    crate::shared("real-world").map(|dir| dir.join(system))
 }
 
 /// Maps the corpus's kinds onto blastmap's.
@@ -28,8 +30,7 @@ fn kind(tsv_kind: &str) -> &'static str {
 /// A native manifest (YAML) from `nodes.tsv` + `edges.tsv`: every edge is a
 /// dependency, soft when its evidence marks it as telemetry, monitoring or a
 /// health-check probe (observability-only paths), hard otherwise.
-pub(crate) fn manifest_from_tsv(system: &str) -> String {
-    let dir = system_dir(system);
+fn manifest_from_tsv(dir: &Path) -> String {
     let nodes = std::fs::read_to_string(dir.join("nodes.tsv")).unwrap();
     let edges = std::fs::read_to_string(dir.join("edges.tsv")).unwrap();
     let names: Vec<&str> =
@@ -60,11 +61,12 @@ pub(crate) fn manifest_from_tsv(system: &str) -> String {
     out
 }
 
-fn model_of(system: &str) -> Model {
-    let text = manifest_from_tsv(system);
+/// The system's model, or `None` without the shared corpus.
+fn model_of(system: &str) -> Option<Model> {
+    let text = manifest_from_tsv(&system_dir(system)?);
     let loaded = load_texts(&[(&format!("{system}.yaml"), &text)], &LoadOptions::default());
     assert!(!loaded.has_errors(), "{system}: {:?}\n{text}", loaded.diagnostics);
-    loaded.model
+    Some(loaded.model)
 }
 
 /// Ids of the `n` components with the largest blast radius (down count).
@@ -77,7 +79,7 @@ fn top_blast(model: &Model, n: usize) -> Vec<String> {
 
 #[test]
 fn eshop_shared_database_is_the_top_hub() {
-    let model = model_of("eshoponcontainers");
+    let Some(model) = model_of("eshoponcontainers") else { return };
     let top = top_blast(&model, 3);
     assert!(
         top.contains(&"sqldata".to_owned()),
@@ -88,7 +90,7 @@ fn eshop_shared_database_is_the_top_hub() {
 
 #[test]
 fn petclinic_config_and_discovery_servers_take_everything_down() {
-    let model = model_of("petclinic-microservices");
+    let Some(model) = model_of("petclinic-microservices") else { return };
     // The NOTES: config-server and discovery-server are SPOFs of every other
     // service, and config-server pulls from a remote git repository at
     // start-up, which makes that external repository the widest hub of all.
@@ -104,7 +106,7 @@ fn petclinic_config_and_discovery_servers_take_everything_down() {
 
 #[test]
 fn online_boutique_cart_store_is_a_spof_of_checkout() {
-    let model = model_of("online-boutique");
+    let Some(model) = model_of("online-boutique") else { return };
     let result = report(&model, &ReportOptions::default());
     let redis = model.find("redis-cart").unwrap();
     let radius = &result.radii.unwrap()[redis.index()];
@@ -119,7 +121,7 @@ fn every_system_runs_through_the_whole_report() {
     for system in
         ["backstage-examples", "eshoponcontainers", "online-boutique", "otel-demo", "petclinic-microservices"]
     {
-        let model = model_of(system);
+        let Some(model) = model_of(system) else { return };
         let result = report(&model, &ReportOptions::default());
         assert_eq!(result.components, model.len());
         let cold = result.cold_start.unwrap();
@@ -139,7 +141,8 @@ fn every_system_runs_through_the_whole_report() {
 /// "callback / link generation, not a call path").
 #[test]
 fn eshop_oauth_client_urls_are_soft_and_the_system_cold_starts() {
-    let dir = system_dir("eshoponcontainers").join("files/src");
+    let Some(dir) = system_dir("eshoponcontainers") else { return };
+    let dir = dir.join("files/src");
     let loaded = blastmap_manifest::load(
         &[dir.join("docker-compose.yml"), dir.join("docker-compose.override.yml")],
         &LoadOptions::default(),

@@ -1,5 +1,5 @@
 //! `blastmap-synth`: writes a realistic, layered synthetic inventory to
-//! standard output, for benchmarks and scale tests (DESIGN §8). The same
+//! standard output, for benchmarks and scale tests (`BENCHMARKS.md`). The same
 //! arguments give the same bytes; the generator itself is the
 //! `blastmap-synth` library, which the benchmarks call in-process.
 
