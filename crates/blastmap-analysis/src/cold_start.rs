@@ -1,5 +1,6 @@
-//! Cold-start waves: the order in which components can be started after a
-//! total outage, and what can never start, with why.
+//! Cold-start waves (docs/semantics.md#cold-start): the order in which
+//! components can be started after a total outage, and what can never
+//! start, with why.
 //!
 //! Wave 0 holds the components without hard requirements. A component starts
 //! in wave n when each of its HARD requirements has at least `need` members

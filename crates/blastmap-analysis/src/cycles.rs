@@ -1,6 +1,7 @@
-//! Hard cycles: strongly connected sets of components joined by hard
-//! requirements, and the strongly connected components of the hard graph
-//! ([`HardNet`]) that availability and cold start share.
+//! Hard cycles (docs/semantics.md#hard-cycles): strongly connected sets of
+//! components joined by hard requirements, and the strongly connected
+//! components of the hard graph (`net::HardNet`) that availability and cold
+//! start share.
 //!
 //! Only hard requirements can take a component down or keep it from
 //! starting, so this module looks at `Mode::Hard` requirements only (single

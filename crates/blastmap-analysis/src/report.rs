@@ -137,7 +137,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         let (radii, causes) = swept.into_parts();
         if a.spof {
             out.spofs = Some(causes);
-            progress.begin(Stage::SharedFate, passes(&net));
+            progress.begin(Stage::IllusoryRedundancy, passes(&net));
             out.thin_redundancy = Some(illusory_redundancy_tracked(&net, Some(progress)));
         }
         if a.blast_radius {

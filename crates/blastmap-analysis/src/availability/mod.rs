@@ -1,12 +1,12 @@
 //! Availability of every component under independent failures, with each
-//! dependency's share of the error budget.
+//! dependency's share of the error budget (docs/semantics.md#availability).
 //!
 //! Every component fails on its own, independently, with probability
 //! `1 − availability/100` (components without an availability never fail on
 //! their own). A component is down when it failed or one of its HARD
-//! requirements is unmet (DESIGN §3; soft requirements never take anything
-//! down), so only the hard-requirement graph matters here. The availability of
-//! S is the probability that S is not down.
+//! requirements is unmet (docs/semantics.md#requirements; soft requirements
+//! never take anything down), so only the hard-requirement graph matters here.
+//! The availability of S is the probability that S is not down.
 //!
 //! Two methods:
 //!

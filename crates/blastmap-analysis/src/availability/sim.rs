@@ -43,7 +43,7 @@ pub(super) struct Sim {
     mem_start: Vec<u32>,
     members: Vec<u32>,
     /// Per node, the local nodes whose failure alone defeats one of its hard
-    /// groups ([`group_culprits`]): single points of failure too.
+    /// groups ([`super::monte_carlo::group_culprits`]): single points of failure too.
     culprit_start: Vec<u32>,
     culprits: Vec<u32>,
     /// Local nodes that depend on each node (deduplicated).

@@ -17,8 +17,8 @@
 //!   dependents ([`Net::order`], [`Net::scc`]).
 //!
 //! Evaluating components in [`Net::order`], one SCC at a time, lets an
-//! analysis compute the least fixpoint (docs/semantics.md#fixpoint) with a single pass over
-//! acyclic parts and a local fixpoint inside each cyclic SCC.
+//! analysis compute the least fixpoint (docs/semantics.md#fixpoint) with a
+//! single pass over acyclic parts and a local fixpoint inside each cyclic SCC.
 //!
 //! [`Component`]: blastmap_manifest::Component
 //! [`Component::requirements`]: blastmap_manifest::Component::requirements

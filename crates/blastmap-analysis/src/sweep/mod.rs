@@ -1,4 +1,5 @@
-//! Blast radius of every component at once (DESIGN §3, §8).
+//! Blast radius of every component at once (docs/semantics.md#blast-radius;
+//! speed: BENCHMARKS.md#targets).
 //!
 //! Every single failure F = {X} is a scenario; 512 scenarios share one pass
 //! over the inventory as the 512 bits of a `[u64; 8]` per component (one
@@ -284,7 +285,7 @@ pub(crate) fn down_causes_tracked(
 }
 
 /// A group requirement made unmet by one failure alone (see
-/// [`crate::spof::shared_fate`]).
+/// [`crate::spof::illusory_groups`]).
 #[derive(Clone, Copy)]
 pub(crate) struct Defeat {
     /// Index into the `groups` given to [`defeats`].
