@@ -1,7 +1,8 @@
 //! Pure, deterministic failure analyses over a [`blastmap_manifest::Model`].
 //!
-//! No I/O, no printing: same model in, same result out, whatever the thread
-//! count.
+//! No I/O, no printing, no command-line parsing (tests/it/purity.rs checks
+//! it): same model in, same result out, whatever the thread count
+//! (docs/semantics.md#determinism).
 
 // Hostile input must never panic (SECURITY.md): no unwrap, expect, panic or
 // unchecked indexing outside tests. Warn here; CI's `-D warnings` makes

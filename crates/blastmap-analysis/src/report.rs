@@ -84,7 +84,8 @@ pub struct Report {
     pub ranking: Option<Vec<Ranked>>,
     /// SPOFs per component (critical ones, or all with `detail`), by index.
     pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
-    /// Groups defeated by one failure, with their nearest culprits.
+    /// Illusory redundancy: groups one failure defeats, with their nearest
+    /// culprits.
     pub thin_redundancy: Option<IllusoryRedundancy>,
     /// Order ≤ 2 cut sets (critical components, or all with `detail`), or
     /// why they were skipped.

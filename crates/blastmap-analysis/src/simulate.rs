@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::net::Net;
 
 /// The state of a component under a failure set. Ordered `Up < Degraded <
-/// Down`: the rules of §3 are monotone in this order.
+/// Down`: the rules of docs/semantics.md#fixpoint are monotone in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {

@@ -309,9 +309,10 @@ pub(super) enum Mask {
     NotUp,
 }
 
-/// Lanes where at least `t` of `members` are set in `mask`: the ends
-/// (`any_of` and single targets, t = 1 or n) without the ladder of
-/// [`lanes::at_least`], an untouched member cutting "all of them" short.
+/// Lanes where at least `t` of `members` are set in `mask`. The two ends
+/// skip the ladder of [`lanes::at_least`]: t = 1 (single targets, groups
+/// that need every member) is a plain "or", and t = n (`any_of`) stops at
+/// the first member the pass has not touched.
 pub(super) fn at_least(scratch: &mut Scratch, members: &[u32], t: usize, mask: Mask) -> Lanes {
     let n = members.len();
     let value = |s: &Scratch, m: u32| -> Lanes {
