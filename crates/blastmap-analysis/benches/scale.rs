@@ -1,8 +1,8 @@
-//! Scale benchmarks (DESIGN §8) over inventories made in-process by the
-//! `blastmap-synth` generator (seed 1). Sizes are "components/requirements":
-//! 1k/5k, 10k/50k, 100k/1M and 1M/5M. Run one group with, e.g.,
-//! `cargo bench -p blastmap-analysis --bench scale -- spofs`; BENCHMARKS.md
-//! has the figures and the commands.
+//! Scale benchmarks (BENCHMARKS.md#targets) over inventories made in-process by
+//! the `blastmap-synth` generator (seed 1). Sizes are
+//! "components/requirements": 1k/5k, 10k/50k, 100k/1M and 1M/5M. Run one group
+//! with, e.g., `cargo bench -p blastmap-analysis --bench scale -- spofs`;
+//! BENCHMARKS.md has the figures and the commands.
 //!
 //! Each inventory is generated and loaded once per process and shared by
 //! every benchmark (generating 1M components takes seconds).
@@ -14,7 +14,7 @@ use blastmap_analysis::availability::{AvailabilityOptions, availability};
 use blastmap_analysis::cuts::cut_sets;
 use blastmap_analysis::net::Net;
 use blastmap_analysis::report::{Analyses, ReportOptions, report};
-use blastmap_analysis::spof::{illusory_redundancy, shared_fate, spofs};
+use blastmap_analysis::spof::{illusory_groups, illusory_redundancy, spofs};
 use blastmap_analysis::sweep::{SweepOptions, Targets, sweep};
 use blastmap_manifest::{LoadOptions, Model, load_texts};
 use blastmap_synth::{Config, Format, generate};
@@ -24,8 +24,8 @@ fn main() {
     divan::main();
 }
 
-/// Requirements per size, the ratios of DESIGN §8 (5 per component up to
-/// 10k, 10 at 100k; 1M keeps 5 so that the text stays under the loader's
+/// Requirements per size, the ratios of BENCHMARKS.md#targets (5 per component
+/// up to 10k, 10 at 100k; 1M keeps 5 so that the text stays under the loader's
 /// default 256 MiB file limit).
 fn requirements(components: usize) -> usize {
     match components {
@@ -95,7 +95,8 @@ fn blast_radius(bencher: Bencher, components: usize) {
     bencher.bench(|| sweep(&model, &net, &SweepOptions::default()));
 }
 
-/// The same on one core (the 10k target of DESIGN §8 is for one core).
+/// The same on one core (the 10k target of BENCHMARKS.md#targets is for one
+/// core).
 #[divan::bench(args = [1_000, 10_000], max_time = 5)]
 fn blast_radius_one_core(bencher: Bencher, components: usize) {
     let model = model(components);
@@ -112,15 +113,16 @@ fn spofs_critical(bencher: Bencher, components: usize) {
     bencher.bench(|| spofs(&model, &net, &Targets::Critical));
 }
 
-/// Every (group, single failure that defeats it) pair: the full shared-fate list.
+/// Every (group, single failure that defeats it) pair: the full list of
+/// illusory redundancy.
 #[divan::bench(args = [1_000, 10_000, 100_000], max_time = 10)]
-fn shared_fate_groups(bencher: Bencher, components: usize) {
+fn illusory_groups_every_pair(bencher: Bencher, components: usize) {
     let model = model(components);
     let net = Net::new(&model);
-    bencher.bench(|| shared_fate(&model, &net));
+    bencher.bench(|| illusory_groups(&model, &net));
 }
 
-/// What `report` shows of shared fate: the nearest culprits of every
+/// What `report` shows of illusory redundancy: the nearest culprits of every
 /// defeated group, the rest counted.
 #[divan::bench(args = [1_000, 10_000, 100_000], max_time = 10)]
 fn illusory_redundancy_groups(bencher: Bencher, components: usize) {

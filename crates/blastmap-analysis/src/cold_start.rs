@@ -1,5 +1,6 @@
-//! Cold-start waves: the order in which components can be started after a
-//! total outage, and what can never start, with why.
+//! Cold-start waves (docs/semantics.md#cold-start): the order in which
+//! components can be started after a total outage, and what can never
+//! start, with why.
 //!
 //! Wave 0 holds the components without hard requirements. A component starts
 //! in wave n when each of its HARD requirements has at least `need` members
@@ -10,7 +11,8 @@ use std::collections::VecDeque;
 
 use blastmap_manifest::{ComponentId, Model};
 
-use crate::cycles::{HardNet, Sccs};
+use crate::cycles::Sccs;
+use crate::net::HardNet;
 
 /// The outcome of a cold start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +70,11 @@ pub const MAX_PATH_DEADLOCK: usize = 256;
 /// subgraph (O(n + m)) and one breadth-first search per component of each
 /// deadlock of at most [`MAX_PATH_DEADLOCK`] components.
 pub fn cold_start(model: &Model) -> ColdStart {
-    let net = HardNet::new(model);
+    cold_start_net(&HardNet::new(model))
+}
+
+/// [`cold_start`] over the hard net of the model.
+pub(crate) fn cold_start_net(net: &HardNet) -> ColdStart {
     let n = net.len();
     let requirements = net.need.len();
     let mut started = vec![0u32; requirements];
@@ -100,7 +106,7 @@ pub fn cold_start(model: &Model) -> ColdStart {
         waves.push(current.iter().map(|&v| ComponentId::new(v as usize)).collect());
         current = upcoming;
     }
-    let (never_starts, deadlocks) = explain(&net, &wave_of, &started);
+    let (never_starts, deadlocks) = explain(net, &wave_of, &started);
     ColdStart { waves, wave_of, never_starts, deadlocks }
 }
 

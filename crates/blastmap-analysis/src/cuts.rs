@@ -1,6 +1,6 @@
-//! Minimal cut sets of order ≤ 2 (DESIGN §3): the single failures (SPOFs)
-//! and the pairs of failures that take a component down while neither
-//! failure does on its own.
+//! Minimal cut sets of order ≤ 2 (docs/semantics.md#cut-sets): the single
+//! failures (SPOFs) and the pairs of failures that take a component down while
+//! neither failure does on its own.
 //!
 //! Pairs are not brute-forced. Let D(X) be what F = {X} takes down. Under
 //! F = {X, Y}, start from D(X) ∪ D(Y) and iterate the rules: the first

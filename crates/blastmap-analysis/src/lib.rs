@@ -1,7 +1,8 @@
 //! Pure, deterministic failure analyses over a [`blastmap_manifest::Model`].
 //!
-//! No I/O, no printing: same model in, same result out, whatever the thread
-//! count.
+//! No I/O, no printing, no command-line parsing (tests/it/purity.rs checks
+//! it): same model in, same result out, whatever the thread count
+//! (docs/semantics.md#determinism).
 
 // Hostile input must never panic (SECURITY.md): no unwrap, expect, panic or
 // unchecked indexing outside tests. Warn here; CI's `-D warnings` makes
@@ -11,7 +12,7 @@
 
 #[allow(
     clippy::indexing_slicing,
-    reason = "BDD nodes and component indices are created by this module or come from `Net`, whose indices are < component count by construction"
+    reason = "BDD nodes, sampled-graph nodes and component indices are created by this module or come from `HardNet` and `Net`, whose indices are < component count by construction"
 )]
 pub mod availability;
 #[allow(
@@ -31,6 +32,8 @@ pub mod cycles;
     reason = "indices come from the two models, each checked by `Model::from_components`"
 )]
 pub mod diff;
+#[allow(clippy::indexing_slicing, reason = "rung indices are below the ladder's length, resized just before")]
+mod lanes;
 #[allow(
     clippy::indexing_slicing,
     reason = "indices come from the model graph (`NodeIndex` of its own nodes)"
@@ -38,7 +41,7 @@ pub mod diff;
 pub mod neighbourhood;
 #[allow(
     clippy::indexing_slicing,
-    reason = "`Net` builds its CSR tables from the validated model: every offset and index it stores is < the table it indexes"
+    reason = "`Net` and `HardNet` build their CSR tables from the validated model: every offset and index they store is < the table it indexes"
 )]
 pub mod net;
 #[allow(clippy::indexing_slicing, reason = "indices come from `Net` and from sweep results sized to it")]

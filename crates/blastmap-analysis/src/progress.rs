@@ -14,7 +14,7 @@ pub enum Stage {
     /// Not started, or between analyses.
     Idle,
     BlastRadius,
-    SharedFate,
+    IllusoryRedundancy,
     CutSets,
     Availability,
     /// Both at once (`report` runs them side by side).
@@ -26,7 +26,7 @@ impl Stage {
     const ALL: [Stage; 7] = [
         Stage::Idle,
         Stage::BlastRadius,
-        Stage::SharedFate,
+        Stage::IllusoryRedundancy,
         Stage::CutSets,
         Stage::Availability,
         Stage::CutSetsAndAvailability,
@@ -38,7 +38,7 @@ impl Stage {
         match self {
             Stage::Idle => "analysing",
             Stage::BlastRadius => "blast radius",
-            Stage::SharedFate => "shared fate",
+            Stage::IllusoryRedundancy => "illusory redundancy",
             Stage::CutSets => "cut sets",
             Stage::Availability => "availability",
             Stage::CutSetsAndAvailability => "cut sets and availability",

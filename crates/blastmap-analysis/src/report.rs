@@ -3,11 +3,11 @@
 
 use blastmap_manifest::{ComponentId, Model, Origin};
 
-use crate::availability::{Availability, AvailabilityOptions, availability};
-use crate::cold_start::{ColdStart, cold_start};
+use crate::availability::{Availability, AvailabilityOptions, availability_net};
+use crate::cold_start::{ColdStart, cold_start_net};
 use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, cut_sets_within};
-use crate::cycles::hard_cycles;
-use crate::net::Net;
+use crate::cycles::hard_cycles_net;
+use crate::net::{HardNet, Net};
 use crate::progress::{Progress, Stage};
 use crate::spof::{IllusoryRedundancy, Ranked, SharedFate, illusory_redundancy_tracked, rank_by_critical};
 use crate::sweep::{BlastRadius, SweepOptions, Targets, passes, sweep_tracked};
@@ -84,7 +84,8 @@ pub struct Report {
     pub ranking: Option<Vec<Ranked>>,
     /// SPOFs per component (critical ones, or all with `detail`), by index.
     pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
-    /// Groups defeated by one failure, with their nearest culprits.
+    /// Illusory redundancy: groups one failure defeats, with their nearest
+    /// culprits.
     pub thin_redundancy: Option<IllusoryRedundancy>,
     /// Order ≤ 2 cut sets (critical components, or all with `detail`), or
     /// why they were skipped.
@@ -99,8 +100,9 @@ pub struct Report {
 /// Runs the chosen analyses.
 ///
 /// # Complexity
-/// The sum of the analyses run: see [`sweep`], [`cut_sets`],
-/// [`availability`], [`cold_start`] and [`hard_cycles`].
+/// The sum of the analyses run: see [`crate::sweep::sweep`],
+/// [`crate::cuts::cut_sets`], [`crate::availability::availability`],
+/// [`crate::cold_start::cold_start`] and [`crate::cycles::hard_cycles`].
 pub fn report(model: &Model, options: &ReportOptions) -> Report {
     report_with_progress(model, options, &Progress::new())
 }
@@ -108,7 +110,9 @@ pub fn report(model: &Model, options: &ReportOptions) -> Report {
 /// [`report`], publishing its stage and passes in `progress` for a caller
 /// that polls it from another thread (the results are the same).
 pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &Progress) -> Report {
+    // Built once and shared: every analysis below reads one or the other.
     let net = Net::new(model);
+    let hard = HardNet::new(model);
     let a = options.analyses;
     let targets = if options.detail { Targets::All } else { Targets::Critical };
     let mut out = Report {
@@ -120,7 +124,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         thin_redundancy: None,
         cuts: None,
         availability: None,
-        cycles: hard_cycles(model),
+        cycles: hard_cycles_net(&hard),
         cold_start: None,
     };
     if a.blast_radius || a.spof {
@@ -134,7 +138,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         let (radii, causes) = swept.into_parts();
         if a.spof {
             out.spofs = Some(causes);
-            progress.begin(Stage::SharedFate, passes(&net));
+            progress.begin(Stage::IllusoryRedundancy, passes(&net));
             out.thin_redundancy = Some(illusory_redundancy_tracked(&net, Some(progress)));
         }
         if a.blast_radius {
@@ -144,7 +148,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     // Both are parallel inside but have serial stretches (candidate pairs,
     // decision diagrams): side by side, each fills the other's idle core.
     let cuts = || a.cuts.then(|| cut_sets_within(model, &net, &targets, options.max_cut_candidates));
-    let avail = || a.availability.then(|| availability(model, &options.availability));
+    let avail = || a.availability.then(|| availability_net(model, &net, &hard, &options.availability));
     let stage = match (a.cuts, a.availability) {
         (true, true) => Stage::CutSetsAndAvailability,
         (false, true) => Stage::Availability,
@@ -154,7 +158,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     (out.cuts, out.availability) = rayon::join(cuts, avail);
     if a.cold_start {
         progress.begin(Stage::ColdStart, 0);
-        out.cold_start = Some(cold_start(model));
+        out.cold_start = Some(cold_start_net(&hard));
     }
     out
 }

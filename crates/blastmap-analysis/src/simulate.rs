@@ -1,6 +1,6 @@
-//! What-if simulation of one failure set (DESIGN §3): the state of every
-//! component, and for every affected one the requirement that put it there
-//! and the shortest cascade path down to a failed component.
+//! What-if simulation of one failure set (docs/semantics.md#states): the state
+//! of every component, and for every affected one the requirement that put it
+//! there and the shortest cascade path down to a failed component.
 
 use std::collections::VecDeque;
 
@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::net::Net;
 
 /// The state of a component under a failure set. Ordered `Up < Degraded <
-/// Down`: the rules of §3 are monotone in this order.
+/// Down`: the rules of docs/semantics.md#fixpoint are monotone in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
@@ -65,10 +65,10 @@ const DOWN: u8 = 2;
 /// Simulates the failure of `failed` (duplicates and ids outside the model
 /// are ignored).
 ///
-/// States are the least fixpoint of DESIGN §3. Every down or degraded
-/// component that is not in `failed` gets a [`Cause`]: the requirement that
-/// put it in its state and the member the cascade continues with, chosen so
-/// that following [`Simulation::path`] gives a shortest path to a failed
+/// States are the least fixpoint of docs/semantics.md#fixpoint. Every down or
+/// degraded component that is not in `failed` gets a [`Cause`]: the requirement
+/// that put it in its state and the member the cascade continues with, chosen
+/// so that following [`Simulation::path`] gives a shortest path to a failed
 /// component through requirements that justify each step's state. Ties go to
 /// the lowest requirement index, then the lowest member id.
 ///
@@ -196,16 +196,16 @@ impl Simulation {
     }
 }
 
-/// The least fixpoint of DESIGN §3 and the cascade paths, touching only
-/// what the failures affect: event-driven propagation with per-requirement
-/// counters (each raise is justified by the current, under-approximating
-/// states, and at the end every requirement's effect is reflected in its
-/// owner), then a breadth-first search over "a member justifies its
-/// requirement, which justifies the owner", layer by layer so distances are
-/// shortest. Its scratch is reused from run to run and only what a run
-/// touched is reset, so `check` can run one per SPOF it reports (tens of
-/// thousands at 100k components, where a whole simulation each took
-/// minutes in all).
+/// The least fixpoint (docs/semantics.md#fixpoint) and the cascade paths,
+/// touching only what the failures affect: event-driven propagation with
+/// per-requirement counters (each raise is justified by the current,
+/// under-approximating states, and at the end every requirement's effect is
+/// reflected in its owner), then a breadth-first search over "a member
+/// justifies its requirement, which justifies the owner", layer by layer so
+/// distances are shortest. Its scratch is reused from run to run and only what
+/// a run touched is reset, so `check` can run one per SPOF it reports (tens of
+/// thousands at 100k components, where a whole simulation each took minutes in
+/// all).
 pub(crate) struct Sparse {
     level: Vec<u8>,
     counted: Vec<u8>,

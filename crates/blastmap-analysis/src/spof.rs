@@ -1,6 +1,7 @@
-//! Single points of failure (DESIGN §3): what takes each component down on
-//! its own, which failures hurt the most critical components, and
-//! redundancy that is only an illusion ("shared fate").
+//! Single points of failure (docs/semantics.md#spof): what takes each
+//! component down on its own, which failures hurt the most critical
+//! components (docs/semantics.md#critical), and illusory redundancy
+//! (docs/semantics.md#illusory-redundancy).
 
 use blastmap_manifest::{ComponentId, Model};
 
@@ -61,11 +62,11 @@ pub fn rank_by_critical(sweep: &Sweep) -> Vec<Ranked> {
     ranked
 }
 
-/// Redundancy defeated by a single failure: a group requirement that
-/// tolerates the loss of at least one member, made unmet by `culprit` alone
-/// (for example two "redundant" replicas that both run only in one zone).
+/// Illusory redundancy: a group requirement that tolerates the loss of at
+/// least one member, made unmet by `culprit` alone (for example two
+/// "redundant" replicas that both run only in one zone).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SharedFate {
+pub struct IllusoryGroup {
     /// The component with the group requirement.
     pub component: ComponentId,
     /// Index into the component's `requirements`.
@@ -78,6 +79,10 @@ pub struct SharedFate {
     /// Whether `component` goes down (false for a soft group: it degrades).
     pub component_down: bool,
 }
+
+/// The former name of [`IllusoryGroup`], kept while the CLI's renderers and
+/// [`crate::report::explain`] still use it.
+pub type SharedFate = IllusoryGroup;
 
 /// Every single failure that defeats a group requirement on its own, sorted
 /// by component, requirement index, culprit.
@@ -97,16 +102,16 @@ pub struct SharedFate {
 /// with a member reached, the failures that take enough members down
 /// (bit-sliced): O(n/512 · (n + m)) word operations at worst, memory O(n)
 /// per thread plus the results. See `sweep::defeats`.
-pub fn shared_fate(_model: &Model, net: &Net) -> Vec<SharedFate> {
+pub fn illusory_groups(_model: &Model, net: &Net) -> Vec<IllusoryGroup> {
     all_defeats(net, None)
 }
 
-/// Every record of [`shared_fate`], by group then culprit.
-fn all_defeats(net: &Net, progress: Option<&Progress>) -> Vec<SharedFate> {
+/// Every record of [`illusory_groups`], by group then culprit.
+fn all_defeats(net: &Net, progress: Option<&Progress>) -> Vec<IllusoryGroup> {
     let groups = tolerant_groups(net);
     let chunks = defeats(net, &groups, progress);
     let groups = groups.as_slice();
-    let mut found: Vec<SharedFate> = chunks
+    let mut found: Vec<IllusoryGroup> = chunks
         .iter()
         .flat_map(|chunk| chunk.found.iter().map(move |d| record(net, groups, chunk, d)))
         .collect();
@@ -121,11 +126,11 @@ fn tolerant_groups(net: &Net) -> Vec<u32> {
     (0..net.requirement_count() as u32).filter(|&r| net.losses_to_fail(r) >= 2).collect()
 }
 
-fn record(net: &Net, groups: &[u32], chunk: &DefeatChunk, d: &Defeat) -> SharedFate {
+fn record(net: &Net, groups: &[u32], chunk: &DefeatChunk, d: &Defeat) -> IllusoryGroup {
     let r = groups[d.group as usize];
     let mut members_down: Vec<ComponentId> = chunk.members_down(d).iter().map(|&m| Net::id(m)).collect();
     members_down.sort_unstable();
-    SharedFate {
+    IllusoryGroup {
         component: Net::id(net.owner(r)),
         requirement: net.local_index(r),
         culprit: Net::id(d.culprit),
@@ -134,12 +139,12 @@ fn record(net: &Net, groups: &[u32], chunk: &DefeatChunk, d: &Defeat) -> SharedF
     }
 }
 
-/// Redundancy defeated by one failure, as a report shows it: only the
-/// nearest failures of each group are listed (see [`illusory_redundancy`]).
+/// Illusory redundancy as a report shows it: only the nearest failures of
+/// each group are listed (see [`illusory_redundancy`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IllusoryRedundancy {
     /// The listed failures, sorted by component, requirement index, culprit.
-    pub listed: Vec<SharedFate>,
+    pub listed: Vec<IllusoryGroup>,
     /// How many groups one failure defeats.
     pub groups: usize,
     /// Failures left out because they defeat a group only by taking one of
@@ -160,7 +165,7 @@ pub struct IllusoryRedundancy {
 /// failure reaches a listed one through a chain of such requirements.
 ///
 /// # Complexity
-/// The passes of [`shared_fate`], then O(Σ over (group, culprit) pairs of the
+/// The passes of [`illusory_groups`], then O(Σ over (group, culprit) pairs of the
 /// culprit's direct requirements) for the reduction, with one stamp array
 /// per thread; memory a few words per pair found.
 pub fn illusory_redundancy(net: &Net) -> IllusoryRedundancy {
@@ -191,7 +196,7 @@ pub(crate) fn illusory_redundancy_tracked(net: &Net, progress: Option<&Progress>
             *slot += 1;
         }
     }
-    let per_group: Vec<(Vec<SharedFate>, u64)> = (0..groups.len())
+    let per_group: Vec<(Vec<IllusoryGroup>, u64)> = (0..groups.len())
         .into_par_iter()
         .map_init(
             || (vec![u32::MAX; net.len()], vec![u32::MAX; net.len()]),
@@ -218,7 +223,7 @@ pub(crate) fn illusory_redundancy_tracked(net: &Net, progress: Option<&Progress>
                         }
                     }
                 }
-                let mut listed: Vec<SharedFate> = mine
+                let mut listed: Vec<IllusoryGroup> = mine
                     .iter()
                     .map(defeat)
                     .filter(|(_, d)| implied_in[d.culprit as usize] != g as u32)

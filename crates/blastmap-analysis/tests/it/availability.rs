@@ -1,6 +1,7 @@
 //! Availability against a deliberately naive reference: every one of the 2^n
 //! failure sets of a small random inventory, each with its probability, and
-//! the down states of DESIGN §3 recomputed from scratch for each.
+//! the down states of docs/semantics.md#fixpoint recomputed from scratch for
+//! each.
 
 use blastmap_analysis::availability::{Availability, AvailabilityOptions, Method, availability};
 use blastmap_manifest::{
@@ -77,8 +78,8 @@ impl Inv {
         })
     }
 
-    /// DESIGN §3, literally: start from "down = F" and add every component
-    /// with an unmet hard requirement until nothing changes.
+    /// docs/semantics.md#fixpoint, literally: start from "down = F" and add
+    /// every component with an unmet hard requirement until nothing changes.
     fn down(&self, failed: &[bool]) -> Vec<bool> {
         let mut down = failed.to_vec();
         loop {

@@ -1,11 +1,11 @@
-//! Property tests: the engine agrees with the naive reference of DESIGN §3
-//! on random inventories (single, `any_of` and quorum requirements, soft
-//! edges, shared domains, cycles).
+//! Property tests: the engine agrees with the naive reference of
+//! docs/semantics.md#fixpoint on random inventories (single, `any_of` and
+//! quorum requirements, soft edges, shared domains, cycles).
 
 use blastmap_analysis::cuts::cut_sets;
 use blastmap_analysis::net::Net;
 use blastmap_analysis::simulate::{State, simulate};
-use blastmap_analysis::spof::{illusory_redundancy, shared_fate, spofs};
+use blastmap_analysis::spof::{illusory_groups, illusory_redundancy, spofs};
 use blastmap_analysis::sweep::{SweepOptions, Targets, down_causes, sweep};
 use blastmap_manifest::{ComponentId, Mode, Model, RequirementShape};
 use proptest::prelude::*;
@@ -160,7 +160,7 @@ proptest! {
     }
 
     #[test]
-    fn shared_fate_matches_reference(model in inventories(10)) {
+    fn illusory_groups_match_reference(model in inventories(10)) {
         let net = Net::new(&model);
         let mut expected = Vec::new();
         for owner in model.ids() {
@@ -180,7 +180,7 @@ proptest! {
                 }
             }
         }
-        let found: Vec<_> = shared_fate(&model, &net)
+        let found: Vec<_> = illusory_groups(&model, &net)
             .into_iter()
             .map(|f| (f.component, f.requirement, f.culprit, f.members_down, f.component_down))
             .collect();
@@ -194,7 +194,7 @@ proptest! {
     #[test]
     fn illusory_redundancy_lists_the_nearest_culprits(model in inventories(10)) {
         let net = Net::new(&model);
-        let all = shared_fate(&model, &net);
+        let all = illusory_groups(&model, &net);
         let found = illusory_redundancy(&net);
         for listed in &found.listed {
             prop_assert!(all.contains(listed), "{listed:?} is not a culprit");

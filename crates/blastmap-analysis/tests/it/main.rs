@@ -4,6 +4,7 @@ mod diff;
 mod engine;
 mod inventory;
 mod policy;
+mod purity;
 mod reference;
 mod semantics;
 mod speed;

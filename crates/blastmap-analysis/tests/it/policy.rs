@@ -1,5 +1,6 @@
-//! Policy evaluation (DESIGN §6): each rule on small inventories written in
-//! YAML, exceptions with their dates, and `no-regression` against a baseline.
+//! Policy evaluation (docs/semantics.md#policy): each rule on small inventories
+//! written in YAML, exceptions with their dates, and `no-regression` against a
+//! baseline.
 
 use blastmap_analysis::policy::{Code, Context, Evaluation, default_policy, evaluate};
 use blastmap_manifest::{Level, LoadOptions, Model, load_texts};

@@ -1,5 +1,5 @@
-//! A deliberately naive reference implementation of DESIGN §3, for the
-//! property tests: apply the rules to every component, again and again,
+//! A deliberately naive reference implementation of docs/semantics.md#fixpoint,
+//! for the property tests: apply the rules to every component, again and again,
 //! until nothing changes. No graph algorithms, no cleverness.
 
 use blastmap_analysis::simulate::State;

@@ -1,9 +1,10 @@
-//! The examples of DESIGN §3, written out by hand.
+//! The examples of docs/semantics.md (#states, #requirements, #soft,
+//! #fixpoint, #spof, #cut-sets), written out by hand.
 
 use blastmap_analysis::cuts::{cut_sets, cut_sets_within};
 use blastmap_analysis::net::Net;
 use blastmap_analysis::simulate::{State, simulate};
-use blastmap_analysis::spof::{SharedFate, rank_by_critical, shared_fate, spofs};
+use blastmap_analysis::spof::{IllusoryGroup, illusory_groups, rank_by_critical, spofs};
 use blastmap_analysis::sweep::{SweepOptions, Targets, sweep};
 use blastmap_manifest::{ComponentId, Kind, Model};
 
@@ -144,10 +145,10 @@ fn two_replicas_in_one_zone_make_the_zone_a_spof() {
     let web = lists.iter().find(|l| l.component == id(&model, "web")).unwrap();
     assert_eq!(names(&model, &web.spofs), ["orders", "zone-a"]);
 
-    let fate = shared_fate(&model, &net);
+    let fate = illusory_groups(&model, &net);
     assert_eq!(
         fate,
-        [SharedFate {
+        [IllusoryGroup {
             component: id(&model, "orders"),
             requirement: 0,
             culprit: id(&model, "zone-a"),

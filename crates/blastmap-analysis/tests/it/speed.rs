@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use blastmap_analysis::cuts::cut_sets;
 use blastmap_analysis::net::Net;
-use blastmap_analysis::spof::{shared_fate, spofs};
+use blastmap_analysis::spof::{illusory_groups, spofs};
 use blastmap_analysis::sweep::{SweepOptions, Targets, down_causes, sweep};
 use blastmap_manifest::{Mode, Model, RequirementShape};
 
@@ -98,7 +98,7 @@ fn run(n: usize, per: usize, threads: usize) {
             down_causes(&model, &net, &Targets::Critical)
         });
         time(&format!("{n} spofs of critical"), || spofs(&model, &net, &Targets::Critical));
-        time(&format!("{n} shared fate"), || shared_fate(&model, &net));
+        time(&format!("{n} illusory redundancy, every pair"), || illusory_groups(&model, &net));
         if n <= 20_000 {
             let tier1: Vec<_> = model.ids().filter(|&c| model.component(c).tier == 1).collect();
             time(&format!("{n} order-2 cut sets of {} tier-1", tier1.len()), || {

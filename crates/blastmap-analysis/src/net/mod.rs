@@ -17,15 +17,19 @@
 //!   dependents ([`Net::order`], [`Net::scc`]).
 //!
 //! Evaluating components in [`Net::order`], one SCC at a time, lets an
-//! analysis compute the least fixpoint of DESIGN §3 with a single pass over
-//! acyclic parts and a local fixpoint inside each cyclic SCC.
+//! analysis compute the least fixpoint (docs/semantics.md#fixpoint) with a
+//! single pass over acyclic parts and a local fixpoint inside each cyclic SCC.
 //!
 //! [`Component`]: blastmap_manifest::Component
 //! [`Component::requirements`]: blastmap_manifest::Component::requirements
 
+mod hard;
+
 use std::ops::Range;
 
 use blastmap_manifest::{ComponentId, Mode, Model};
+
+pub(crate) use self::hard::HardNet;
 
 /// Flattened requirements of a [`Model`], with reverse adjacency and a
 /// topological order of its strongly connected components.
