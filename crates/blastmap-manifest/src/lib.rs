@@ -18,6 +18,7 @@ pub mod native;
 pub mod policy;
 pub mod schema;
 pub mod source;
+mod staging;
 pub mod suggest;
 pub mod syntax;
 
