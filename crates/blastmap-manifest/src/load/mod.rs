@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::import::{self, Format, Inventory};
 use crate::model::Model;
 use crate::native::{self, FileManifest};
@@ -102,11 +102,7 @@ pub fn load<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Loaded {
     }
     if manifests.is_empty() && !found_foreign && !loaded.has_errors() {
         let shown: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
-        loaded.diagnostics.push(
-            Diagnostic::new(Code::NoManifest, format!("no manifest found in `{}`", shown.join("`, `")))
-                .in_path(shown.first().map_or("", String::as_str))
-                .help("a manifest is a .yaml, .yml, .json or .toml file whose top level has `blastmap: 1`, or a Docker Compose, Kubernetes, Backstage or Jaeger dependencies file"),
-        );
+        loaded.diagnostics.push(Diagnostic::no_manifest(&shown));
     }
     finish(manifests, &ids, options, loaded)
 }
@@ -120,11 +116,7 @@ pub fn import<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Imports {
     let inventory = run_importers(foreign, options, &mut loaded, true);
     if !found && !loaded.has_errors() {
         let shown: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
-        loaded.diagnostics.push(
-            Diagnostic::new(Code::NoManifest, format!("nothing to import in `{}`", shown.join("`, `")))
-                .in_path(shown.first().map_or("", String::as_str))
-                .help("`blastmap import` reads Docker Compose, Kubernetes, Backstage catalog and Jaeger dependencies files"),
-        );
+        loaded.diagnostics.push(Diagnostic::nothing_to_import(&shown));
     }
     sort_diagnostics(&mut loaded);
     Imports {
@@ -209,20 +201,13 @@ fn run_importers(
         loaded.diagnostics.extend(diags);
         loaded.notes.extend(notes);
         for clash in inventory.extend(components) {
-            let first = inventory.components.get(&clash.id);
-            let mut d = Diagnostic::new(Code::DuplicateId, format!("duplicate id `{}`", clash.id))
-                .at(&clash.file, clash.span.clone(), "defined again here")
-                .help("two imported formats define the same name: import them separately and rename one");
-            if let Some(first) = first {
-                d = d.related(
-                    Diagnostic::new(Code::DuplicateId, format!("`{}` first defined here", first.id)).at(
-                        &first.file,
-                        first.span.clone(),
-                        "first definition",
-                    ),
-                );
-            }
-            loaded.diagnostics.push(d);
+            let first = inventory.components.get(&clash.id).map(|first| (&first.file, first.span.clone()));
+            loaded.diagnostics.push(Diagnostic::duplicate_id(
+                &clash.id,
+                &clash.file,
+                clash.span.clone(),
+                first,
+            ));
         }
     }
     inventory.sort();
@@ -281,7 +266,7 @@ fn parse_file(
                 // A broken Compose or Kubernetes file found in a directory
                 // is located like a native one, but as a warning: such
                 // directories also hold templates (Helm) that are not YAML.
-                loaded.diagnostics.push(d.warning());
+                loaded.diagnostics.push(d.in_foreign_file_found());
             } else {
                 loaded
                     .notes
@@ -298,11 +283,7 @@ fn parse_file(
         return Parsed::Skipped;
     };
     if let Some(extra) = manifests.next().or_else(|| documents.iter().find(|d| !std::ptr::eq(*d, root))) {
-        loaded.diagnostics.push(
-            Diagnostic::new(Code::InvalidSyntax, "a manifest file holds one YAML document")
-                .at(file, extra.span.start..extra.span.start, "another document starts here")
-                .help("split the documents into files of their own"),
-        );
+        loaded.diagnostics.push(Diagnostic::several_documents(file, extra.span.start));
         return Parsed::Skipped;
     }
     // The manifest is the file's only document: decode it by value.
@@ -326,19 +307,8 @@ fn foreign_file(
             if format.fits(&doc) {
                 kept.push(doc);
             } else if doc.value != crate::syntax::Value::Null {
-                loaded.diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnsupportedConstruct,
-                        format!("a document of `{}` is not {}", file.name, format.title()),
-                    )
-                    .at(
-                        file,
-                        doc.span.start..doc.span.start.max(doc.span.end.min(doc.span.start + 1)),
-                        "left out",
-                    )
-                    .help(format!("split it into a file of its own, or drop `--from {}`", format.as_str()))
-                    .warning(),
-                );
+                let span = doc.span.start..doc.span.start.max(doc.span.end.min(doc.span.start + 1));
+                loaded.diagnostics.push(Diagnostic::document_not_of_format(file, span, format));
             }
         }
         if !kept.is_empty() {
@@ -355,12 +325,7 @@ fn foreign_file(
         } else {
             "has no `blastmap` key at the top level and is no format blastmap imports".to_owned()
         };
-        let end = file.text.len().min(1);
-        loaded.diagnostics.push(
-            Diagnostic::new(Code::NotAManifest, format!("`{}` {what}", file.name))
-                .at(file, 0..end, "")
-                .help("a manifest starts with `blastmap: 1` (see `blastmap schema`); Docker Compose, Kubernetes, Backstage and Jaeger dependencies files are read too"),
-        );
+        loaded.diagnostics.push(Diagnostic::not_a_manifest(file, &what));
     } else {
         loaded
             .notes

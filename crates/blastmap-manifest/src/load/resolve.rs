@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use petgraph::graph::NodeIndex;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::model::{Builder, Component};
 use crate::native::FileManifest;
 use crate::policy::Policy;
@@ -38,17 +38,12 @@ pub(super) fn finish(
                 let file = Arc::clone(&m.file);
                 match &policy {
                     Some((_, first_file, first_span)) => {
-                        let first = Diagnostic::new(Code::DuplicatePolicy, "the first `policy` section").at(
+                        loaded.diagnostics.push(Diagnostic::duplicate_policy(
+                            &file,
+                            span,
                             first_file,
                             first_span.clone(),
-                            "first policy here",
-                        );
-                        loaded.diagnostics.push(
-                            Diagnostic::new(Code::DuplicatePolicy, "a second `policy` section")
-                                .at(&file, span, "second policy here")
-                                .help("an inventory has at most one policy; merge the two or use `--policy FILE`")
-                                .related(first),
-                        );
+                        ));
                     }
                     None => policy = Some((p, file, span)),
                 }
@@ -58,13 +53,7 @@ pub(super) fn finish(
     }
     let total: usize = parts.iter().map(RawComponents::len).sum();
     if total > options.limits.max_components {
-        loaded.diagnostics.push(
-            Diagnostic::new(
-                Code::TooManyComponents,
-                format!("{total} components is more than the limit of {}", options.limits.max_components),
-            )
-            .help("raise the limit with `--max-components` if this inventory is real"),
-        );
+        loaded.diagnostics.push(Diagnostic::too_many_components(total, options.limits.max_components));
         parts.clear();
     }
     let raw = match parts.pop() {
@@ -133,21 +122,12 @@ fn sorted(parts: Vec<RawComponents>, diagnostics: &mut Vec<Diagnostic>) -> RawCo
         };
         match out.last() {
             Some((first, first_number, first_file)) if first_number == number => {
-                let id = &c.id;
-                let related = Diagnostic::new(Code::DuplicateId, format!("`{id}` first defined here")).at(
-                    first_file,
-                    span_of(first),
-                    "first definition",
-                );
-                let mut d = Diagnostic::new(Code::DuplicateId, format!("duplicate id `{id}`"))
-                    .at(file, span_of(&c), "defined again here")
-                    .help("ids are global across every file of the inventory: rename one of them");
-                if Arc::ptr_eq(first_file, file) {
-                    d = d.also(span_of(first), "first defined here");
-                } else {
-                    d = d.related(related);
-                }
-                diagnostics.push(d);
+                diagnostics.push(Diagnostic::duplicate_id(
+                    &c.id,
+                    file,
+                    span_of(&c),
+                    Some((first_file, span_of(first))),
+                ));
             }
             _ => out.push(RawComponent { component: c, number, file: Arc::clone(file) }),
         }
@@ -190,11 +170,7 @@ impl Resolver<'_> {
                 match self.node_of.get(number).copied().unwrap_or(UNKNOWN) {
                     m if m == index => {
                         resolved = false;
-                        diagnostics.push(
-                            Diagnostic::new(Code::SelfDependency, format!("`{id}` depends on itself"))
-                                .at(file, span, "itself")
-                                .help("remove this dependency; a component cannot need itself"),
-                        );
+                        diagnostics.push(Diagnostic::self_dependency(file, span, id));
                     }
                     UNKNOWN => {
                         resolved = false;
@@ -210,7 +186,7 @@ impl Resolver<'_> {
     fn unknown(&mut self, number: usize, file: &Arc<SourceFile>, span: std::ops::Range<usize>) -> Diagnostic {
         let names = self.names.get_or_insert_with(|| self.ids.names());
         let id = names.get(number).copied().unwrap_or_default();
-        let fallback = || format!("define `{id}` under `components`, or fix the name");
+        let fallback = || Diagnostic::unknown_target_help(id);
         let help = if self.suggestions_left > 0 {
             self.suggestions_left -= 1;
             // Every id a component has.
@@ -220,8 +196,6 @@ impl Resolver<'_> {
         } else {
             fallback()
         };
-        Diagnostic::new(Code::UnknownTarget, format!("unknown component `{id}`"))
-            .at(file, span, "no component has this id")
-            .help(help)
+        Diagnostic::unknown_target(file, span, id, help)
     }
 }

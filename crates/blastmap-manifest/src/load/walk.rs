@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 use crate::syntax::{Limits, Syntax};
 
@@ -23,11 +23,7 @@ pub(super) fn collect(
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) => {
-            loaded.diagnostics.push(
-                Diagnostic::new(Code::Io, format!("cannot read `{display}`: {}", io_reason(&e)))
-                    .in_path(&display)
-                    .help("check the path; blastmap reads files and directories of manifests"),
-            );
+            loaded.diagnostics.push(Diagnostic::unreadable_path(&display, &io_reason(&e)));
             return;
         }
     };
@@ -50,10 +46,7 @@ pub(super) fn collect(
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) => {
-                loaded.diagnostics.push(
-                    Diagnostic::new(Code::Io, format!("cannot read directory `{shown}`: {}", io_reason(&e)))
-                        .in_path(&shown),
-                );
+                loaded.diagnostics.push(Diagnostic::unreadable_directory(&shown, &io_reason(&e)));
                 continue;
             }
         };
@@ -94,9 +87,7 @@ fn io_reason(e: &std::io::Error) -> String {
 pub(super) fn read(candidate: &Candidate, limits: &Limits, loaded: &mut Loaded) -> Option<String> {
     let shown = &candidate.display;
     let fail = |loaded: &mut Loaded, e: &std::io::Error| {
-        loaded.diagnostics.push(
-            Diagnostic::new(Code::Io, format!("cannot read `{shown}`: {}", io_reason(e))).in_path(shown),
-        );
+        loaded.diagnostics.push(Diagnostic::unreadable_file(shown, &io_reason(e)));
     };
     let file = match fs::File::open(&candidate.path) {
         Ok(f) => f,
@@ -116,14 +107,7 @@ pub(super) fn read(candidate: &Candidate, limits: &Limits, loaded: &mut Loaded) 
         return None;
     }
     if bytes.len() as u64 > limits.max_file_size {
-        loaded.diagnostics.push(
-            Diagnostic::new(
-                Code::FileTooLarge,
-                format!("`{shown}` is larger than the limit of {} bytes", limits.max_file_size),
-            )
-            .in_path(shown)
-            .help("split the inventory into several files, or raise the limit with `--max-file-size`"),
-        );
+        loaded.diagnostics.push(Diagnostic::file_too_large(shown, limits.max_file_size));
         return None;
     }
     match String::from_utf8(bytes) {
@@ -133,11 +117,7 @@ pub(super) fn read(candidate: &Candidate, limits: &Limits, loaded: &mut Loaded) 
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
             if candidate.explicit || looks_like_manifest(&lossy) {
                 let file = Arc::new(SourceFile::new(shown, lossy));
-                loaded.diagnostics.push(
-                    Diagnostic::new(Code::InvalidEncoding, format!("`{shown}` is not UTF-8 text"))
-                        .at(&file, at..at + 1, "invalid byte here")
-                        .help("save the file as UTF-8"),
-                );
+                loaded.diagnostics.push(Diagnostic::not_utf8(&file, at));
             } else {
                 loaded.notes.push(format!("skipped `{shown}`: not UTF-8 text"));
             }

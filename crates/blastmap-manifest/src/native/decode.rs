@@ -7,7 +7,7 @@ use std::sync::Arc;
 use petgraph::graph::NodeIndex;
 
 use super::{ANY_OF_KEYS, COMPONENT_KEYS, DEFAULT_KEYS, FileManifest, QUORUM_KEYS, TARGET_KEYS, TOP_KEYS};
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::Diagnostic;
 use crate::model::{ComponentId, Kind, Location, Mode, Origin, Requirement, RequirementShape};
 use crate::source::SourceFile;
 use crate::staging::{Explicit, Fields, IdTable, RawComponent, RawComponents};
@@ -47,7 +47,7 @@ pub(crate) fn decode(
     d.manifest(root)
 }
 
-impl<'a> Decoder<'a> {
+impl Decoder<'_> {
     fn manifest(&mut self, root: Node) -> FileManifest {
         let mut out =
             FileManifest { file: Arc::clone(self.file), components: RawComponents::default(), policy: None };
@@ -81,11 +81,7 @@ impl<'a> Decoder<'a> {
     fn version(&mut self, value: &Node) {
         if value.value != Value::Int(1) {
             let shown = self.file.text.get(value.span.clone()).unwrap_or_default().to_owned();
-            self.error(
-                Diagnostic::new(Code::UnsupportedVersion, format!("unsupported format version `{shown}`"))
-                    .at(self.file, value.span.clone(), "this version")
-                    .help("this blastmap reads format version 1: write `blastmap: 1`"),
-            );
+            self.error(Diagnostic::unsupported_version(self.file, value.span.clone(), &shown));
         }
     }
 
@@ -118,14 +114,7 @@ impl<'a> Decoder<'a> {
                     fields.kind = Some(kind);
                 } else {
                     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                    let help = did_you_mean(text, names.iter().copied(), || {
-                        format!("the kinds are: {}", names.join(", "))
-                    });
-                    self.error(
-                        Diagnostic::new(Code::UnknownKind, format!("unknown kind `{}`", text.escape_debug()))
-                            .at(self.file, value.span.clone(), "not a kind")
-                            .help(help),
-                    );
+                    self.error(Diagnostic::unknown_kind(self.file, value.span.clone(), text, &names));
                     return None;
                 }
             }
@@ -136,11 +125,7 @@ impl<'a> Decoder<'a> {
             "tier" => {
                 let tier = self.integer(&value, "a tier")?;
                 if !(1..=4).contains(&tier) {
-                    self.error(
-                        Diagnostic::new(Code::InvalidValue, format!("tier `{tier}` is not between 1 and 4"))
-                            .at(self.file, value.span.clone(), "out of range")
-                            .help("tier 1 is the most critical, 4 the least"),
-                    );
+                    self.error(Diagnostic::tier_out_of_range(self.file, value.span.clone(), tier));
                     return None;
                 }
                 fields.tier = u8::try_from(tier).ok();
@@ -160,11 +145,7 @@ impl<'a> Decoder<'a> {
             "weight" => {
                 let w = self.number(&value, "a weight")?;
                 if !(w.is_finite() && w >= 0.0) {
-                    self.error(
-                        Diagnostic::new(Code::InvalidValue, format!("weight `{w}` is not a number ≥ 0"))
-                            .at(self.file, value.span.clone(), "invalid weight")
-                            .help("weight is an importance such as a share of traffic; it is ≥ 0"),
-                    );
+                    self.error(Diagnostic::invalid_weight(self.file, value.span.clone(), w));
                     return None;
                 }
                 fields.weight = Some(w);
@@ -176,11 +157,7 @@ impl<'a> Decoder<'a> {
                 if let Ok(r) = u32::try_from(r) {
                     fields.replicas = Some(r);
                 } else {
-                    self.error(
-                        Diagnostic::new(Code::InvalidValue, format!("replicas `{r}` is not a count"))
-                            .at(self.file, value.span.clone(), "invalid count")
-                            .help("replicas is a whole number ≥ 0"),
-                    );
+                    self.error(Diagnostic::invalid_replicas(self.file, value.span.clone(), r));
                     return None;
                 }
             }
@@ -351,31 +328,11 @@ impl<'a> Decoder<'a> {
                 (false, true, false) => (RequirementShape::AnyOf, &ANY_OF_KEYS),
                 (false, false, true) => (RequirementShape::Quorum, &QUORUM_KEYS),
                 (false, false, false) => {
-                    let help = if has_of {
-                        "a group with `of` needs `quorum: k`".to_owned()
-                    } else {
-                        "a dependency is `{target: id}`, `{any_of: [..]}` or `{quorum: k, of: [..]}`"
-                            .to_owned()
-                    };
-                    self.error(
-                        Diagnostic::new(
-                            Code::MissingField,
-                            "dependency has no `target`, `any_of` or `quorum`",
-                        )
-                        .at(self.file, node.span.clone(), "this dependency")
-                        .help(help),
-                    );
+                    self.error(Diagnostic::dependency_without_target(self.file, node.span.clone(), has_of));
                     return None;
                 }
                 _ => {
-                    self.error(
-                        Diagnostic::new(
-                            Code::InvalidValue,
-                            "dependency mixes `target`, `any_of` and `quorum`",
-                        )
-                        .at(self.file, node.span.clone(), "this dependency")
-                        .help("write one dependency per entry: a single target, an `any_of` or a `quorum`"),
-                    );
+                    self.error(Diagnostic::dependency_mixes_shapes(self.file, node.span.clone()));
                     return None;
                 }
             };
@@ -427,11 +384,7 @@ impl<'a> Decoder<'a> {
         if shape == RequirementShape::Quorum {
             if quorum.is_none() || r.members.is_empty() {
                 if !has_of {
-                    self.error(
-                        Diagnostic::new(Code::MissingField, "quorum has no `of` list")
-                            .at(self.file, node.span.clone(), "this quorum")
-                            .help("write `quorum: 2` with `of: [a, b, c]`"),
-                    );
+                    self.error(Diagnostic::quorum_without_members(self.file, node.span.clone()));
                 }
                 return None;
             }
@@ -444,14 +397,7 @@ impl<'a> Decoder<'a> {
 
     fn check_quorum(&mut self, k: i64, span: &Range<usize>, members: usize) -> bool {
         if members > 0 && (k < 1 || usize::try_from(k).map_or(true, |k| k > members)) {
-            self.error(
-                Diagnostic::new(
-                    Code::QuorumOutOfRange,
-                    format!("quorum `{k}` is not between 1 and the {members} members"),
-                )
-                .at(self.file, span.clone(), "out of range")
-                .help(format!("a quorum needs between 1 and {members} of its members")),
-            );
+            self.error(Diagnostic::quorum_out_of_range(self.file, span.clone(), k, members));
             return false;
         }
         true
@@ -462,13 +408,7 @@ impl<'a> Decoder<'a> {
             "hard" => Some(Mode::Hard),
             "soft" => Some(Mode::Soft),
             other => {
-                let help =
-                    did_you_mean(other, ["hard", "soft"], || "the modes are `hard` and `soft`".to_owned());
-                self.error(
-                    Diagnostic::new(Code::InvalidValue, format!("unknown mode `{}`", other.escape_debug()))
-                        .at(self.file, node.span.clone(), "not a mode")
-                        .help(help),
-                );
+                self.error(Diagnostic::unknown_mode(self.file, node.span.clone(), other));
                 None
             }
         }
@@ -482,11 +422,7 @@ impl<'a> Decoder<'a> {
             return None;
         };
         if items.is_empty() {
-            self.error(
-                Diagnostic::new(Code::EmptyGroup, format!("`{what}` has no members"))
-                    .at(self.file, node.span.clone(), "empty group")
-                    .help("list at least one member, or remove the group"),
-            );
+            self.error(Diagnostic::empty_group(self.file, node.span.clone(), what));
             return None;
         }
         let mut members = Vec::with_capacity(items.len());
@@ -500,12 +436,7 @@ impl<'a> Decoder<'a> {
             if let Some(first) = members.iter().position(|m| *m == member) {
                 let id = self.scalar(item, "a group member").unwrap_or_default();
                 let first = locations.get(first).map_or(0..0, |l| l.offset..l.offset + l.len);
-                self.error(
-                    Diagnostic::new(Code::DuplicateMember, format!("`{id}` is twice in the group"))
-                        .at(self.file, item.span.clone(), "again here")
-                        .also(first, "first here")
-                        .help("a member counts once; remove the repeat"),
-                );
+                self.error(Diagnostic::duplicate_member(self.file, item.span.clone(), id, first));
                 ok = false;
                 continue;
             }
@@ -545,19 +476,11 @@ impl<'a> Decoder<'a> {
                     }
                 }
                 let Some((k, span)) = quorum else {
-                    self.error(
-                        Diagnostic::new(Code::MissingField, "`runs_in` mapping has no `quorum`")
-                            .at(self.file, node.span.clone(), "here")
-                            .help("write `runs_in: {quorum: 2, of: [a, b, c]}` or a plain list"),
-                    );
+                    self.error(Diagnostic::runs_in_without_quorum(self.file, node.span.clone()));
                     return None;
                 };
                 if r.members.is_empty() {
-                    self.error(
-                        Diagnostic::new(Code::MissingField, "`runs_in` quorum has no `of` list")
-                            .at(self.file, node.span.clone(), "here")
-                            .help("write `runs_in: {quorum: 2, of: [a, b, c]}`"),
-                    );
+                    self.error(Diagnostic::runs_in_without_members(self.file, node.span.clone()));
                     return None;
                 }
                 if !self.check_quorum(k, &span, r.members.len()) {

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::decode::Decoder;
 use super::{COMPONENT_KEYS, EXCEPTION_KEYS, POLICY_KEYS, parse_date};
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::Diagnostic;
 use crate::model::Kind;
 use crate::policy::{Exception, Level, Policy, Rule, RuleConfig};
 use crate::staging::Fields;
@@ -49,17 +49,7 @@ impl Decoder<'_> {
                         if let Some(l) = Level::parse(&text) {
                             levels.push((name.to_owned(), l, name_node.span.clone()));
                         } else {
-                            let help = did_you_mean(&text, ["deny", "warn", "allow"], || {
-                                "the levels are `deny`, `warn` and `allow`".to_owned()
-                            });
-                            self.error(
-                                Diagnostic::new(
-                                    Code::InvalidValue,
-                                    format!("unknown level `{}`", text.escape_debug()),
-                                )
-                                .at(self.file, level.span.clone(), "not a level")
-                                .help(help),
-                            );
+                            self.error(Diagnostic::unknown_level(self.file, level.span.clone(), &text));
                         }
                     }
                 }
@@ -80,15 +70,7 @@ impl Decoder<'_> {
         for (name, level, span) in levels {
             match rules.iter_mut().find(|r| r.rule.name() == name) {
                 Some(rule) => rule.level = level,
-                None => self.error(
-                    Diagnostic::new(
-                        Code::UnknownRule,
-                        format!("level set for `{name}`, which is not in `rules`"),
-                    )
-                    .at(self.file, span, "not enabled")
-                    .help(format!("enable it under `rules:` with `{name}: {{}}`, or remove this level"))
-                    .warning(),
-                ),
+                None => self.error(Diagnostic::level_of_disabled_rule(self.file, span, &name)),
             }
         }
         Some(Policy { rules, exceptions, location: self.file.location(&key.span) })
@@ -98,12 +80,7 @@ impl Decoder<'_> {
         if Rule::NAMES.contains(&name) {
             return true;
         }
-        let help = did_you_mean(name, Rule::NAMES, || format!("the rules are: {}", Rule::NAMES.join(", ")));
-        self.error(
-            Diagnostic::new(Code::UnknownRule, format!("unknown rule `{}`", name.escape_debug()))
-                .at(self.file, node.span.clone(), "not a rule")
-                .help(help),
-        );
+        self.error(Diagnostic::unknown_rule(self.file, node.span.clone(), name));
         false
     }
 
@@ -159,11 +136,12 @@ impl Decoder<'_> {
             if !allowed.contains(&key) {
                 let context = format!("rule `{name}`");
                 if allowed.is_empty() {
-                    self.error(
-                        Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in {context}"))
-                            .at(self.file, key_node.span.clone(), "unknown key")
-                            .help(format!("`{name}` has no parameters: write `{name}: {{}}`")),
-                    );
+                    self.error(Diagnostic::rule_without_parameters(
+                        self.file,
+                        key_node.span.clone(),
+                        key,
+                        name,
+                    ));
                 } else {
                     self.unknown_key(key_node, key, allowed, &context);
                 }
@@ -193,14 +171,7 @@ impl Decoder<'_> {
                     if let Some(n) = self.integer(value, "a component count") {
                         *components = u32::try_from(n).ok();
                         if components.is_none() {
-                            self.error(
-                                Diagnostic::new(
-                                    Code::InvalidValue,
-                                    format!("`{n}` is not a component count"),
-                                )
-                                .at(self.file, value.span.clone(), "invalid count")
-                                .help("write a whole number ≥ 0"),
-                            );
+                            self.error(Diagnostic::invalid_component_count(self.file, value.span.clone(), n));
                         }
                     }
                 }
@@ -217,17 +188,12 @@ impl Decoder<'_> {
                         if COMPONENT_KEYS.contains(&f.as_str()) {
                             fields.push(f);
                         } else {
-                            let help = did_you_mean(&f, COMPONENT_KEYS, || {
-                                format!("the fields are: {}", COMPONENT_KEYS.join(", "))
-                            });
-                            self.error(
-                                Diagnostic::new(
-                                    Code::InvalidValue,
-                                    format!("unknown field `{}`", f.escape_debug()),
-                                )
-                                .at(self.file, item.span.clone(), "not a component field")
-                                .help(help),
-                            );
+                            self.error(Diagnostic::unknown_field(
+                                self.file,
+                                item.span.clone(),
+                                &f,
+                                &COMPONENT_KEYS,
+                            ));
                         }
                     }
                 }
@@ -269,14 +235,7 @@ impl Decoder<'_> {
                     if let Some(date) = parse_date(&text) {
                         e.expires = Some(date);
                     } else {
-                        self.error(
-                            Diagnostic::new(
-                                Code::InvalidDate,
-                                format!("`{}` is not a date", text.escape_debug()),
-                            )
-                            .at(self.file, value.span.clone(), "not YYYY-MM-DD")
-                            .help("write the date as `2027-03-31`"),
-                        );
+                        self.error(Diagnostic::invalid_date(self.file, value.span.clone(), &text));
                         ok = false;
                     }
                 }
@@ -289,11 +248,7 @@ impl Decoder<'_> {
             ("reason", e.reason.is_empty()),
         ] {
             if missing && ok {
-                self.error(
-                    Diagnostic::new(Code::MissingField, format!("exception has no `{field}`"))
-                        .at(self.file, node.span.clone(), "this exception")
-                        .help("an exception names the `rule`, the `component` and the `reason`"),
-                );
+                self.error(Diagnostic::exception_without(self.file, node.span.clone(), field));
                 ok = false;
             }
         }

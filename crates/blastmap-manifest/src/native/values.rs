@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::decode::{Decoder, numbered};
 use super::{MAX_ID_LEN, check_id};
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::Diagnostic;
 use crate::model::{ComponentId, Location};
 use crate::source::SourceFile;
 use crate::syntax::{Node, Value};
@@ -22,11 +22,7 @@ impl<'a> Decoder<'a> {
 
     pub(super) fn invalid_type(&mut self, node: &Node, expected: &str, help: &str) {
         let found = node.value.type_name();
-        self.error(
-            Diagnostic::new(Code::InvalidType, format!("expected {expected}, found {found}"))
-                .at(self.file, node.span.clone(), format!("expected {expected}"))
-                .help(help.to_owned()),
-        );
+        self.error(Diagnostic::invalid_type(self.file, node.span.clone(), expected, found, help));
     }
 
     /// The entries of a mapping, or a type error.
@@ -62,14 +58,7 @@ impl<'a> Decoder<'a> {
     }
 
     pub(super) fn unknown_key(&mut self, key: &Node, name: &str, allowed: &[&str], context: &str) {
-        let help = did_you_mean(name, allowed.iter().copied(), || {
-            format!("the keys of {context} are: {}", allowed.join(", "))
-        });
-        self.error(
-            Diagnostic::new(Code::UnknownKey, format!("unknown key `{name}` in {context}"))
-                .at(self.file, key.span.clone(), "unknown key")
-                .help(help),
-        );
+        self.error(Diagnostic::unknown_key(self.file, key.span.clone(), name, allowed, context));
     }
 
     /// Text, accepting plain YAML scalars such as `8080` where text is
@@ -113,13 +102,7 @@ impl<'a> Decoder<'a> {
         if check_id(id) {
             Some(id)
         } else {
-            self.error(
-                Diagnostic::new(Code::InvalidId, format!("`{}` is not a valid id", id.escape_debug()))
-                    .at(self.file, node.span.clone(), "invalid id")
-                    .help(format!(
-                        "ids are 1 to {MAX_ID_LEN} characters without whitespace or control characters"
-                    )),
-            );
+            self.error(Diagnostic::invalid_id(self.file, node.span.clone(), id, MAX_ID_LEN));
             None
         }
     }
@@ -165,14 +148,7 @@ impl<'a> Decoder<'a> {
         if p > 0.0 && p <= 100.0 {
             Some(p)
         } else {
-            self.error(
-                Diagnostic::new(
-                    Code::PercentageOutOfRange,
-                    format!("{what} `{p}` is not a percentage in (0, 100]"),
-                )
-                .at(self.file, node.span.clone(), "out of range")
-                .help(format!("write {what} as a percentage, e.g. `99.9` for three nines")),
-            );
+            self.error(Diagnostic::percentage_out_of_range(self.file, node.span.clone(), what, p));
             None
         }
     }

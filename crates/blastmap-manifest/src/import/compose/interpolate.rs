@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 
 use super::{EXPANSION_BUDGET, Importer, MAX_INTERPOLATION_DEPTH};
@@ -31,12 +31,8 @@ impl Importer<'_> {
             }
             let body = trimmed.strip_prefix("export ").unwrap_or(trimmed);
             let Some((key, raw)) = body.split_once('=') else {
-                self.diags.push(
-                    Diagnostic::new(Code::InvalidSyntax, "expected `KEY=VALUE` in an env file")
-                        .at(file, start..start + line.trim_end().len(), "not `KEY=VALUE`")
-                        .help("write `KEY=VALUE`, or start the line with `#` to comment it out")
-                        .warning(),
-                );
+                self.diags
+                    .push(Diagnostic::env_line_not_key_value(file, start..start + line.trim_end().len()));
                 continue;
             };
             let key = key.trim().to_owned();
@@ -85,15 +81,7 @@ impl Importer<'_> {
         }
         if !self.budget_spent {
             self.budget_spent = true;
-            self.diags.push(
-                Diagnostic::new(
-                    Code::UnsupportedConstruct,
-                    format!("variables expand to more than {} MiB; the rest are left empty", EXPANSION_BUDGET >> 20),
-                )
-                .at(file, span.clone(), "expansion passes the limit here")
-                .help("variables that repeat each other (`B=$A$A`) grow exponentially; this looks like an expansion bomb")
-                .warning(),
-            );
+            self.diags.push(Diagnostic::expansion_budget_spent(file, span.clone(), EXPANSION_BUDGET >> 20));
         }
         false
     }
@@ -128,15 +116,7 @@ impl Importer<'_> {
         depth: usize,
     ) -> String {
         if depth > MAX_INTERPOLATION_DEPTH {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::UnsupportedConstruct,
-                    format!("`${{...}}` defaults nest deeper than {MAX_INTERPOLATION_DEPTH} levels"),
-                )
-                .at(file, span, "here")
-                .help("flatten the nested defaults; the value is left empty")
-                .warning(),
-            );
+            self.diags.push(Diagnostic::interpolation_too_deep(file, span, MAX_INTERPOLATION_DEPTH));
             return String::new();
         }
         let mut out = String::with_capacity(s.len());
@@ -174,11 +154,7 @@ impl Importer<'_> {
                         j += 1;
                     }
                     let Some(end) = end else {
-                        self.diags.push(
-                            Diagnostic::new(Code::InvalidSyntax, "unclosed `${` in a Compose value")
-                                .at(file, span.clone(), "here")
-                                .help("close it with `}`, or write `$$` for a literal `$`"),
-                        );
+                        self.diags.push(Diagnostic::unclosed_interpolation(file, span.clone()));
                         out.push_str(&s[i..]);
                         break;
                     };
@@ -214,14 +190,12 @@ impl Importer<'_> {
                     } else if let Some(message) = op.strip_prefix(":?").or_else(|| op.strip_prefix('?')) {
                         let ok = if op.starts_with(':') { set_nonempty } else { value.is_some() };
                         if !ok {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    Code::UndefinedVariable,
-                                    format!("required variable `{name}` is not set: {message}"),
-                                )
-                                .at(file, span.clone(), "needs it")
-                                .help(format!("set `{name}` in the `.env` file of the project directory")),
-                            );
+                            self.diags.push(Diagnostic::required_variable_unset(
+                                file,
+                                span.clone(),
+                                name,
+                                message,
+                            ));
                         }
                         self.substitute(value, file, &span)
                     } else if op.is_empty() {
@@ -232,14 +206,7 @@ impl Importer<'_> {
                             String::new()
                         }
                     } else {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::InvalidSyntax,
-                                format!("invalid interpolation `${{{inner}}}`"),
-                            )
-                            .at(file, span.clone(), "here")
-                            .help("write `${VAR}`, `${VAR:-default}` or `$$` for a literal `$`"),
-                        );
+                        self.diags.push(Diagnostic::invalid_interpolation(file, span.clone(), inner));
                         String::new()
                     };
                     out.push_str(&replaced);
@@ -267,14 +234,7 @@ impl Importer<'_> {
 
     fn unset(&mut self, name: &str, file: &Arc<SourceFile>, span: &Range<usize>) {
         if self.reported.insert(name.to_owned()) {
-            self.diags.push(
-                Diagnostic::new(Code::UndefinedVariable, format!("variable `{name}` is not set; it reads as empty"))
-                    .at(file, span.clone(), "used here")
-                    .help(format!(
-                        "set `{name}` in the `.env` file of the project directory (blastmap does not read the shell environment)"
-                    ))
-                    .warning(),
-            );
+            self.diags.push(Diagnostic::variable_unset(file, span.clone(), name));
         }
     }
 }

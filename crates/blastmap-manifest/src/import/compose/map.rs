@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::import::Format;
 use crate::import::{HostRef, Imported, ImportedDependency, hosts_in, is_telemetry, kind_of, sanitize_id};
 use crate::model::{Kind, Mode};
@@ -62,12 +62,13 @@ impl Importer<'_> {
                     } else {
                         "is not defined"
                     };
-                    self.diags.push(
-                        Diagnostic::new(Code::UnresolvedReference, format!("`{name}` depends on `{target}`, which {why}"))
-                            .at(&d.file, d.span.clone(), "left out")
-                            .help("name the compose file that defines it on the command line, or enable its profile")
-                            .warning(),
-                    );
+                    self.diags.push(Diagnostic::compose_dependency_unresolved(
+                        &d.file,
+                        d.span.clone(),
+                        name,
+                        target,
+                        why,
+                    ));
                     continue;
                 }
                 let mut evidence = format!("compose depends_on ({})", d.value.condition);
@@ -120,15 +121,13 @@ impl Importer<'_> {
                         }
                     } else {
                         if looks_internal(&host, port, key) && warned.insert(host.clone()) {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    Code::UnresolvedReference,
-                                    format!("env `{key}` of `{name}` names host `{host}`, which is no service of this project"),
-                                )
-                                .at(&entry.file, entry.span.clone(), "no service has this name")
-                                .help("add the file that defines it, or ignore this if the host is outside the project")
-                                .warning(),
-                            );
+                            self.diags.push(Diagnostic::compose_host_unresolved(
+                                &entry.file,
+                                entry.span.clone(),
+                                key,
+                                name,
+                                &host,
+                            ));
                         }
                         continue;
                     };

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::import::field;
 use crate::source::SourceFile;
 use crate::syntax::{Node, Value};
@@ -19,12 +19,7 @@ impl Importer<'_> {
         services: &mut BTreeMap<String, Service>,
     ) {
         if let Some(include) = doc.get("include") {
-            self.unsupported(
-                file,
-                include.span.clone(),
-                "compose `include` is not followed",
-                "name the included files on the command line instead, in the order Compose merges them",
-            );
+            self.diags.push(Diagnostic::compose_include(file, include.span.clone()));
         }
         let Some(defs) = doc.get("services") else { return };
         if defs.as_map().is_none() {
@@ -74,12 +69,7 @@ impl Importer<'_> {
                 Value::Str(_) => self.string(file, n),
                 Value::Map(_) => {
                     if field(n, "file").is_some() {
-                        self.unsupported(
-                            file,
-                            n.span.clone(),
-                            "compose `extends` from another file is not followed",
-                            "name that file on the command line, or copy the fields into this service",
-                        );
+                        self.diags.push(Diagnostic::compose_extends_other_file(file, n.span.clone()));
                         None
                     } else {
                         field(n, "service").and_then(|v| self.string(file, v))
@@ -252,15 +242,11 @@ impl Importer<'_> {
                 match services.get(&current).and_then(|s| s.extends.clone()) {
                     Some(ext) if services.contains_key(&ext.value) => current = ext.value,
                     Some(ext) => {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::UnresolvedReference,
-                                format!("`extends` names no service `{}`", ext.value),
-                            )
-                            .at(&ext.file, ext.span.clone(), "no such service")
-                            .help("fix the name, or name the file that defines it on the command line")
-                            .warning(),
-                        );
+                        self.diags.push(Diagnostic::extends_unknown_service(
+                            &ext.file,
+                            ext.span.clone(),
+                            &ext.value,
+                        ));
                         break;
                     }
                     None => break,

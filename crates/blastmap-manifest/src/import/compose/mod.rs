@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Imported, scalar};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 use crate::syntax::Node;
 
@@ -169,12 +169,13 @@ pub(crate) fn import(
                         );
                     }
                 }
-                None if *required => importer.diags.push(
-                    Diagnostic::new(Code::UnresolvedReference, format!("cannot read env file `{path}`"))
-                        .at(&entry.file, entry.span.clone(), "this env_file")
-                        .help("create the file, or mark it `required: false`")
-                        .warning(),
-                ),
+                None if *required => {
+                    importer.diags.push(Diagnostic::env_file_unreadable(
+                        &entry.file,
+                        entry.span.clone(),
+                        path,
+                    ));
+                }
                 None => {}
             }
         }
@@ -184,23 +185,8 @@ pub(crate) fn import(
 
 impl Importer<'_> {
     pub(super) fn invalid_type(&mut self, file: &Arc<SourceFile>, node: &Node, expected: &str, help: &str) {
-        self.diags.push(
-            Diagnostic::new(
-                Code::InvalidType,
-                format!("expected {expected}, found {}", node.value.type_name()),
-            )
-            .at(file, node.span.clone(), format!("expected {expected}"))
-            .help(help.to_owned()),
-        );
-    }
-
-    pub(super) fn unsupported(&mut self, file: &Arc<SourceFile>, span: Range<usize>, what: &str, help: &str) {
-        self.diags.push(
-            Diagnostic::new(Code::UnsupportedConstruct, what.to_owned())
-                .at(file, span, "left out")
-                .help(help.to_owned())
-                .warning(),
-        );
+        let found = node.value.type_name();
+        self.diags.push(Diagnostic::invalid_type(file, node.span.clone(), expected, found, help));
     }
 
     /// A scalar, interpolated.
