@@ -67,7 +67,7 @@ impl IdTable {
     }
 }
 
-/// [`COMPONENT_KEYS`] in byte order: bit `i` of [`Explicit`] stands for
+/// [`COMPONENT_KEYS`](crate::native::COMPONENT_KEYS) in byte order: bit `i` of [`Explicit`] stands for
 /// `EXPLICIT_ORDER[i]`, so the set lists its fields already sorted.
 const EXPLICIT_ORDER: [&str; 15] = [
     "availability",
@@ -93,7 +93,7 @@ const EXPLICIT_ORDER: [&str; 15] = [
 pub(crate) struct Explicit(u16);
 
 impl Explicit {
-    /// Adds a field of [`COMPONENT_KEYS`] (other names are ignored).
+    /// Adds a field of [`COMPONENT_KEYS`](crate::native::COMPONENT_KEYS) (other names are ignored).
     pub(crate) fn insert(&mut self, field: &str) {
         // The positions in `EXPLICIT_ORDER` (a test checks them).
         let bit = match field {
@@ -158,7 +158,7 @@ pub(crate) struct RawComponent {
 
 impl RawComponent {
     /// Builds the component from its decoded fields, with the defaults of
-    /// DESIGN §2 for what was not written.
+    /// `docs/manifest.md` for what was not written.
     pub(crate) fn new(
         id: String,
         ids: &mut IdTable,

@@ -253,7 +253,7 @@ impl miette::Diagnostic for Diagnostic {
 }
 
 /// "did you mean `x`?" when there is a close candidate, else `fallback`.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     unknown: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     fallback: impl FnOnce() -> String,

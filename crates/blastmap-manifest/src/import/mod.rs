@@ -66,7 +66,7 @@ impl Format {
 
     /// Whether a document has the shape of this format (`--from` keeps
     /// the documents that fit and warns about the others).
-    pub fn fits(self, doc: &Node) -> bool {
+    pub(crate) fn fits(self, doc: &Node) -> bool {
         match self {
             Format::Compose => doc.get("services").is_some() && doc.get("apiVersion").is_none(),
             Format::Kubernetes | Format::Backstage => {
@@ -82,7 +82,7 @@ impl Format {
 
     /// Which foreign format a parsed document is, if any. Native manifests
     /// (a `blastmap` key) are not foreign.
-    pub fn detect(doc: &Node) -> Option<Format> {
+    pub(crate) fn detect(doc: &Node) -> Option<Format> {
         if let Some(entries) = doc.as_map() {
             if doc.get("blastmap").is_some() {
                 return None;

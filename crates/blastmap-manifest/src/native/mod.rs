@@ -1,4 +1,4 @@
-//! The native manifest, format version 1: decodes a [`Node`] tree (from
+//! The native manifest, format version 1: decodes a `Node` tree (from
 //! YAML, JSON or TOML alike) into raw components, reporting every problem
 //! with its location instead of stopping at the first.
 //!
@@ -20,9 +20,9 @@ use crate::staging::RawComponents;
 pub(crate) use decode::decode;
 
 /// Keys of the top level.
-pub const TOP_KEYS: [&str; 4] = ["blastmap", "defaults", "components", "policy"];
+pub(crate) const TOP_KEYS: [&str; 4] = ["blastmap", "defaults", "components", "policy"];
 /// Keys of a component.
-pub const COMPONENT_KEYS: [&str; 15] = [
+pub(crate) const COMPONENT_KEYS: [&str; 15] = [
     "kind",
     "name",
     "tier",
@@ -40,7 +40,7 @@ pub const COMPONENT_KEYS: [&str; 15] = [
     "description",
 ];
 /// Keys `defaults` may set.
-pub const DEFAULT_KEYS: [&str; 9] =
+pub(crate) const DEFAULT_KEYS: [&str; 9] =
     ["kind", "tier", "owner", "system", "entrypoint", "weight", "availability", "slo", "replicas"];
 const TARGET_KEYS: [&str; 3] = ["target", "mode", "via"];
 const ANY_OF_KEYS: [&str; 3] = ["any_of", "mode", "via"];
@@ -48,7 +48,7 @@ const QUORUM_KEYS: [&str; 4] = ["quorum", "of", "mode", "via"];
 const POLICY_KEYS: [&str; 3] = ["rules", "levels", "exceptions"];
 const EXCEPTION_KEYS: [&str; 4] = ["rule", "component", "reason", "expires"];
 /// Longest id, in characters.
-pub const MAX_ID_LEN: usize = 256;
+pub(crate) const MAX_ID_LEN: usize = 256;
 
 /// What one native file contributes.
 #[derive(Debug)]
@@ -63,7 +63,7 @@ pub(crate) struct FileManifest {
 ///
 /// # Complexity
 /// O(length of `id`).
-pub fn check_id(id: &str) -> bool {
+pub(crate) fn check_id(id: &str) -> bool {
     // Printable ASCII, the usual case, is checked on bytes.
     if id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic()) {
         return !id.is_empty();
