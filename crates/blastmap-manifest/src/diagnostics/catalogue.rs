@@ -6,6 +6,10 @@
 //! A code covers one kind of problem; where the problem comes in several
 //! shapes (a tier out of range is not a weight out of range), each shape
 //! has its own constructor under its code.
+//!
+//! Longer than the crate's other files on purpose: all the wording in one
+//! file is what this module is for; splitting it by code would scatter it
+//! again.
 
 use std::ops::Range;
 use std::sync::Arc;
