@@ -1,6 +1,6 @@
 //! Reads blastmap inventories into one validated [`Model`].
 //!
-//! Entry point: [`load`] (files and directories) or [`load_texts`] (texts in
+//! Entry point: [`load()`] (files and directories) or [`load_texts`] (texts in
 //! memory). Parsing never stops at the first problem: the result holds the
 //! model built from everything valid and every diagnostic.
 
@@ -14,12 +14,17 @@ pub mod diagnostics;
 pub mod import;
 mod load;
 pub mod model;
+/// Public for [`native::parse_date`] alone (the CLI reads `--today` with
+/// it); the decoder itself is internal.
 pub mod native;
 pub mod policy;
 pub mod schema;
 pub mod source;
+mod staging;
+/// Public for [`suggest::closest`] (the CLI suggests analysis names with
+/// it, as the loader does keys and ids).
 pub mod suggest;
-pub mod syntax;
+pub(crate) mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use import::Format;

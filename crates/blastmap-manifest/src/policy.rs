@@ -30,7 +30,8 @@ impl Level {
     }
 }
 
-/// The rules of DESIGN §6 with their parameters (defaults applied).
+/// The rules of `docs/semantics.md#policy` with their parameters (defaults
+/// applied).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rule {
     NoSpof {

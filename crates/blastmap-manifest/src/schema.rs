@@ -297,3 +297,56 @@ pub fn json_schema() -> serde_json::Value {
         .into_root_schema_for::<Manifest>();
     serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
 }
+
+/// The generated schema accepts every valid fixture and rejects the
+/// invalid ones whose problem a schema can see.
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use super::json_schema;
+    use crate::source::SourceFile;
+    use crate::syntax::{Limits, Syntax, parse};
+
+    fn fixtures() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+    }
+
+    fn as_json(path: &Path) -> serde_json::Value {
+        let text = std::fs::read_to_string(path).unwrap();
+        let file = Arc::new(SourceFile::new(&path.display().to_string(), text));
+        let docs = parse(&file, Syntax::from_path(path).unwrap(), &Limits::default()).unwrap();
+        docs[0].to_json()
+    }
+
+    #[test]
+    fn schema_accepts_valid_and_rejects_schema_errors() {
+        let validator = jsonschema::validator_for(&json_schema()).unwrap();
+        let mut valid: Vec<_> =
+            std::fs::read_dir(fixtures().join("valid")).unwrap().map(|e| e.unwrap().path()).collect();
+        valid.extend(std::fs::read_dir(fixtures().join("shop")).unwrap().map(|e| e.unwrap().path()));
+        for path in valid {
+            let instance = as_json(&path);
+            let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{} rejected: {errors:?}", path.display());
+        }
+        for name in [
+            "unknown-key.yaml",
+            "unknown-component-key.yaml",
+            "unknown-kind.yaml",
+            "percentage-out-of-range.yaml",
+            "unsupported-version.yaml",
+            "invalid-type.yaml",
+            "invalid-value.yaml",
+            "missing-field.yaml",
+            "empty-group.yaml",
+            "duplicate-member.yaml",
+            "unknown-rule.yaml",
+            "invalid-date.yaml",
+        ] {
+            let instance = as_json(&fixtures().join("invalid").join(name));
+            assert!(!validator.is_valid(&instance), "{name} should be rejected by the schema");
+        }
+    }
+}

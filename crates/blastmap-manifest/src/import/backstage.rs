@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Format, Imported, ImportedDependency, field, kind_of, sanitize_id, scalar};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::model::{Kind, Mode};
 use crate::source::SourceFile;
 use crate::syntax::{Node, Value};
@@ -58,12 +58,7 @@ pub(crate) fn import(
         let kind = field(doc, "kind").and_then(scalar).unwrap_or_default();
         let meta = field(doc, "metadata");
         let Some(name) = meta.and_then(|m| field(m, "name")).and_then(scalar) else {
-            diags.push(
-                Diagnostic::new(Code::MissingField, "a Backstage entity without `metadata.name`")
-                    .at(file, doc.span.start..doc.span.start, "this entity")
-                    .help("every entity has `apiVersion`, `kind` and `metadata.name`")
-                    .warning(),
-            );
+            diags.push(Diagnostic::backstage_entity_without_name(file, doc.span.start));
             continue;
         };
         let namespace =
@@ -95,15 +90,7 @@ pub(crate) fn import(
             e.id = format!("{}:{}", e.r.kind, e.id);
         }
         if taken.contains_key(&e.id) {
-            diags.push(
-                Diagnostic::new(
-                    Code::DuplicateId,
-                    format!("two {} entities are named `{}`", e.r.kind, e.name),
-                )
-                .at(&e.file, e.span.clone(), "the second is left out")
-                .help("entity names are unique per kind and namespace: rename one")
-                .warning(),
-            );
+            diags.push(Diagnostic::duplicate_backstage_entity(&e.file, e.span.clone(), &e.r.kind, &e.name));
             continue;
         }
         taken.insert(e.id.clone(), i);
@@ -160,15 +147,9 @@ pub(crate) fn import(
                     }
                 }
                 Some(_) => {}
-                None => unresolved(
-                    diags,
-                    &e.file,
-                    span,
-                    &format!(
-                        "`{}` depends on `{text}`, which is no Component or Resource in the catalog",
-                        e.name
-                    ),
-                ),
+                None => {
+                    diags.push(Diagnostic::backstage_dependency_unresolved(&e.file, span, &e.name, &text));
+                }
             }
         }
         for (text, span) in refs(e.spec, "dependencyOf") {
@@ -177,15 +158,7 @@ pub(crate) fn import(
                 Some(&s) if s != i => edges
                     .push((s, dep(&e.id, format!("backstage dependencyOf on {}", e.name), &e.file, span))),
                 Some(_) => {}
-                None => unresolved(
-                    diags,
-                    &e.file,
-                    span,
-                    &format!(
-                        "`{}` is a dependency of `{text}`, which is no Component or Resource in the catalog",
-                        e.name
-                    ),
-                ),
+                None => diags.push(Diagnostic::backstage_dependent_unresolved(&e.file, span, &e.name, &text)),
             }
         }
         for (text, span) in refs(e.spec, "consumesApis") {
@@ -195,12 +168,7 @@ pub(crate) fn import(
                 .map(|p| p.iter().copied().filter(|&p| p != i).collect())
                 .unwrap_or_default();
             if provided.is_empty() {
-                unresolved(
-                    diags,
-                    &e.file,
-                    span,
-                    &format!("`{}` consumes API `{text}`, which no component provides", e.name),
-                );
+                diags.push(Diagnostic::backstage_api_unprovided(&e.file, span, &e.name, &text));
                 continue;
             }
             let mut targets: Vec<String> =
@@ -250,15 +218,6 @@ fn dep(target: &str, evidence: String, file: &Arc<SourceFile>, span: Range<usize
         file: Arc::clone(file),
         span,
     }
-}
-
-fn unresolved(diags: &mut Vec<Diagnostic>, file: &Arc<SourceFile>, span: Range<usize>, message: &str) {
-    diags.push(
-        Diagnostic::new(Code::UnresolvedReference, message.to_owned())
-            .at(file, span, "not in the catalog")
-            .help("add the file that defines it, or fix the reference")
-            .warning(),
-    );
 }
 
 /// The entity references of a list field, with their spans.

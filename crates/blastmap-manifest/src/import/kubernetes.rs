@@ -14,7 +14,7 @@ use super::{
     Format, HostRef, Imported, ImportedDependency, field, hosts_in, is_telemetry, kind_of, sanitize_id,
     scalar, text,
 };
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::model::{Kind, Mode};
 use crate::source::SourceFile;
 use crate::syntax::{Node, Value};
@@ -99,15 +99,7 @@ pub(crate) fn import(
             .and_then(|m| field(m, "name"))
             .map_or(r.node.span.clone(), |n| n.span.clone());
         if components.contains_key(&id) {
-            diags.push(
-                Diagnostic::new(
-                    Code::DuplicateId,
-                    format!("two workloads are named `{}` in namespace `{}`", r.name, r.namespace),
-                )
-                .at(&r.file, span, "the second is left out")
-                .help("rename one of them")
-                .warning(),
-            );
+            diags.push(Diagnostic::duplicate_workload(&r.file, span, &r.name, &r.namespace));
             continue;
         }
         // A selector that misses the workload's own pods is rejected by the
@@ -115,15 +107,7 @@ pub(crate) fn import(
         if let Some(sel) = spec.and_then(|s| field(s, "selector")) {
             let wanted = field(sel, "matchLabels").map(labels).unwrap_or_default();
             if !wanted.iter().all(|(k, v)| pod_labels.get(k) == Some(v)) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::SelectorMismatch,
-                        format!("the selector of {} `{}` does not match its own pod labels", r.kind, r.name),
-                    )
-                    .at(&r.file, sel.span.clone(), "matches none of its pods")
-                    .help("make `spec.selector.matchLabels` a subset of `spec.template.metadata.labels`")
-                    .warning(),
-                );
+                diags.push(Diagnostic::selector_misses_own_pods(&r.file, sel.span.clone(), &r.kind, &r.name));
             }
         }
         let mut c = Imported::new(id.clone(), Format::Kubernetes, &r.file, span);
@@ -180,12 +164,7 @@ pub(crate) fn import(
             index.select(&workloads, &r.namespace, &selector).map(|w| w.id.clone()).collect();
         if targets.is_empty() {
             let at = spec.and_then(|s| field(s, "selector")).map_or(r.node.span.clone(), |n| n.span.clone());
-            diags.push(
-                Diagnostic::new(Code::SelectorMismatch, format!("Service `{}` selects no workload", r.name))
-                    .at(&r.file, at, "matches no pod template")
-                    .help("fix the selector, or add the file with the workload it is meant for")
-                    .warning(),
-            );
+            diags.push(Diagnostic::service_selects_nothing(&r.file, at, &r.name));
         }
         services.push(Service { name: r.name.clone(), namespace: r.namespace.clone(), targets });
     }
@@ -265,12 +244,13 @@ pub(crate) fn import(
                             let plausible =
                                 port.is_some() || how.starts_with("env ") && super::key_names_host(&how[4..]);
                             if internal && plausible && host != "localhost" && warned.insert(host.clone()) {
-                                diags.push(
-                                    Diagnostic::new(Code::UnresolvedReference, format!("{how} of `{}` names `{host}`, which is no Service here", w.id))
-                                        .at(&file, span.clone(), "no Service has this name")
-                                        .help("add the file that defines the Service, or ignore this if it is outside the cluster")
-                                        .warning(),
-                                );
+                                diags.push(Diagnostic::kubernetes_host_unresolved(
+                                    &file,
+                                    span.clone(),
+                                    &how,
+                                    &w.id,
+                                    &host,
+                                ));
                             }
                         }
                     }
@@ -305,19 +285,11 @@ pub(crate) fn import(
         }
         let callees: Vec<&Workload<'_>> = index.select(&workloads, &r.namespace, &target_labels).collect();
         if callees.is_empty() {
-            diags.push(
-                Diagnostic::new(
-                    Code::SelectorMismatch,
-                    format!("NetworkPolicy `{}` selects no workload", r.name),
-                )
-                .at(
-                    &r.file,
-                    pod_selector.map_or(r.node.span.clone(), |p| p.span.clone()),
-                    "matches no pod template",
-                )
-                .help("fix `spec.podSelector`, or add the file with the workload it is meant for")
-                .warning(),
-            );
+            diags.push(Diagnostic::network_policy_selects_nothing(
+                &r.file,
+                pod_selector.map_or(r.node.span.clone(), |p| p.span.clone()),
+                &r.name,
+            ));
             continue;
         }
         let Some(Value::Seq(rules)) = field(spec, "ingress").map(|n| &n.value) else { continue };
@@ -328,12 +300,7 @@ pub(crate) fn import(
             };
             for peer in from {
                 if field(peer, "namespaceSelector").is_some() || field(peer, "ipBlock").is_some() {
-                    diags.push(
-                        Diagnostic::new(Code::UnsupportedConstruct, format!("NetworkPolicy `{}`: peers by namespace or IP block are not mapped", r.name))
-                            .at(&r.file, peer.span.clone(), "left out")
-                            .help("blastmap maps `podSelector` peers of the policy's own namespace; add the dependency by hand")
-                            .warning(),
-                    );
+                    diags.push(Diagnostic::network_policy_peer(&r.file, peer.span.clone(), &r.name));
                     continue;
                 }
                 let Some(ps) = field(peer, "podSelector") else { continue };
@@ -341,18 +308,11 @@ pub(crate) fn import(
                 let sources: Vec<&Workload<'_>> =
                     index.select(&workloads, &r.namespace, &source_labels).collect();
                 if sources.is_empty() {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::SelectorMismatch,
-                            format!(
-                                "NetworkPolicy `{}` allows ingress from pods that no workload has",
-                                r.name
-                            ),
-                        )
-                        .at(&r.file, ps.span.clone(), "matches no pod template")
-                        .help("fix the selector, or add the file with the workload it is meant for")
-                        .warning(),
-                    );
+                    diags.push(Diagnostic::network_policy_peers_match_nothing(
+                        &r.file,
+                        ps.span.clone(),
+                        &r.name,
+                    ));
                     continue;
                 }
                 let shown: Vec<String> = source_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -388,12 +348,12 @@ pub(crate) fn import(
         if QUIET.contains(&k) {
             notes.push(format!("Kubernetes {k} `{}` has nothing to map", r.name));
         } else {
-            diags.push(
-                Diagnostic::new(Code::UnsupportedConstruct, format!("Kubernetes {k} `{}` is not mapped", r.name))
-                    .at(&r.file, field(r.node, "kind").map_or(r.node.span.clone(), |n| n.span.clone()), "left out")
-                    .help("blastmap maps Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, Services and NetworkPolicies; add what this one means by hand")
-                    .warning(),
-            );
+            diags.push(Diagnostic::kubernetes_kind_unmapped(
+                &r.file,
+                field(r.node, "kind").map_or(r.node.span.clone(), |n| n.span.clone()),
+                k,
+                &r.name,
+            ));
         }
     }
     components.into_values().collect()
@@ -421,15 +381,7 @@ fn collect<'a>(
     let name = meta.and_then(|m| field(m, "name")).and_then(scalar);
     let (Some(kind), Some(name)) = (kind, name) else {
         if doc.value != Value::Null {
-            diags.push(
-                Diagnostic::new(
-                    Code::MissingField,
-                    "a Kubernetes resource without `kind` or `metadata.name`",
-                )
-                .at(file, doc.span.start..doc.span.start, "this document")
-                .help("every resource has `apiVersion`, `kind` and `metadata.name`")
-                .warning(),
-            );
+            diags.push(Diagnostic::kubernetes_resource_without_name(file, doc.span.start));
         }
         return;
     };
@@ -449,15 +401,7 @@ fn labels(node: &Node) -> Labels {
 /// `matchExpressions`, which blastmap does not evaluate.
 fn selector(node: &Node, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Labels> {
     if let Some(expr) = field(node, "matchExpressions") {
-        diags.push(
-            Diagnostic::new(
-                Code::UnsupportedConstruct,
-                "label selectors with `matchExpressions` are not evaluated",
-            )
-            .at(file, expr.span.clone(), "left out")
-            .help("use `matchLabels`, or add the dependency by hand")
-            .warning(),
-        );
+        diags.push(Diagnostic::match_expressions(file, expr.span.clone()));
         return None;
     }
     Some(field(node, "matchLabels").map(labels).unwrap_or_default())

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Format, Imported, ImportedDependency, field, sanitize_id, scalar};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::model::Mode;
 use crate::source::SourceFile;
 use crate::syntax::{Node, Value};
@@ -40,12 +40,7 @@ pub(crate) fn import(
             let (Some(parent), Some(child)) =
                 (parent.filter(|p| !p.is_empty()), child.filter(|c| !c.is_empty()))
             else {
-                diags.push(
-                    Diagnostic::new(Code::MissingField, "an observed edge without `parent` or `child`")
-                        .at(file, item.span.clone(), "left out")
-                        .help("each edge is `{\"parent\": \"a\", \"child\": \"b\", \"callCount\": n}`")
-                        .warning(),
-                );
+                diags.push(Diagnostic::observed_edge_without_ends(file, item.span.clone()));
                 continue;
             };
             let count =

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{Limits, Node, Text, Value};
-use crate::diagnostics::{Code, Diagnostic};
+use super::{Limits, Node, Syntax, Text, Value};
+use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 
 /// Objects with at most this many members find duplicate keys by a scan;
@@ -56,9 +56,7 @@ pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Node, Dia
 impl<'a> Parser<'a> {
     fn error(&self, message: &str, help: &str) -> Diagnostic {
         let end = (self.pos + 1).min(self.bytes.len()).max(self.pos);
-        Diagnostic::new(Code::InvalidSyntax, format!("invalid JSON: {message}"))
-            .at(self.file, self.pos..end, "here")
-            .help(help.to_owned())
+        Diagnostic::invalid_json(self.file, self.pos..end, message, help)
     }
 
     fn skip_ws(&mut self) {
@@ -91,12 +89,7 @@ impl<'a> Parser<'a> {
     fn enter(&self, depth: usize) -> Result<(), Diagnostic> {
         if depth >= self.max_depth {
             let at = self.pos;
-            return Err(Diagnostic::new(
-                Code::NestingTooDeep,
-                format!("the document nests deeper than {} levels", self.max_depth),
-            )
-            .at(self.file, at..at + 1, "too deep here")
-            .help("a manifest nests a few levels; flatten the document"));
+            return Err(Diagnostic::nesting_too_deep(self.file, at..at + 1, self.max_depth));
         }
         Ok(())
     }
@@ -196,10 +189,7 @@ impl<'a> Parser<'a> {
                     .map(|(k, _)| k.span.clone()),
             };
             if let Some(first) = first {
-                return Err(Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`"))
-                    .at(self.file, key_span, "written again here")
-                    .also(first, "first written here")
-                    .help("remove one of the two"));
+                return Err(Diagnostic::duplicate_key(self.file, Syntax::Json, &key, key_span, first));
             }
             if let Some(index) = &mut seen {
                 index.insert(self.borrowed(&key, &key_span), key_span.clone());
@@ -323,6 +313,7 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Code;
 
     fn json(text: &str) -> Result<Node, Diagnostic> {
         parse(&Arc::new(SourceFile::new("t.json", text.to_owned())), &Limits::default())

@@ -44,7 +44,7 @@ impl Default for Limits {
 
 /// A value with the byte range it was written at.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     pub value: Value,
     pub span: Range<usize>,
 }
@@ -56,7 +56,7 @@ pub struct Node {
 /// spare capacities and a heap allocation per key and id made the tree
 /// half as large again.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     Null,
     Bool(bool),
     Int(i64),
@@ -73,7 +73,7 @@ const INLINE: usize = 22;
 /// The text of a string value or key, dereferencing to `str`: up to 22
 /// bytes (keys, ids, kinds) inside the value, longer on the heap.
 #[derive(Clone)]
-pub struct Text(Repr);
+pub(crate) struct Text(Repr);
 
 #[derive(Clone)]
 enum Repr {
@@ -87,7 +87,7 @@ impl Text {
     /// # Complexity
     /// O(length) for inline text (checked as UTF-8 again, a few
     /// nanoseconds for such short text), O(1) otherwise.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match &self.0 {
             // Copied from a `str` whole, so the check always succeeds.
             Repr::Inline { len, bytes } => {
@@ -98,7 +98,7 @@ impl Text {
     }
 
     /// The bytes of the text, without checking them again.
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
             Repr::Heap(text) => text.as_bytes(),
@@ -106,7 +106,7 @@ impl Text {
     }
 
     /// The text as a `String` (moved when on the heap).
-    pub fn into_string(self) -> String {
+    pub(crate) fn into_string(self) -> String {
         match self.0 {
             Repr::Heap(text) => text.into_string(),
             inline @ Repr::Inline { .. } => Text(inline).as_str().to_owned(),
@@ -192,7 +192,7 @@ impl fmt::Display for Text {
 
 impl Value {
     /// The type name used in "expected X, found Y" messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -206,12 +206,12 @@ impl Value {
 }
 
 impl Node {
-    pub fn new(value: Value, span: Range<usize>) -> Self {
+    pub(crate) fn new(value: Value, span: Range<usize>) -> Self {
         Self { value, span }
     }
 
     /// The entries when this is a mapping.
-    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+    pub(crate) fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
             _ => None,
@@ -219,21 +219,23 @@ impl Node {
     }
 
     /// The value of `key` when this is a mapping that has it.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.as_map()?.iter().find(|(k, _)| k.key_text() == Some(key)).map(|(_, v)| v)
     }
 
     /// A mapping key as text: strings as they are; plain YAML scalars such as
     /// `8080:` or `true:` as they read. Lists and mappings are not keys.
-    pub fn key_text(&self) -> Option<&str> {
+    pub(crate) fn key_text(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
             _ => None,
         }
     }
 
-    /// Converts to JSON (for schema validation and foreign formats).
-    pub fn to_json(&self) -> serde_json::Value {
+    /// Converts to JSON, for the test that validates the fixtures against
+    /// the JSON Schema (the importers read the tree itself).
+    #[cfg(test)]
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,
@@ -256,7 +258,7 @@ impl Node {
 
 /// The syntaxes a file can be written in, chosen by extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Syntax {
+pub(crate) enum Syntax {
     Yaml,
     Json,
     Toml,
@@ -264,7 +266,7 @@ pub enum Syntax {
 
 impl Syntax {
     /// The syntax of a path by its extension (`.yaml`, `.yml`, `.json`, `.toml`).
-    pub fn from_path(path: &std::path::Path) -> Option<Syntax> {
+    pub(crate) fn from_path(path: &std::path::Path) -> Option<Syntax> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "yaml" | "yml" => Some(Syntax::Yaml),
             "json" => Some(Syntax::Json),
@@ -277,7 +279,11 @@ impl Syntax {
 /// Parses a file into its documents (YAML may hold several; JSON and TOML
 /// one). On a syntax error the documents parsed so far are dropped and the
 /// error is returned.
-pub fn parse(file: &Arc<SourceFile>, syntax: Syntax, limits: &Limits) -> Result<Vec<Node>, Diagnostic> {
+pub(crate) fn parse(
+    file: &Arc<SourceFile>,
+    syntax: Syntax,
+    limits: &Limits,
+) -> Result<Vec<Node>, Diagnostic> {
     match syntax {
         Syntax::Yaml => yaml::parse(file, limits),
         Syntax::Json => json::parse(file, limits).map(|n| vec![n]),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Limits, Node, Text, Value};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 
 /// Parses a TOML document. Table entries come back in the order written.
@@ -12,17 +12,7 @@ use crate::source::SourceFile;
 /// # Complexity
 /// O(size of the file · log keys per table).
 pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Node, Diagnostic> {
-    let mut root = toml_span::parse(&file.text).map_err(|e| {
-        let code = match e.kind {
-            toml_span::ErrorKind::DuplicateKey { .. } | toml_span::ErrorKind::DuplicateTable { .. } => {
-                Code::DuplicateKey
-            }
-            toml_span::ErrorKind::ExceededDepthLimit => Code::NestingTooDeep,
-            _ => Code::InvalidSyntax,
-        };
-        let span = e.span.start..e.span.end.max(e.span.start);
-        Diagnostic::new(code, format!("invalid TOML: {e}")).at(file, span, "here").help("fix the TOML syntax")
-    })?;
+    let mut root = toml_span::parse(&file.text).map_err(|e| Diagnostic::invalid_toml(file, &e))?;
     convert(file, &mut root, 0, limits)
 }
 
@@ -34,11 +24,7 @@ fn convert(
 ) -> Result<Node, Diagnostic> {
     let span = value.span.start..value.span.end;
     if depth >= limits.max_depth {
-        return Err(Diagnostic::new(
-            Code::NestingTooDeep,
-            format!("the document nests deeper than {} levels", limits.max_depth),
-        )
-        .at(file, span, "too deep here"));
+        return Err(Diagnostic::toml_nesting_too_deep(file, span, limits.max_depth));
     }
     let converted = match value.take() {
         toml_span::value::ValueInner::String(s) => Value::Str(Text::from(&*s)),

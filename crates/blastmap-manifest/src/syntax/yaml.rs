@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use super::{Limits, Node, Text, Value};
-use crate::diagnostics::{Code, Diagnostic};
+use super::{Limits, Node, Syntax, Text, Value};
+use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 
 /// An open sequence or mapping. Its children wait on the builder's shared
@@ -129,16 +129,9 @@ fn parse_text(file: &Arc<SourceFile>, text: &str, limits: &Limits) -> Result<Vec
         let (event, span) = event.map_err(|e| {
             let at = file.offset_of(e.marker().line(), e.marker().col());
             if e.info() == "recursion limit exceeded" {
-                return Diagnostic::new(
-                    Code::NestingTooDeep,
-                    "the document nests too deeply for the YAML reader",
-                )
-                .at(file, at..at, "too deep here")
-                .help("a manifest nests a few levels; flatten the document");
+                return Diagnostic::yaml_recursion_limit(file, at);
             }
-            Diagnostic::new(Code::InvalidSyntax, format!("invalid YAML: {}", e.info()))
-                .at(file, at..at, "here")
-                .help("fix the YAML syntax; `yamllint` shows the same position")
+            Diagnostic::invalid_yaml(file, at, e.info())
         })?;
         builder.event(event, span)?;
     }
@@ -191,20 +184,11 @@ impl Builder<'_> {
             Event::Alias(id) => {
                 let range = self.range(span);
                 let Some((node, size)) = self.anchors.get(&id) else {
-                    return Err(Diagnostic::new(Code::InvalidSyntax, "alias to an unknown anchor")
-                        .at(self.file, range, "this alias")
-                        .help("define the anchor with `&name` before using `*name`"));
+                    return Err(Diagnostic::unknown_anchor(self.file, range));
                 };
                 self.alias_nodes = self.alias_nodes.saturating_add(*size);
                 if self.alias_nodes > self.limits.max_alias_nodes {
-                    return Err(Diagnostic::new(
-                        Code::AliasLimit,
-                        format!("YAML aliases expand to more than {} nodes", self.limits.max_alias_nodes),
-                    )
-                    .at(self.file, range, "expansion passes the limit here")
-                    .help(
-                        "a manifest needs few aliases; this looks like an alias bomb (\"billion laughs\")",
-                    ));
+                    return Err(Diagnostic::alias_limit(self.file, range, self.limits.max_alias_nodes));
                 }
                 let node = node.clone();
                 self.finish(node, 0)
@@ -219,12 +203,7 @@ impl Builder<'_> {
 
     fn open(&mut self, frame: Frame, at: usize) -> Result<(), Diagnostic> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Diagnostic::new(
-                Code::NestingTooDeep,
-                format!("the document nests deeper than {} levels", self.limits.max_depth),
-            )
-            .at(self.file, at..at, "too deep here")
-            .help("a manifest nests a few levels; flatten the document"));
+            return Err(Diagnostic::nesting_too_deep(self.file, at..at, self.limits.max_depth));
         }
         self.stack.push(frame);
         Ok(())
@@ -258,13 +237,13 @@ impl Builder<'_> {
                                 .map(|(k, _)| k.span.clone()),
                         };
                         if let Some(first) = first {
-                            return Err(Diagnostic::new(
-                                Code::DuplicateKey,
-                                format!("duplicate key `{text}`"),
-                            )
-                            .at(self.file, node.span.clone(), "written again here")
-                            .also(first, "first written here")
-                            .help("remove one of the two; YAML keeps only one and it is ambiguous which"));
+                            return Err(Diagnostic::duplicate_key(
+                                self.file,
+                                Syntax::Yaml,
+                                text,
+                                node.span.clone(),
+                                first,
+                            ));
                         }
                         if let Some(index) = seen {
                             index.insert(text.to_owned(), node.span.clone());
@@ -339,6 +318,7 @@ fn resolve_plain(text: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Code;
 
     fn yaml(text: &str) -> Result<Vec<Node>, Diagnostic> {
         let file = Arc::new(SourceFile::new("t.yaml", text.to_owned()));

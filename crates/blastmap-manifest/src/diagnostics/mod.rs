@@ -1,5 +1,9 @@
-//! Every problem the loader reports: a closed catalogue of stable codes, one
-//! constructor per diagnostic, rendered by miette in the CLI.
+//! Every problem the loader reports: a closed catalogue of stable codes
+//! ([`Code::ALL`], each with its severities and description), one
+//! constructor per diagnostic (in `catalogue.rs`, the only place that
+//! builds them), rendered by miette in the CLI.
+
+mod catalogue;
 
 use std::fmt;
 use std::ops::Range;
@@ -26,7 +30,7 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($($variant:ident => $name:literal, $what:literal;)*) => {
+    ($($variant:ident => $name:literal, [$($severity:ident),+], $what:literal;)*) => {
         /// The stable code of a diagnostic. Codes are never renamed or reused.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code { $($variant,)* }
@@ -44,42 +48,50 @@ macro_rules! codes {
             pub fn description(self) -> &'static str {
                 match self { $(Code::$variant => $what,)* }
             }
+
+            /// The severities diagnostics of this code are reported with,
+            /// the usual one first: importers report as warnings some
+            /// problems that make a native manifest invalid (they leave the
+            /// part out instead).
+            pub fn severities(self) -> &'static [Severity] {
+                match self { $(Code::$variant => &[$(Severity::$severity),+],)* }
+            }
         }
     };
 }
 
 codes! {
-    Io => "io-error", "a path could not be read";
-    InvalidEncoding => "invalid-encoding", "a file is not UTF-8 text";
-    FileTooLarge => "file-too-large", "a file is larger than the size limit";
-    InvalidSyntax => "invalid-syntax", "a file is not valid YAML, JSON or TOML";
-    DuplicateKey => "duplicate-key", "a mapping has the same key twice";
-    NestingTooDeep => "nesting-too-deep", "a document nests deeper than the limit";
-    AliasLimit => "alias-limit", "YAML aliases expand to more nodes than the limit";
-    NotAManifest => "not-a-manifest", "a file named on the command line has no `blastmap` key";
-    NoManifest => "no-manifest", "a directory holds no manifest";
-    UnsupportedVersion => "unsupported-version", "the `blastmap` format version is not 1";
-    InvalidType => "invalid-type", "a value has the wrong type";
-    UnknownKey => "unknown-key", "a key that the format does not have";
-    MissingField => "missing-field", "a required key is missing";
-    InvalidId => "invalid-id", "an id is empty, too long, or holds whitespace or control characters";
-    UnknownKind => "unknown-kind", "a component kind that is not in the list";
-    DuplicateId => "duplicate-id", "two components have the same id";
-    UnknownTarget => "unknown-target", "a dependency names a component that does not exist";
-    SelfDependency => "self-dependency", "a component depends on itself";
-    EmptyGroup => "empty-group", "an `any_of`, `quorum` or `runs_in` group has no members";
-    QuorumOutOfRange => "quorum-out-of-range", "a quorum is below 1 or above the number of members";
-    DuplicateMember => "duplicate-member", "a group names the same member twice";
-    PercentageOutOfRange => "percentage-out-of-range", "an availability or SLO outside (0, 100]";
-    InvalidValue => "invalid-value", "a number or text outside what the field allows";
-    DuplicatePolicy => "duplicate-policy", "more than one `policy` section in the inventory";
-    UnknownRule => "unknown-rule", "a policy names a rule that does not exist";
-    InvalidDate => "invalid-date", "a date that is not `YYYY-MM-DD`";
-    TooManyComponents => "too-many-components", "the inventory has more components than the limit";
-    UnresolvedReference => "unresolved-reference", "a foreign file names a service, host, API or entity that is not in the inventory";
-    UnsupportedConstruct => "unsupported-construct", "a part of a foreign file that blastmap cannot map (it is left out)";
-    SelectorMismatch => "selector-mismatch", "a Kubernetes selector matches no workload, or misses the workload's own pods";
-    UndefinedVariable => "undefined-variable", "a Compose variable that no `.env` sets";
+    Io => "io-error", [Error], "a path could not be read";
+    InvalidEncoding => "invalid-encoding", [Error], "a file is not UTF-8 text";
+    FileTooLarge => "file-too-large", [Error], "a file is larger than the size limit";
+    InvalidSyntax => "invalid-syntax", [Error, Warning], "a file is not valid YAML, JSON or TOML";
+    DuplicateKey => "duplicate-key", [Error, Warning], "a mapping has the same key twice";
+    NestingTooDeep => "nesting-too-deep", [Error, Warning], "a document nests deeper than the limit";
+    AliasLimit => "alias-limit", [Error, Warning], "YAML aliases expand to more nodes than the limit";
+    NotAManifest => "not-a-manifest", [Error], "a file named on the command line has no `blastmap` key";
+    NoManifest => "no-manifest", [Error], "a directory holds no manifest";
+    UnsupportedVersion => "unsupported-version", [Error], "the `blastmap` format version is not 1";
+    InvalidType => "invalid-type", [Error], "a value has the wrong type";
+    UnknownKey => "unknown-key", [Error], "a key that the format does not have";
+    MissingField => "missing-field", [Error, Warning], "a required key is missing";
+    InvalidId => "invalid-id", [Error], "an id is empty, too long, or holds whitespace or control characters";
+    UnknownKind => "unknown-kind", [Error], "a component kind that is not in the list";
+    DuplicateId => "duplicate-id", [Error, Warning], "two components have the same id";
+    UnknownTarget => "unknown-target", [Error], "a dependency names a component that does not exist";
+    SelfDependency => "self-dependency", [Error], "a component depends on itself";
+    EmptyGroup => "empty-group", [Error], "an `any_of`, `quorum` or `runs_in` group has no members";
+    QuorumOutOfRange => "quorum-out-of-range", [Error], "a quorum is below 1 or above the number of members";
+    DuplicateMember => "duplicate-member", [Error], "a group names the same member twice";
+    PercentageOutOfRange => "percentage-out-of-range", [Error], "an availability or SLO outside (0, 100]";
+    InvalidValue => "invalid-value", [Error], "a number or text outside what the field allows";
+    DuplicatePolicy => "duplicate-policy", [Error], "more than one `policy` section in the inventory";
+    UnknownRule => "unknown-rule", [Error, Warning], "a policy names a rule that does not exist";
+    InvalidDate => "invalid-date", [Error], "a date that is not `YYYY-MM-DD`";
+    TooManyComponents => "too-many-components", [Error], "the inventory has more components than the limit";
+    UnresolvedReference => "unresolved-reference", [Warning], "a foreign file names a service, host, API or entity that is not in the inventory";
+    UnsupportedConstruct => "unsupported-construct", [Warning], "a part of a foreign file that blastmap cannot map (it is left out)";
+    SelectorMismatch => "selector-mismatch", [Warning], "a Kubernetes selector matches no workload, or misses the workload's own pods";
+    UndefinedVariable => "undefined-variable", [Warning, Error], "a Compose variable that no `.env` sets";
 }
 
 impl fmt::Display for Code {
@@ -113,8 +125,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic without location; use the builder methods to add one.
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    /// A diagnostic without location; the builder methods add one. Private:
+    /// every diagnostic is built by a constructor of `catalogue.rs`.
+    fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
             severity: Severity::Error,
@@ -129,7 +142,7 @@ impl Diagnostic {
 
     /// Points the diagnostic at `span` of `file` with a label.
     #[must_use]
-    pub fn at(mut self, file: &Arc<SourceFile>, span: Range<usize>, label: impl Into<String>) -> Self {
+    fn at(mut self, file: &Arc<SourceFile>, span: Range<usize>, label: impl Into<String>) -> Self {
         self.path = Some(Arc::clone(&file.name));
         self.file = Some(Arc::clone(file));
         let span = clamp(&file.text, span);
@@ -139,7 +152,7 @@ impl Diagnostic {
 
     /// Adds a secondary label in the same file.
     #[must_use]
-    pub fn also(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+    fn also(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
         let span = match &self.file {
             Some(file) => clamp(&file.text, span),
             None => span,
@@ -150,25 +163,25 @@ impl Diagnostic {
 
     /// Names a path that has no readable text.
     #[must_use]
-    pub fn in_path(mut self, path: &str) -> Self {
+    fn in_path(mut self, path: &str) -> Self {
         self.path = Some(Arc::from(path));
         self
     }
 
     #[must_use]
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     #[must_use]
-    pub fn warning(mut self) -> Self {
+    fn warning(mut self) -> Self {
         self.severity = Severity::Warning;
         self
     }
 
     #[must_use]
-    pub fn related(mut self, other: Diagnostic) -> Self {
+    fn related(mut self, other: Diagnostic) -> Self {
         self.related.push(other);
         self
     }
@@ -240,7 +253,7 @@ impl miette::Diagnostic for Diagnostic {
 }
 
 /// "did you mean `x`?" when there is a close candidate, else `fallback`.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     unknown: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     fallback: impl FnOnce() -> String,

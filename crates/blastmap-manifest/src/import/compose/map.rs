@@ -1,0 +1,216 @@
+//! Merged services → components: kinds, replicas, and the dependencies
+//! that `depends_on`, `links` and environment values name.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::diagnostics::Diagnostic;
+use crate::import::Format;
+use crate::import::{HostRef, Imported, ImportedDependency, hosts_in, is_telemetry, kind_of, sanitize_id};
+use crate::model::{Kind, Mode};
+
+use super::{Importer, Service};
+
+impl Importer<'_> {
+    pub(super) fn components(&mut self, services: &BTreeMap<String, Service>) -> Vec<Imported> {
+        let active: BTreeSet<String> = self
+            .vars
+            .get("COMPOSE_PROFILES")
+            .map(|p| p.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        let enabled = |s: &Service| match &s.profiles {
+            None => true,
+            Some(p) if p.is_empty() => true,
+            Some(p) => active.contains("*") || p.iter().any(|x| active.contains(x)),
+        };
+        let mut hosts: BTreeMap<String, String> = BTreeMap::new();
+        let mut ports: BTreeMap<u16, String> = BTreeMap::new();
+        for (name, s) in services.iter().filter(|(_, s)| enabled(s)) {
+            hosts.insert(name.to_ascii_lowercase(), name.clone());
+            for alias in s.container_name.iter().chain(&s.hostname).chain(&s.aliases) {
+                hosts.entry(alias.to_ascii_lowercase()).or_insert_with(|| name.clone());
+            }
+            for p in &s.published {
+                ports.entry(*p).or_insert_with(|| name.clone());
+            }
+        }
+        let mut out = Vec::new();
+        for (name, s) in services {
+            if !enabled(s) {
+                let profiles = s.profiles.clone().unwrap_or_default().join("`, `");
+                self.notes.push(format!(
+                    "left out compose service `{name}`: only in profiles `{profiles}` (enable them with COMPOSE_PROFILES in `.env`)"
+                ));
+                continue;
+            }
+            let id = sanitize_id(name);
+            let mut c = Imported::new(id, Format::Compose, &s.file, s.span.clone());
+            c.kind = kind_of(s.image.as_deref(), name).or_else(|| name_kind(name));
+            c.replicas = s.replicas;
+            if let Some(image) = &s.image {
+                c.labels.insert("image".to_owned(), image.clone());
+            }
+            if is_telemetry(name, s.image.as_deref()) {
+                c.labels.insert("role".to_owned(), "telemetry".to_owned());
+            }
+            let soft_target =
+                |target: &str| services.get(target).is_some_and(|t| is_telemetry(target, t.image.as_deref()));
+            for (target, d) in &s.depends_on {
+                if !services.get(target).is_some_and(enabled) {
+                    let why = if services.contains_key(target) {
+                        "is only in a profile that is not enabled"
+                    } else {
+                        "is not defined"
+                    };
+                    self.diags.push(Diagnostic::compose_dependency_unresolved(
+                        &d.file,
+                        d.span.clone(),
+                        name,
+                        target,
+                        why,
+                    ));
+                    continue;
+                }
+                let mut evidence = format!("compose depends_on ({})", d.value.condition);
+                if !d.value.required {
+                    evidence.push_str(", required: false");
+                }
+                let telemetry = soft_target(target);
+                let mode = if d.value.required && !telemetry { Mode::Hard } else { Mode::Soft };
+                c.depend(ImportedDependency {
+                    targets: vec![sanitize_id(target)],
+                    mode,
+                    via: telemetry.then(|| "telemetry".to_owned()),
+                    evidence: vec![evidence],
+                    file: Arc::clone(&d.file),
+                    span: d.span.clone(),
+                });
+            }
+            for link in &s.links {
+                if let Some(target) = hosts.get(&link.value.to_ascii_lowercase())
+                    && target != name
+                {
+                    c.depend(ImportedDependency {
+                        targets: vec![sanitize_id(target)],
+                        mode: if soft_target(target) { Mode::Soft } else { Mode::Hard },
+                        via: None,
+                        evidence: vec!["compose links".to_owned()],
+                        file: Arc::clone(&link.file),
+                        span: link.span.clone(),
+                    });
+                }
+            }
+            let mut warned = BTreeSet::new();
+            for (key, entry) in &s.environment {
+                let value = match &entry.value {
+                    Some(v) => v.clone(),
+                    None => match self.vars.get(key) {
+                        Some(v) => v.clone(),
+                        None => continue,
+                    },
+                };
+                for HostRef { host, port } in hosts_in(&value) {
+                    let (target, how) = if let Some(t) = hosts.get(&host) {
+                        (t.clone(), format!("inferred from env {key}"))
+                    } else if is_docker_host(&host) {
+                        match port.and_then(|p| ports.get(&p).map(|t| (t, p))) {
+                            Some((t, p)) => {
+                                (t.clone(), format!("inferred from env {key} (port {p} published by {t})"))
+                            }
+                            None => continue,
+                        }
+                    } else {
+                        if looks_internal(&host, port, key) && warned.insert(host.clone()) {
+                            self.diags.push(Diagnostic::compose_host_unresolved(
+                                &entry.file,
+                                entry.span.clone(),
+                                key,
+                                name,
+                                &host,
+                            ));
+                        }
+                        continue;
+                    };
+                    if target == *name {
+                        continue;
+                    }
+                    let telemetry = soft_target(&target) || is_telemetry_key(key);
+                    let probe = is_health_probe_key(key);
+                    let link = is_client_link_key(key, &value);
+                    let mut evidence = how;
+                    if probe && !telemetry {
+                        evidence.push_str(" (health-check probe)");
+                    } else if link && !telemetry {
+                        evidence.push_str(" (client callback URL: a link, not a call)");
+                    }
+                    c.depend(ImportedDependency {
+                        targets: vec![sanitize_id(&target)],
+                        mode: if telemetry || probe || link { Mode::Soft } else { Mode::Hard },
+                        via: telemetry.then(|| "telemetry".to_owned()),
+                        evidence: vec![evidence],
+                        file: Arc::clone(&entry.file),
+                        span: entry.span.clone(),
+                    });
+                }
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+/// Names by which a container reaches the Docker host (and so the ports
+/// other services publish on it).
+fn is_docker_host(host: &str) -> bool {
+    host == "host.docker.internal"
+        || host == "gateway.docker.internal"
+        || (host.starts_with("docker.for.") && host.ends_with(".localhost"))
+}
+
+/// Whether an unresolved host looks like a name inside the project (worth
+/// a warning) rather than something outside it.
+fn looks_internal(host: &str, port: Option<u16>, key: &str) -> bool {
+    if host.contains('.')
+        || matches!(host, "localhost" | "0.0.0.0" | "*")
+        || host.parse::<std::net::Ipv4Addr>().is_ok()
+    {
+        return false;
+    }
+    if matches!(host, "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null") {
+        return false;
+    }
+    port.is_some() || crate::import::key_names_host(key)
+}
+
+fn is_telemetry_key(key: &str) -> bool {
+    let key = key.to_ascii_uppercase();
+    key.starts_with("OTEL_") || key.contains("ZIPKIN") || key.contains("JAEGER") || key.contains("TRACING")
+}
+
+/// OAuth client registrations (`SpaClient=http://...`, `RedirectUri`,
+/// `...Callback...`): the identity server hands these URLs to browsers, it
+/// does not call them. As hard edges they would make the identity server
+/// and every client need each other, a cycle that cannot cold-start.
+fn is_client_link_key(key: &str, value: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    value.contains("://")
+        && (key.ends_with("Client") || lower.contains("callback") || lower.contains("redirect"))
+}
+
+/// Health-check UIs and probes (`CatalogUrlHC`, `HealthChecksUI__...`):
+/// they watch the target, they do not need it.
+fn is_health_probe_key(key: &str) -> bool {
+    key.ends_with("HC") || key.to_ascii_lowercase().contains("healthcheck")
+}
+
+fn name_kind(name: &str) -> Option<Kind> {
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split(['-', '_']).collect();
+    if words.iter().any(|w| matches!(*w, "gateway" | "apigw" | "proxy")) || lower.ends_with("apigw") {
+        Some(Kind::Gateway)
+    } else if words.iter().any(|w| matches!(*w, "frontend" | "web")) {
+        Some(Kind::Frontend)
+    } else {
+        None
+    }
+}

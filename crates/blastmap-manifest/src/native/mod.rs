@@ -1,0 +1,119 @@
+//! The native manifest, format version 1: decodes a `Node` tree (from
+//! YAML, JSON or TOML alike) into raw components, reporting every problem
+//! with its location instead of stopping at the first.
+//!
+//! The tree is consumed as it is decoded: each component's subtree is
+//! dropped once its component is built, so that a large inventory never
+//! holds the whole tree and all its components at once.
+
+mod decode;
+mod policy;
+mod values;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::policy::Policy;
+use crate::source::SourceFile;
+use crate::staging::RawComponents;
+
+pub(crate) use decode::decode;
+
+/// Keys of the top level.
+pub(crate) const TOP_KEYS: [&str; 4] = ["blastmap", "defaults", "components", "policy"];
+/// Keys of a component.
+pub(crate) const COMPONENT_KEYS: [&str; 15] = [
+    "kind",
+    "name",
+    "tier",
+    "owner",
+    "system",
+    "entrypoint",
+    "weight",
+    "availability",
+    "slo",
+    "replicas",
+    "runs_in",
+    "within",
+    "depends_on",
+    "labels",
+    "description",
+];
+/// Keys `defaults` may set.
+pub(crate) const DEFAULT_KEYS: [&str; 9] =
+    ["kind", "tier", "owner", "system", "entrypoint", "weight", "availability", "slo", "replicas"];
+const TARGET_KEYS: [&str; 3] = ["target", "mode", "via"];
+const ANY_OF_KEYS: [&str; 3] = ["any_of", "mode", "via"];
+const QUORUM_KEYS: [&str; 4] = ["quorum", "of", "mode", "via"];
+const POLICY_KEYS: [&str; 3] = ["rules", "levels", "exceptions"];
+const EXCEPTION_KEYS: [&str; 4] = ["rule", "component", "reason", "expires"];
+/// Longest id, in characters.
+pub(crate) const MAX_ID_LEN: usize = 256;
+
+/// What one native file contributes.
+#[derive(Debug)]
+pub(crate) struct FileManifest {
+    pub file: Arc<SourceFile>,
+    pub components: RawComponents,
+    /// The policy with the span of its key.
+    pub policy: Option<(Policy, Range<usize>)>,
+}
+
+/// Ids are 1–256 characters, no whitespace or control characters.
+///
+/// # Complexity
+/// O(length of `id`).
+pub(crate) fn check_id(id: &str) -> bool {
+    // Printable ASCII, the usual case, is checked on bytes.
+    if id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic()) {
+        return !id.is_empty();
+    }
+    !id.is_empty()
+        && id.chars().count() <= MAX_ID_LEN
+        && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Parses `YYYY-MM-DD` with a real calendar check.
+pub fn parse_date(text: &str) -> Option<(u16, u8, u8)> {
+    let mut parts = text.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (u16, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_dates() {
+        assert!(check_id("resource:default/artists-db"));
+        assert!(!check_id(""));
+        assert!(!check_id("a b"));
+        assert!(!check_id(&"x".repeat(257)));
+        assert!(check_id(&"x".repeat(256)));
+        // Past the ASCII fast path: characters, not bytes, are counted, and
+        // Unicode whitespace and controls are refused.
+        assert!(check_id(&"é".repeat(256)));
+        assert!(!check_id(&"é".repeat(257)));
+        assert!(!check_id("a\u{85}b"));
+        assert!(!check_id("a\u{a0}b"));
+        assert!(!check_id("a\tb"));
+        assert!(!check_id("a\u{7f}"));
+        assert_eq!(parse_date("2027-03-31"), Some((2027, 3, 31)));
+        assert_eq!(parse_date("2027-02-29"), None);
+        assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
+        assert_eq!(parse_date("27-03-31"), None);
+    }
+}
