@@ -12,12 +12,28 @@ use std::collections::{BTreeMap, BTreeSet};
 use blastmap_analysis::simulate::{Simulation, State};
 use blastmap_manifest::{Component, ComponentId, Kind, Mode, Model, Origin, Requirement};
 
-use crate::cli::{ClusterBy, Direction};
 use crate::render::path::describe;
 use crate::render::safe;
 
 /// Above this many components, `graph` summarises clusters unless `--all`.
 pub(crate) const COLLAPSE_THRESHOLD: usize = 150;
+
+/// What the clusters (boxes) of a diagram group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClusterBy {
+    System,
+    Owner,
+    /// The failure domains a component runs in.
+    Domain,
+    None,
+}
+
+/// Which way dependency arrows point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    LeftToRight,
+    TopToBottom,
+}
 
 /// How a diagram is laid out.
 #[derive(Debug, Clone, Copy)]

@@ -2,6 +2,8 @@
 //! finding, which the runner turns into an annotation on the manifest line
 //! in the pull request.
 
+use std::path::Path;
+
 use blastmap_analysis::policy::Evaluation;
 use blastmap_manifest::{Level, Model};
 
@@ -21,14 +23,15 @@ pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Every finding as a workflow command, then a plain summary line.
-pub(crate) fn annotations(model: &Model, evaluation: &Evaluation) -> String {
+/// Every finding as a workflow command, then a plain summary line; file
+/// paths are relative to `base`.
+pub(crate) fn annotations(model: &Model, evaluation: &Evaluation, base: Option<&Path>) -> String {
     let mut out = String::new();
     for finding in &evaluation.findings {
         let command = if finding.level == Level::Deny { "error" } else { "warning" };
         let mut properties = Vec::new();
         if finding.location.is_known() {
-            properties.push(format!("file={}", escape_property(&uri_path(&finding.location.file))));
+            properties.push(format!("file={}", escape_property(&uri_path(&finding.location.file, base))));
             properties.push(format!("line={}", finding.location.line));
             properties.push(format!("col={}", finding.location.column));
         }

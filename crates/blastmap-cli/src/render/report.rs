@@ -4,12 +4,13 @@
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::TooManyCandidates;
-use blastmap_analysis::report::{Report, explain, join_and};
+use blastmap_analysis::report::Report;
 use blastmap_analysis::spof::{IllusoryRedundancy, SharedFate};
 use blastmap_manifest::{ComponentId, Model};
 use serde_json::{Value, json};
 
-use crate::render::{Table, plural, safe};
+use crate::render::fate::explain;
+use crate::render::{Table, join_and, plural, safe};
 
 /// Every component whose failure alone takes down a critical component,
 /// sorted and once each.
@@ -41,7 +42,7 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
             if n == 1 { "" } else { "s" }
         ));
     }
-    if let Some(thin) = &report.thin_redundancy {
+    if let Some(thin) = &report.illusory_redundancy {
         let n = thin.groups;
         parts.push(format!("{n} illusory redundanc{}", if n == 1 { "y" } else { "ies" }));
     }
@@ -170,7 +171,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
         out.push('\n');
     }
-    if let Some(thin) = &report.thin_redundancy {
+    if let Some(thin) = &report.illusory_redundancy {
         out.push_str("Illusory redundancy (one failure defeats a group)\n");
         if thin.listed.is_empty() {
             out.push_str("  none\n");
@@ -410,7 +411,7 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
         }
         out.push('\n');
     }
-    if let Some(thin) = &report.thin_redundancy {
+    if let Some(thin) = &report.illusory_redundancy {
         out.push_str("### Illusory redundancy\n\n");
         if thin.listed.is_empty() {
             out.push_str("None.\n");
@@ -557,14 +558,14 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             "requirements": report.requirements,
         },
         "components": components,
-        "thin_redundancy": report.thin_redundancy.as_ref().map(|t| t.listed.iter().map(|t| json!({
+        "illusory_redundancy": report.illusory_redundancy.as_ref().map(|t| t.listed.iter().map(|t| json!({
             "component": model.component(t.component).id,
             "culprit": model.component(t.culprit).id,
             "members": id_list(&t.members_down),
             "takes_down": t.component_down,
             "explanation": explain(model, t),
         })).collect::<Vec<_>>()),
-        "thin_redundancy_implied": report.thin_redundancy.as_ref().map(|t| t.implied),
+        "illusory_redundancy_implied": report.illusory_redundancy.as_ref().map(|t| t.implied),
         "cut_sets_skipped": report.cuts.as_ref().and_then(|c| c.as_ref().err()).map(|s| json!({
             "candidates": s.candidates,
             "bound": s.bound,
