@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use blastmap_analysis::cascades::{GroupState, group_state};
 use blastmap_analysis::simulate::{Simulation, State};
 use blastmap_manifest::{Component, ComponentId, Kind, Mode, Model, Origin, Requirement};
 
@@ -273,19 +274,14 @@ fn component_node(model: &Model, sim: Option<&Simulation>, c: ComponentId, clust
     Node { label, shape: Shape::Component(component.kind), paint, tooltip, cluster, key }
 }
 
-/// The state of a group under the simulation (DESIGN §3, before the soft
-/// lowering): unmet is drawn as down, impaired as degraded.
+/// The colour of a group junction: the engine's state of the group
+/// (docs/semantics.md#requirements), unmet drawn as down, impaired as degraded.
 fn group_paint(req: &Requirement, sim: Option<&Simulation>) -> Paint {
     let Some(sim) = sim else { return Paint::Plain };
-    let alive = req.members.iter().filter(|&&m| sim.state(m) != State::Down).count();
-    let healthy = req.members.iter().filter(|&&m| sim.state(m) == State::Up).count();
-    let need = req.need as usize;
-    if alive < need {
-        Paint::Down
-    } else if healthy < need {
-        Paint::Degraded
-    } else {
-        Paint::Up
+    match group_state(req, sim) {
+        GroupState::Unmet => Paint::Down,
+        GroupState::Impaired => Paint::Degraded,
+        GroupState::Met => Paint::Up,
     }
 }
 

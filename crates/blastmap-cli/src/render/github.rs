@@ -7,7 +7,7 @@ use std::path::Path;
 use blastmap_analysis::policy::Evaluation;
 use blastmap_manifest::{Level, Model};
 
-use crate::render::findings::path_words;
+use crate::render::findings::{message, path_words};
 use crate::render::plural;
 use crate::render::sarif::uri_path;
 
@@ -36,7 +36,7 @@ pub(crate) fn annotations(model: &Model, evaluation: &Evaluation, base: Option<&
             properties.push(format!("col={}", finding.location.column));
         }
         properties.push(format!("title={}", escape_property(finding.code.as_str())));
-        let mut message = finding.message.clone();
+        let mut message = message(model, finding);
         if let Some(path) = path_words(model, finding) {
             let label = if finding.cycle.is_empty() { "path" } else { "cycle" };
             message.push_str(&format!("\n{label}: {path}"));

@@ -8,7 +8,7 @@ use blastmap_analysis::policy::{Code, Evaluation, Finding};
 use blastmap_manifest::{Level, Location, Model, Policy};
 use serde_json::{Value, json};
 
-use crate::render::findings::path_words;
+use crate::render::findings::{message, path_words};
 use crate::render::to_json_text;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -115,7 +115,7 @@ fn location(loc: &Location, base: Option<&Path>) -> Value {
 }
 
 fn result(model: &Model, finding: &Finding, base: Option<&Path>) -> Value {
-    let mut message = finding.message.clone();
+    let mut message = message(model, finding);
     if let Some(path) = path_words(model, finding) {
         let label = if finding.cycle.is_empty() { "path" } else { "cycle" };
         message.push_str(&format!("\n{label}: {path}"));
