@@ -1,3 +1,4 @@
+// Over 600 lines: the six rules, exceptions and the baseline comparison share one evaluation pass and its types.
 //! Policy evaluation (docs/semantics.md#policy): the CI gate's rules over
 //! one model, with exceptions and an optional baseline, as findings a
 //! renderer turns into text, JSON, SARIF, `JUnit` XML or GitHub annotations.

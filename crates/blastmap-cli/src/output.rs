@@ -1,7 +1,7 @@
 //! Writing results: to standard output (a closed pipe is not an error), or
 //! to a file atomically (a temporary file in the same directory, renamed
 //! into place, so a failure never leaves a partial file); messages for
-//! people go to standard error through [`eprint`].
+//! people go to standard error through [`eprint()`].
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
