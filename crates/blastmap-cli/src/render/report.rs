@@ -42,8 +42,8 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
             if n == 1 { "" } else { "s" }
         ));
     }
-    if let Some(thin) = &report.illusory_redundancy {
-        let n = thin.groups;
+    if let Some(illusory) = &report.illusory_redundancy {
+        let n = illusory.groups;
         parts.push(format!("{n} illusory redundanc{}", if n == 1 { "y" } else { "ies" }));
     }
     if let Some(avail) = &report.availability {
@@ -171,12 +171,12 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
         out.push('\n');
     }
-    if let Some(thin) = &report.illusory_redundancy {
+    if let Some(illusory) = &report.illusory_redundancy {
         out.push_str("Illusory redundancy (one failure defeats a group)\n");
-        if thin.listed.is_empty() {
+        if illusory.listed.is_empty() {
             out.push_str("  none\n");
         }
-        let (broad, local): (Vec<_>, Vec<_>) = thin.listed.iter().partition(|t| is_broad(model, t));
+        let (broad, local): (Vec<_>, Vec<_>) = illusory.listed.iter().partition(|t| is_broad(model, t));
         for t in local.iter().take(LISTED) {
             out.push_str(&format!("  {}\n", safe(&explain(model, t))));
         }
@@ -194,7 +194,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                     .join(", ")
             ));
         }
-        if let Some(line) = implied_note(thin) {
+        if let Some(line) = implied_note(illusory) {
             out.push_str(&format!("  ({line})\n"));
         }
         out.push('\n');
@@ -323,12 +323,12 @@ pub(crate) fn broad_culprits(broad: &[&SharedFate]) -> Vec<ComponentId> {
 }
 
 /// The failures left out because a listed one explains them.
-pub(crate) fn implied_note(thin: &IllusoryRedundancy) -> Option<String> {
-    (thin.implied > 0).then(|| {
+pub(crate) fn implied_note(illusory: &IllusoryRedundancy) -> Option<String> {
+    (illusory.implied > 0).then(|| {
         format!(
             "and {} that defeat{} a group only by taking a listed one down, such as the region of a listed zone",
-            plural(thin.implied as usize, "more failure"),
-            if thin.implied == 1 { "s" } else { "" }
+            plural(illusory.implied as usize, "more failure"),
+            if illusory.implied == 1 { "s" } else { "" }
         )
     })
 }
@@ -411,21 +411,21 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
         }
         out.push('\n');
     }
-    if let Some(thin) = &report.illusory_redundancy {
+    if let Some(illusory) = &report.illusory_redundancy {
         out.push_str("### Illusory redundancy\n\n");
-        if thin.listed.is_empty() {
+        if illusory.listed.is_empty() {
             out.push_str("None.\n");
         }
-        for t in thin.listed.iter().take(LISTED) {
+        for t in illusory.listed.iter().take(LISTED) {
             out.push_str(&format!("- {}\n", md(&explain(model, t))));
         }
-        if thin.listed.len() > LISTED {
+        if illusory.listed.len() > LISTED {
             out.push_str(&format!(
                 "- … and {} more (`--format json` lists every one)\n",
-                thin.listed.len() - LISTED
+                illusory.listed.len() - LISTED
             ));
         }
-        if let Some(line) = implied_note(thin) {
+        if let Some(line) = implied_note(illusory) {
             out.push_str(&format!("\n{}.\n", md(&capitalised(&line))));
         }
         out.push('\n');

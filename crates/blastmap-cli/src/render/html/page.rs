@@ -304,11 +304,11 @@ const HTML_LISTED: usize = 200;
 
 fn redundancy(model: &Model, report: &Report) -> String {
     let mut out = String::new();
-    if let Some(thin) = &report.illusory_redundancy {
+    if let Some(illusory) = &report.illusory_redundancy {
         let mut body =
             String::from("<p class=\"bm-muted\">Redundancy that one failure defeats (shared fate).</p>\n");
-        let (broad, local): (Vec<_>, Vec<_>) = thin.listed.iter().partition(|t| is_broad(model, t));
-        if thin.listed.is_empty() {
+        let (broad, local): (Vec<_>, Vec<_>) = illusory.listed.iter().partition(|t| is_broad(model, t));
+        if illusory.listed.is_empty() {
             body.push_str("<p>None.</p>\n");
         }
         if !local.is_empty() {
@@ -345,7 +345,7 @@ fn redundancy(model: &Model, report: &Report) -> String {
             }
             body.push_str("</ul>\n</details>\n");
         }
-        if let Some(line) = implied_note(thin) {
+        if let Some(line) = implied_note(illusory) {
             let _ = writeln!(body, "<p class=\"bm-muted\">{}.</p>", esc(&line));
         }
         out.push_str(&section("bm-h-illusory", "Illusory redundancy", &body));
