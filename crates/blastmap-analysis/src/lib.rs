@@ -15,6 +15,7 @@
     reason = "BDD nodes, sampled-graph nodes and component indices are created by this module or come from `HardNet` and `Net`, whose indices are < component count by construction"
 )]
 pub mod availability;
+pub mod cascades;
 #[allow(
     clippy::indexing_slicing,
     reason = "indices come from `Net` (every member and requirement index < its table length by construction)"

@@ -1,6 +1,9 @@
-//! Policy evaluation (DESIGN §6): the CI gate's rules over one model, with
-//! exceptions and an optional baseline, as findings a renderer turns into
-//! text, JSON, SARIF, `JUnit` XML or GitHub annotations.
+// Over 600 lines: the six rules, exceptions and the baseline comparison share one evaluation pass and its types.
+//! Policy evaluation (docs/semantics.md#policy): the CI gate's rules over
+//! one model, with exceptions and an optional baseline, as findings a
+//! renderer turns into text, JSON, SARIF, `JUnit` XML or GitHub annotations.
+//! A finding says what its rule found as data ([`Found`]); the words are
+//! the renderer's.
 //!
 //! Pure: "today" (for expired exceptions) is an input, never read from a
 //! clock here.
@@ -19,18 +22,15 @@ use crate::simulate::{Sparse, State};
 use crate::sweep::{Sweep, SweepOptions, Targets, sweep};
 
 /// `max-blast-radius` limits used when the rule sets neither (the values of
-/// the example in DESIGN §6).
+/// the example in docs/semantics.md#max-blast-radius).
 pub const DEFAULT_MAX_COMPONENTS: u32 = 25;
 /// See [`DEFAULT_MAX_COMPONENTS`].
 pub const DEFAULT_MAX_PERCENT: f64 = 10.0;
 
-/// How many ids a message lists before "and N more".
-const LISTED: usize = 5;
-
 /// A civil date `(year, month, day)`, as [`Exception::expires`] holds it.
 pub type Date = (u16, u8, u8);
 
-/// The stable code of a finding: the six rules of DESIGN §6 and two codes
+/// The stable code of a finding: the six rules of docs/semantics.md#policy and two codes
 /// for the policy's own exceptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
@@ -148,13 +148,83 @@ pub struct Cascade {
     pub members_down: Vec<(u32, u32)>,
 }
 
+/// Why a component may be a single point of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpofReason {
+    /// Of a kind `no-spof` checks, without redundancy.
+    Kind(Kind),
+    /// It declares `replicas: 1`.
+    SingleReplica,
+}
+
+/// Why an exception matched no finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unused {
+    /// No component has the exception's id; the closest id, if any.
+    NoSuchComponent { suggestion: Option<String> },
+    /// The exception's rule is not in the policy.
+    RuleNotInPolicy,
+    /// The exception's rule is at level `allow` (not evaluated).
+    RuleAllowed,
+    /// The rule ran and found nothing to cover.
+    NothingFound,
+}
+
+/// What a rule found, as the data its message is made of. Ids of other
+/// components are indices into the model; the component at fault is
+/// [`Finding::component`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// `no-spof`, and `no-regression` for a SPOF not in the baseline
+    /// (`new`): the failure of the component alone takes down `victims`
+    /// (critical components, ascending).
+    SinglePoint { reason: SpofReason, victims: Vec<ComponentId>, new: bool },
+    /// `max-blast-radius`: the failure alone takes down `down` of the
+    /// model's `components`; the limits exceeded (of the count, of the
+    /// percentage).
+    RadiusOverLimit { down: u32, components: usize, over_count: Option<u32>, over_percent: Option<f64> },
+    /// `no-hard-cycles`: the component is in a hard cycle of `size` components.
+    HardCycle { size: usize },
+    /// `slo-attainable`: the availability ceiling (`high`: the upper end of
+    /// the 95% interval when it was estimated) is below the SLO (percent);
+    /// `costs`: the dependencies that cost most, with their shares (0 to 1).
+    SloOutOfReach { slo: f64, ceiling: f64, high: Option<f64>, costs: Vec<(ComponentId, f64)> },
+    /// `required-fields`: the fields the component does not set.
+    MissingFields { fields: Vec<String> },
+    /// `no-regression`: the blast radius grew from `was` to `now`, more than
+    /// the `allowed` growth.
+    RadiusGrowth { was: u32, now: u32, allowed: u32 },
+    /// An exception whose `expires` date has passed.
+    ExpiredException { rule: String, expired: Date, reason: String },
+    /// An exception that covered no finding.
+    UnusedException { rule: String, why: Unused },
+}
+
+impl Found {
+    /// Orders findings that tie on everything else (`no-regression` on one
+    /// component: the new SPOF first, then the growth), as their messages
+    /// sort.
+    fn rank(&self) -> u8 {
+        match self {
+            Found::SinglePoint { .. } => 0,
+            Found::RadiusOverLimit { .. } => 1,
+            Found::HardCycle { .. } => 2,
+            Found::SloOutOfReach { .. } => 3,
+            Found::MissingFields { .. } => 4,
+            Found::RadiusGrowth { .. } => 5,
+            Found::ExpiredException { .. } => 6,
+            Found::UnusedException { .. } => 7,
+        }
+    }
+}
+
 /// One finding of the gate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub code: Code,
     pub level: Level,
-    /// What is wrong, in words (ids unescaped: renderers escape).
-    pub message: String,
+    /// What is wrong, as data (renderers put it in words).
+    pub found: Found,
     /// The id of the component at fault (for exception findings, the
     /// component the exception names, which may not exist).
     pub component: String,
@@ -191,7 +261,7 @@ pub struct Checked {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// Findings at deny or warn level, sorted by code, file, line, column,
-    /// component, message.
+    /// component, then (for one component) the new SPOF before the growth.
     pub findings: Vec<Finding>,
     /// Findings covered by a live exception (same order).
     pub excepted: Vec<Excepted>,
@@ -324,11 +394,11 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
                         continue;
                     }
                     subjects.push(component.id.clone());
-                    if let Some(message) = radius_excess(model, swept.radius(c).down, components, percent) {
+                    if let Some(found) = radius_excess(model, swept.radius(c).down, components, percent) {
                         raw.push(Finding {
                             code,
                             level,
-                            message: format!("failing `{}` {message}", component.id),
+                            found,
                             component: component.id.clone(),
                             subject: component.id.clone(),
                             cascade: None,
@@ -353,14 +423,13 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
                 let mut subjects = Vec::new();
                 for component in model.components().filter(|c| kinds.contains(&c.kind)) {
                     subjects.push(component.id.clone());
-                    let missing: Vec<&str> =
-                        fields.iter().map(String::as_str).filter(|f| !component.has_explicit(f)).collect();
+                    let missing: Vec<String> =
+                        fields.iter().filter(|f| !component.has_explicit(f)).cloned().collect();
                     if !missing.is_empty() {
-                        let list: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
                         raw.push(Finding {
                             code,
                             level,
-                            message: format!("`{}` does not set {}", component.id, join_and(&list)),
+                            found: Found::MissingFields { fields: missing },
                             component: component.id.clone(),
                             subject: component.id.clone(),
                             cascade: None,
@@ -489,24 +558,15 @@ fn spof_findings(
             || Sparse::new(net),
             |sim, (i, x, victims, shown)| {
                 let component = model.component(x);
-                let why = if kinds.contains(&component.kind) {
-                    let article = if component.kind == Kind::External { "an" } else { "a" };
-                    format!("{article} {} without redundancy", component.kind)
+                let reason = if kinds.contains(&component.kind) {
+                    SpofReason::Kind(component.kind)
                 } else {
-                    "declares `replicas: 1`".to_owned()
+                    SpofReason::SingleReplica
                 };
-                let names: Vec<String> =
-                    victims.iter().map(|&v| format!("`{}`", model.component(v).id)).collect();
-                let message = format!(
-                    "`{}` is a single point of failure ({why}): its failure alone takes down {} {}",
-                    component.id,
-                    plural(victims.len(), "critical component"),
-                    listed(&names)
-                );
                 let finding = Finding {
                     code: Code::NoSpof,
                     level,
-                    message,
+                    found: Found::SinglePoint { reason, victims, new: false },
                     component: component.id.clone(),
                     subject: component.id.clone(),
                     cascade: Some(cascade(net, sim, x, shown)),
@@ -545,23 +605,15 @@ fn cascade(net: &Net, sim: &mut Sparse, failed: ComponentId, victim: ComponentId
     Cascade { path, requirements, members_down }
 }
 
-/// Why a blast radius of `down` is over the limits, if it is.
-fn radius_excess(model: &Model, down: u32, components: Option<u32>, percent: Option<f64>) -> Option<String> {
+/// Whether a blast radius of `down` is over the limits, and which.
+fn radius_excess(model: &Model, down: u32, components: Option<u32>, percent: Option<f64>) -> Option<Found> {
     let share = if model.is_empty() { 0.0 } else { f64::from(down) * 100.0 / model.len() as f64 };
     let over_count = components.filter(|&limit| down > limit);
-    let over_share = percent.filter(|&limit| share > limit + 1e-9);
-    let limit = match (over_count, over_share) {
-        (None, None) => return None,
-        (Some(n), None) => format!("the limit of {n}"),
-        (None, Some(p)) => format!("the limit of {}%", number(p)),
-        (Some(n), Some(p)) => format!("the limits of {n} and {}%", number(p)),
-    };
-    Some(format!(
-        "alone takes down {} ({}% of {}), more than {limit}",
-        plural(down as usize, "component"),
-        number((share * 10.0).round() / 10.0),
-        model.len()
-    ))
+    let over_percent = percent.filter(|&limit| share > limit + 1e-9);
+    if over_count.is_none() && over_percent.is_none() {
+        return None;
+    }
+    Some(Found::RadiusOverLimit { down, components: model.len(), over_count, over_percent })
 }
 
 /// A hard cycle as a finding: the cycle in order, located at the
@@ -621,11 +673,7 @@ fn cycle_finding(model: &Model, members: &[ComponentId], level: Level) -> Findin
     Finding {
         code: Code::NoHardCycles,
         level,
-        message: format!(
-            "`{}` is in a hard cycle of {}: they cannot cold-start",
-            component.id,
-            plural(members.len(), "component")
-        ),
+        found: Found::HardCycle { size: members.len() },
         component: component.id.clone(),
         subject: component.id.clone(),
         cascade: None,
@@ -646,29 +694,12 @@ fn slo_findings(model: &Model, level: Level) -> Vec<Finding> {
         if a.meets_slo(slo) {
             continue;
         }
-        let costs: Vec<String> = a
-            .contributions
-            .iter()
-            .take(3)
-            .map(|k| format!("`{}` {:.0}%", model.component(k.component).id, k.share * 100.0))
-            .collect();
-        let ceiling = if a.low < a.high {
-            format!("at most {:.4}% (95% interval)", a.high * 100.0)
-        } else {
-            format!("{:.4}%", a.value * 100.0)
-        };
-        let mut message = format!(
-            "`{}` has an availability ceiling of {ceiling}, below its SLO of {}%",
-            component.id,
-            number(slo)
-        );
-        if !costs.is_empty() {
-            message.push_str(&format!("; costs most: {}", costs.join(", ")));
-        }
+        let costs = a.contributions.iter().take(3).map(|k| (k.component, k.share)).collect();
+        let high = (a.low < a.high).then_some(a.high);
         out.push(Finding {
             code: Code::SloAttainable,
             level,
-            message,
+            found: Found::SloOutOfReach { slo, ceiling: a.value, high, costs },
             component: component.id.clone(),
             subject: component.id.clone(),
             cascade: None,
@@ -709,30 +740,21 @@ fn regressions(
         if before.contains(&spof.component) || accepted {
             continue;
         }
-        out.push(Finding {
-            code: Code::NoRegression,
-            level,
-            message: spof.message.replacen(
-                "is a single point of failure (",
-                "is a new single point of failure, not in the baseline (",
-                1,
-            ),
-            ..spof
-        });
+        let found = match spof.found {
+            Found::SinglePoint { reason, victims, .. } => Found::SinglePoint { reason, victims, new: true },
+            other => other,
+        };
+        out.push(Finding { code: Code::NoRegression, level, found, ..spof });
     }
     for c in head.ids() {
         let component = head.component(c);
         let Some(b) = base.find(&component.id) else { continue };
         let (now, was) = (head_sweep.radius(c).down, base_sweep.radius(b).down);
         if now > was.saturating_add(growth) {
-            let allowed = if growth == 0 { String::new() } else { format!(" (allowed: {growth})") };
             out.push(Finding {
                 code: Code::NoRegression,
                 level,
-                message: format!(
-                    "the blast radius of `{}` grew from {was} to {now} components{allowed}",
-                    component.id
-                ),
+                found: Found::RadiusGrowth { was, now, allowed: growth },
                 component: component.id.clone(),
                 subject: component.id.clone(),
                 cascade: None,
@@ -787,14 +809,11 @@ fn apply_exceptions(
     for (i, e) in policy.exceptions.iter().enumerate() {
         subjects.push(format!("{} {}", e.rule, e.component));
         let expired = e.expires.filter(|&d| d < today);
-        if let Some((y, m, d)) = expired {
+        if let Some(expired) = expired {
             findings.push(Finding {
                 code: Code::ExpiredException,
                 level: Level::Deny,
-                message: format!(
-                    "the exception for `{}` on `{}` expired on {y:04}-{m:02}-{d:02} (reason: {})",
-                    e.rule, e.component, e.reason
-                ),
+                found: Found::ExpiredException { rule: e.rule.clone(), expired, reason: e.reason.clone() },
                 component: e.component.clone(),
                 subject: format!("{} {}", e.rule, e.component),
                 cascade: None,
@@ -805,12 +824,7 @@ fn apply_exceptions(
             findings.push(Finding {
                 code: Code::UnusedException,
                 level: Level::Warn,
-                message: format!(
-                    "the exception for `{}` on `{}` matched nothing{}",
-                    e.rule,
-                    e.component,
-                    why_unused(model, policy, e)
-                ),
+                found: Found::UnusedException { rule: e.rule.clone(), why: why_unused(model, policy, e) },
                 component: e.component.clone(),
                 subject: format!("{} {}", e.rule, e.component),
                 cascade: None,
@@ -822,31 +836,26 @@ fn apply_exceptions(
     (findings, excepted, sorted_unique(subjects))
 }
 
-fn why_unused(model: &Model, policy: &Policy, e: &Exception) -> String {
+fn why_unused(model: &Model, policy: &Policy, e: &Exception) -> Unused {
     if model.find(&e.component).is_none() {
-        return match model.suggest(&e.component) {
-            Some(s) => format!(": no component has this id; did you mean `{s}`?"),
-            None => ": no component has this id".to_owned(),
-        };
+        return Unused::NoSuchComponent { suggestion: model.suggest(&e.component).map(str::to_owned) };
     }
     let enabled = policy.rules.iter().find(|r| r.rule.name() == e.rule);
     match enabled {
-        None if Code::parse(&e.rule) != Some(Code::NoRegression) => {
-            format!(": the rule `{}` is not in the policy", e.rule)
-        }
-        Some(r) if r.level == Level::Allow => format!(": the rule `{}` is at level allow", e.rule),
-        _ => String::new(),
+        None if Code::parse(&e.rule) != Some(Code::NoRegression) => Unused::RuleNotInPolicy,
+        Some(r) if r.level == Level::Allow => Unused::RuleAllowed,
+        _ => Unused::NothingFound,
     }
 }
 
 fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    (a.code, &a.location.file, a.location.line, a.location.column, &a.component, &a.message).cmp(&(
+    (a.code, &a.location.file, a.location.line, a.location.column, &a.component, a.found.rank()).cmp(&(
         b.code,
         &b.location.file,
         b.location.line,
         b.location.column,
         &b.component,
-        &b.message,
+        b.found.rank(),
     ))
 }
 
@@ -856,31 +865,4 @@ fn sort_findings(findings: &mut [Finding]) {
 
 fn sorted_unique(items: Vec<String>) -> Vec<String> {
     items.into_iter().collect::<BTreeSet<_>>().into_iter().collect()
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
-}
-
-/// "a, b and c", shortened to the first few and "N more".
-fn listed(names: &[String]) -> String {
-    if names.len() <= LISTED {
-        let refs: Vec<String> = names.to_vec();
-        return format!("({})", join_and(&refs));
-    }
-    format!("({} and {} more)", names[..LISTED].join(", "), names.len() - LISTED)
-}
-
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-/// A number without a useless `.0`.
-fn number(x: f64) -> String {
-    let text = format!("{x}");
-    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
 }

@@ -1,7 +1,7 @@
 //! The full analysis of `blastmap report`: runs the chosen analyses over one
 //! model and gathers their results, ready for any renderer.
 
-use blastmap_manifest::{ComponentId, Model, Origin};
+use blastmap_manifest::{ComponentId, Model};
 
 use crate::availability::{Availability, AvailabilityOptions, availability_net};
 use crate::cold_start::{ColdStart, cold_start_net};
@@ -9,12 +9,12 @@ use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, cut_sets_w
 use crate::cycles::hard_cycles_net;
 use crate::net::{HardNet, Net};
 use crate::progress::{Progress, Stage};
-use crate::spof::{IllusoryRedundancy, Ranked, SharedFate, illusory_redundancy_tracked, rank_by_critical};
+use crate::spof::{IllusoryRedundancy, Ranked, illusory_redundancy_tracked, rank_by_critical};
 use crate::sweep::{BlastRadius, SweepOptions, Targets, passes, sweep_tracked};
 
-/// Which analyses to run (`--analyses`).
+/// Which analyses to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::struct_excessive_bools, reason = "one switch per analysis, named as on the command line")]
+#[allow(clippy::struct_excessive_bools, reason = "one independent switch per analysis")]
 pub struct Analyses {
     pub blast_radius: bool,
     pub spof: bool,
@@ -27,26 +27,9 @@ impl Analyses {
     /// Every analysis.
     pub const ALL: Analyses =
         Analyses { blast_radius: true, spof: true, cuts: true, availability: true, cold_start: true };
-    /// The names accepted by `--analyses`.
-    pub const NAMES: [&'static str; 5] = ["blast-radius", "spof", "cuts", "availability", "cold-start"];
-
     /// None of them (to be switched on one by one).
     pub const NONE: Analyses =
         Analyses { blast_radius: false, spof: false, cuts: false, availability: false, cold_start: false };
-
-    /// Switches on the analysis called `name`; false for an unknown name.
-    pub fn enable(&mut self, name: &str) -> bool {
-        let slot = match name {
-            "blast-radius" => &mut self.blast_radius,
-            "spof" => &mut self.spof,
-            "cuts" => &mut self.cuts,
-            "availability" => &mut self.availability,
-            "cold-start" => &mut self.cold_start,
-            _ => return false,
-        };
-        *slot = true;
-        true
-    }
 }
 
 /// How to run the report.
@@ -84,9 +67,9 @@ pub struct Report {
     pub ranking: Option<Vec<Ranked>>,
     /// SPOFs per component (critical ones, or all with `detail`), by index.
     pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
-    /// Illusory redundancy: groups one failure defeats, with their nearest
-    /// culprits.
-    pub thin_redundancy: Option<IllusoryRedundancy>,
+    /// Illusory redundancy: groups defeated by one failure, with their
+    /// nearest culprits (docs/semantics.md#illusory-redundancy).
+    pub illusory_redundancy: Option<IllusoryRedundancy>,
     /// Order ≤ 2 cut sets (critical components, or all with `detail`), or
     /// why they were skipped.
     pub cuts: Option<Result<Vec<CutSets>, TooManyCandidates>>,
@@ -121,7 +104,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         radii: None,
         ranking: None,
         spofs: None,
-        thin_redundancy: None,
+        illusory_redundancy: None,
         cuts: None,
         availability: None,
         cycles: hard_cycles_net(&hard),
@@ -139,7 +122,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         if a.spof {
             out.spofs = Some(causes);
             progress.begin(Stage::IllusoryRedundancy, passes(&net));
-            out.thin_redundancy = Some(illusory_redundancy_tracked(&net, Some(progress)));
+            out.illusory_redundancy = Some(illusory_redundancy_tracked(&net, Some(progress)));
         }
         if a.blast_radius {
             out.radii = Some(radii);
@@ -161,52 +144,4 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         out.cold_start = Some(cold_start_net(&hard));
     }
     out
-}
-
-/// Says why one failure defeats a group, in words a person reads: "a and b
-/// both run only in zone-a: zone-a takes down orders". Built by renderers
-/// for the records they show (a large inventory has millions).
-pub fn explain(model: &Model, fate: &SharedFate) -> String {
-    let id = |c: ComponentId| model.component(c).id.as_str();
-    let culprit = id(fate.culprit);
-    let members: Vec<&str> = fate.members_down.iter().map(|&m| id(m)).collect();
-    let only_in = fate.members_down.iter().all(|&m| {
-        let placement: Vec<_> = model
-            .component(m)
-            .requirements
-            .iter()
-            .filter(|r| matches!(r.origin, Origin::RunsIn | Origin::Within))
-            .collect();
-        placement.len() == 1 && placement[0].members == [fate.culprit]
-    });
-    let subject = if fate.members_down.contains(&fate.culprit) && members.len() > 1 {
-        // The culprit is a member that takes the others down with it.
-        let others: Vec<&str> =
-            fate.members_down.iter().filter(|&&m| m != fate.culprit).map(|&m| id(m)).collect();
-        let verb = if others.len() == 1 { "fails" } else { "fail" };
-        format!("{} {verb} together with", join_and(&others))
-    } else {
-        let how = if only_in { "run only in" } else { "depend on" };
-        match members.as_slice() {
-            [one] => format!("{one} {}", how.replace("run ", "runs ").replace("depend ", "depends ")),
-            [a, b] => format!("{a} and {b} both {how}"),
-            many => format!("{} all {how}", join_and(many)),
-        }
-    };
-    let owner = id(fate.component);
-    let outcome = if fate.component_down {
-        format!("{culprit} takes down {owner}")
-    } else {
-        format!("{culprit} defeats this redundancy of {owner}")
-    };
-    format!("{subject} {culprit}: {outcome}")
-}
-
-/// "a, b and c".
-pub fn join_and(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }

@@ -80,10 +80,6 @@ pub struct IllusoryGroup {
     pub component_down: bool,
 }
 
-/// The former name of [`IllusoryGroup`], kept while the CLI's renderers and
-/// [`crate::report::explain`] still use it.
-pub type SharedFate = IllusoryGroup;
-
 /// Every single failure that defeats a group requirement on its own, sorted
 /// by component, requirement index, culprit.
 ///

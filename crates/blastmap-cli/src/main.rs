@@ -1,7 +1,12 @@
 //! The `blastmap` command: what breaks when something breaks.
+//!
+//! Modules depend one way: `main` → `commands` → `render`. Only `commands`
+//! (with `output` and `progress`) runs processes or reads the environment;
+//! `render` turns results into text and nothing else.
 
 mod cli;
 mod commands;
+mod error;
 mod output;
 mod progress;
 mod render;
@@ -26,5 +31,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    commands::run(&cli).into()
+    match commands::run(&cli) {
+        Ok(outcome) => outcome.into(),
+        Err(e) => {
+            output::eprint(&e.to_string());
+            commands::Outcome::Invalid.into()
+        }
+    }
 }

@@ -1,12 +1,15 @@
 //! Writing results: to standard output (a closed pipe is not an error), or
 //! to a file atomically (a temporary file in the same directory, renamed
-//! into place, so a failure never leaves a partial file).
+//! into place, so a failure never leaves a partial file); messages for
+//! people go to standard error through [`eprint()`].
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use blastmap_manifest::source::SourceFile;
+
+use crate::error::CliError;
 
 /// Canonical paths of every file read as input in this run: `-o` refuses
 /// to write over one (a report written over the manifest it came from
@@ -31,19 +34,29 @@ fn is_input(path: &Path) -> bool {
 pub(crate) enum OutputError {
     /// The reader went away (`| head`): stop quietly.
     BrokenPipe,
-    Io(String),
+    Failed(CliError),
+}
+
+/// Prints text to standard error (messages for people); a closed standard
+/// error is ignored, as there is nowhere left to say so.
+pub(crate) fn eprint(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
 }
 
 /// Writes `bytes` to `path`, or to standard output when `path` is `None`.
 pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
     match path {
         None => write_stdout(bytes),
-        Some(path) if is_input(path) => Err(OutputError::Io(format!(
-            "refusing to write `{}`: it is one of the inputs",
-            blastmap_manifest::source::printable(&path.display().to_string())
-        ))),
-        Some(path) => write_atomic(path, bytes)
-            .map_err(|e| OutputError::Io(format!("cannot write `{}`: {e}", path.display()))),
+        Some(path) if is_input(path) => {
+            Err(OutputError::Failed(CliError::OutputIsInput { path: path.display().to_string() }))
+        }
+        Some(path) => write_atomic(path, bytes).map_err(|e| {
+            OutputError::Failed(CliError::CannotWrite {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        }),
     }
 }
 
@@ -52,7 +65,7 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), OutputError> {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(OutputError::BrokenPipe),
-        Err(e) => Err(OutputError::Io(format!("cannot write to standard output: {e}"))),
+        Err(e) => Err(OutputError::Failed(CliError::CannotWriteStdout { reason: e.to_string() })),
     }
 }
 

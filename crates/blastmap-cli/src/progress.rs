@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use blastmap_analysis::progress::{Progress, Snapshot, Stage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::commands::eprint;
+use crate::output::eprint;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

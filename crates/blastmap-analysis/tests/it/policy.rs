@@ -2,7 +2,7 @@
 //! written in YAML, exceptions with their dates, and `no-regression` against a
 //! baseline.
 
-use blastmap_analysis::policy::{Code, Context, Evaluation, default_policy, evaluate};
+use blastmap_analysis::policy::{Code, Context, Evaluation, Found, Unused, default_policy, evaluate};
 use blastmap_manifest::{Level, LoadOptions, Model, load_texts};
 
 const TODAY: (u16, u8, u8) = (2026, 5, 1);
@@ -67,7 +67,9 @@ policy:
     assert_eq!(found(&e), [("no-spof", "db"), ("no-spof", "zone-a")]);
     assert!(e.denied());
     let db = &e.findings[0];
-    assert!(db.message.contains("2 critical components (`api` and `web`)"), "{}", db.message);
+    let Found::SinglePoint { victims, new: false, .. } = &db.found else { panic!("{:?}", db.found) };
+    let victims: Vec<&str> = victims.iter().map(|&c| m.component(c).id.as_str()).collect();
+    assert_eq!(victims, ["api", "web"]);
     let path: Vec<&str> =
         db.cascade.as_ref().unwrap().path.iter().map(|&c| m.component(c).id.as_str()).collect();
     // The cascade goes to what users see: an entrypoint first.
@@ -128,7 +130,14 @@ policy:
     assert_eq!(found(&check(&yaml("{ percent: 30 }")).1), []);
     let (_, e) = check(&yaml("{ percent: 29.9 }"));
     assert_eq!(found(&e), [("max-blast-radius", "db")]);
-    assert!(e.findings[0].message.contains("3 components (30% of 10)"), "{}", e.findings[0].message);
+    assert!(
+        matches!(
+            e.findings[0].found,
+            Found::RadiusOverLimit { down: 3, components: 10, over_count: None, over_percent: Some(_) }
+        ),
+        "{:?}",
+        e.findings[0].found
+    );
     assert_eq!(found(&check(&yaml("{ components: 3, ignore_kinds: [] }")).1), [("max-blast-radius", "eu")]);
     // Neither limit set: 25 components or 10%.
     assert_eq!(found(&check(&yaml("{}")).1), [("max-blast-radius", "db")]);
@@ -194,7 +203,7 @@ policy:
     );
     assert_eq!(found(&e), [("required-fields", "b")]);
     assert_eq!(e.findings[0].level, Level::Warn);
-    assert!(e.findings[0].message.ends_with("does not set `owner`"), "{}", e.findings[0].message);
+    assert_eq!(e.findings[0].found, Found::MissingFields { fields: vec!["owner".to_owned()] });
     assert!(!e.denied());
 }
 
@@ -234,7 +243,11 @@ fn an_expired_exception_is_a_violation_and_covers_nothing() {
     assert_eq!(found(&e), [("no-spof", "db"), ("expired-exception", "db")]);
     let expired = &e.findings[1];
     assert_eq!(expired.level, Level::Deny);
-    assert!(expired.message.contains("expired on 2026-04-30"), "{}", expired.message);
+    assert!(
+        matches!(expired.found, Found::ExpiredException { expired: (2026, 4, 30), .. }),
+        "{:?}",
+        expired.found
+    );
     assert_eq!(expired.location.line, 10);
     assert!(e.excepted.is_empty());
 }
@@ -261,11 +274,15 @@ policy:
         [("unused-exception", "cache"), ("unused-exception", "cahce"), ("unused-exception", "api")]
     );
     assert!(e.findings.iter().all(|f| f.level == Level::Warn));
-    assert!(e.findings[1].message.contains("did you mean `cache`?"), "{}", e.findings[1].message);
     assert!(
-        e.findings[2].message.contains("`slo-attainable` is not in the policy"),
-        "{}",
-        e.findings[2].message
+        matches!(&e.findings[1].found, Found::UnusedException { why: Unused::NoSuchComponent { suggestion: Some(s) }, .. } if s == "cache"),
+        "{:?}",
+        e.findings[1].found
+    );
+    assert!(
+        matches!(&e.findings[2].found, Found::UnusedException { rule, why: Unused::RuleNotInPolicy } if rule == "slo-attainable"),
+        "{:?}",
+        e.findings[2].found
     );
     assert!(!e.denied());
 }
@@ -320,8 +337,12 @@ fn no_regression_finds_new_spofs_and_growth_beyond_the_allowance() {
     // db-a: new SPOF (and its radius grew by 1, which `growth: 1` allows);
     // queue: radius 1 → 3, beyond the allowance.
     assert_eq!(found(&e), [("no-regression", "db-a"), ("no-regression", "queue")]);
-    assert!(e.findings[0].message.contains("new single point of failure"), "{}", e.findings[0].message);
-    assert!(e.findings[1].message.contains("grew from 1 to 3"), "{}", e.findings[1].message);
+    assert!(matches!(e.findings[0].found, Found::SinglePoint { new: true, .. }), "{:?}", e.findings[0].found);
+    assert!(
+        matches!(e.findings[1].found, Found::RadiusGrowth { was: 1, now: 3, .. }),
+        "{:?}",
+        e.findings[1].found
+    );
 
     // Without a baseline the rule does not run.
     let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: None });

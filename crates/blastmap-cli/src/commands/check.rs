@@ -9,95 +9,83 @@ use blastmap_manifest::{Model, Policy};
 
 use crate::cli::{CheckArgs, CheckFormat, DiagnosticsFormat};
 use crate::commands::git::load_spec;
-use crate::commands::{Context, Outcome, eprint, load_options, load_valid, output_failed, summary_line};
-use crate::output;
+use crate::commands::{Context, Ended, Outcome, counts, load_options, load_valid, written};
+use crate::error::CliError;
+use crate::output::{self, eprint};
+use crate::render;
 use crate::render::findings::PolicySource;
-use crate::render::{self, safe};
 
-pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Outcome {
+pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Ended {
     let diagnostics_format =
         if args.format == CheckFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
-    let Some(today) = today() else { return Outcome::Invalid };
-    let Some(loaded) = load_valid(ctx, &args.input, diagnostics_format) else { return Outcome::Invalid };
-    let model = &loaded.model;
-    let Some((policy, source)) = policy(ctx, args, model) else { return Outcome::Invalid };
-
-    let baseline = if args.baseline.is_empty() {
-        None
-    } else {
-        let Some(base) = baseline(ctx, args) else { return Outcome::Invalid };
-        Some(base)
+    let today = today()?;
+    let loaded = match load_valid(ctx, &args.input, diagnostics_format) {
+        Ok(loaded) => loaded,
+        Err(ended) => return ended,
     };
+    let model = &loaded.model;
+    let (policy, source) = policy(ctx, args, model)?;
+
+    let baseline = if args.baseline.is_empty() { None } else { Some(baseline(ctx, args)?) };
     let evaluation = evaluate(model, &policy, &PolicyContext { today, baseline: baseline.as_ref() });
 
     let name = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    // Code-scanning tools resolve file names against the checkout, where CI runs.
+    let base = std::env::current_dir().ok();
     let text = match args.format {
         CheckFormat::Text => render::findings::text(model, &policy, &evaluation, &name, &source),
         CheckFormat::Json => render::findings::json(model, &policy, &evaluation, &source),
-        CheckFormat::Sarif => render::sarif::sarif(model, &policy, &evaluation),
+        CheckFormat::Sarif => render::sarif::sarif(model, &policy, &evaluation, base.as_deref()),
         CheckFormat::Junit => render::junit::junit(model, &evaluation),
-        CheckFormat::Github => render::github::annotations(model, &evaluation),
+        CheckFormat::Github => render::github::annotations(model, &evaluation, base.as_deref()),
     };
-    match output::emit(args.output.as_deref(), text.as_bytes()) {
-        Ok(()) if evaluation.denied() => Outcome::Findings,
-        Ok(()) => Outcome::Success,
-        Err(e) => output_failed(e),
-    }
+    let outcome = if evaluation.denied() { Outcome::Findings } else { Outcome::Success };
+    written(output::emit(args.output.as_deref(), text.as_bytes()), outcome)
 }
 
 /// The policy to evaluate: `--policy FILE`, else the inventory's, else the
 /// built-in default (with a note on standard error).
-fn policy(ctx: &Context, args: &CheckArgs, model: &Model) -> Option<(Policy, PolicySource)> {
+fn policy(ctx: &Context, args: &CheckArgs, model: &Model) -> Result<(Policy, PolicySource), CliError> {
     let Some(file) = &args.policy else {
         if let Some(p) = &model.policy {
-            return Some((p.clone(), PolicySource::Inventory));
+            return Ok((p.clone(), PolicySource::Inventory));
         }
         eprint(
             "note: the inventory has no `policy` section; using the built-in default policy \
              (see docs/ci.md)\n",
         );
-        return Some((default_policy(), PolicySource::Default));
+        return Ok((default_policy(), PolicySource::Default));
     };
     let shown = file.display().to_string();
     let loaded = blastmap_manifest::load(&[file], &load_options(&args.input));
     crate::output::note_inputs(&loaded.files);
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
-        eprint(&summary_line(&loaded).replace("the inventory is invalid", "the policy file is invalid"));
-        return None;
+        let (errors, warnings) = counts(&loaded);
+        return Err(CliError::InvalidPolicyFile { errors, warnings });
     }
     ctx.print_diagnostics(&loaded.diagnostics);
     let components = loaded.model.len();
     let Some(policy) = loaded.model.policy else {
-        eprint(&format!(
-            "error: `{}` has no `policy` section; a policy file is `blastmap: 1` with `policy:`\n",
-            safe(&shown)
-        ));
-        return None;
+        return Err(CliError::PolicyFileWithoutPolicy { file: shown });
     };
     if components > 0 {
         eprint(&format!(
             "warning: the components in `{}` are ignored: only its policy is used\n",
-            safe(&shown)
+            render::safe(&shown)
         ));
     }
-    Some((policy, PolicySource::File(shown)))
+    Ok((policy, PolicySource::File(shown)))
 }
 
 /// The baseline inventory of `--baseline`; invalid input is reported here.
-fn baseline(ctx: &Context, args: &CheckArgs) -> Option<Model> {
+fn baseline(ctx: &Context, args: &CheckArgs) -> Result<Model, CliError> {
     let options = load_options(&args.input);
     let mut all = Vec::new();
     let mut texts = Vec::new();
     for spec in &args.baseline {
         if spec.starts_with("git:") {
-            match load_spec(spec, &options) {
-                Ok(loaded) => texts.push(loaded),
-                Err(message) => {
-                    eprint(&format!("error: baseline: {}\n", safe(&message)));
-                    return None;
-                }
-            }
+            texts.push(load_spec(spec, &options).map_err(|e| CliError::Baseline(Box::new(e)))?);
         } else {
             all.push(spec.as_str());
         }
@@ -110,36 +98,27 @@ fn baseline(ctx: &Context, args: &CheckArgs) -> Option<Model> {
             crate::output::note_inputs(&loaded.files);
             loaded
         }
-        (true, 1) => texts.pop().expect("one"),
-        _ => {
-            eprint("error: `--baseline` takes either paths or one `git:REV:PATH`, not both\n");
-            return None;
-        }
+        (true, 1) => texts.pop().ok_or(CliError::MixedBaseline)?,
+        _ => return Err(CliError::MixedBaseline),
     };
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
-        eprint(&summary_line(&loaded).replace("the inventory is invalid", "the baseline is invalid"));
-        return None;
+        let (errors, warnings) = counts(&loaded);
+        return Err(CliError::InvalidBaseline { errors, warnings });
     }
-    Some(loaded.model)
+    Ok(loaded.model)
 }
 
 /// Today's date: `BLASTMAP_TODAY=YYYY-MM-DD` when set (reproducible runs),
 /// else the system clock in UTC.
-fn today() -> Option<Date> {
+fn today() -> Result<Date, CliError> {
     if let Some(value) = std::env::var_os("BLASTMAP_TODAY") {
         let text = value.to_string_lossy();
-        let date = blastmap_manifest::native::parse_date(&text);
-        if date.is_none() {
-            eprint(&format!(
-                "error: `BLASTMAP_TODAY={}` is not a date; write it as `2027-03-31`\n",
-                safe(&text)
-            ));
-        }
-        return date;
+        return blastmap_manifest::native::parse_date(&text)
+            .ok_or_else(|| CliError::InvalidToday { value: text.into_owned() });
     }
     let days = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
-    Some(civil_from_days(days))
+    Ok(civil_from_days(days))
 }
 
 /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's

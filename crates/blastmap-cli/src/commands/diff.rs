@@ -5,32 +5,39 @@ use blastmap_manifest::{LoadOptions, Model};
 
 use crate::cli::{DiffArgs, DiffFormat, FailOn};
 use crate::commands::git::load_spec;
-use crate::commands::{Context, Outcome, eprint, output_failed, summary_line};
-use crate::output;
-use crate::render::{self, safe};
+use crate::commands::{Context, Ended, Outcome, counts, written};
+use crate::error::CliError;
+use crate::output::{self, eprint};
+use crate::render;
 
-pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Outcome {
+pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Ended {
     let options = LoadOptions::default();
-    let Some(base) = load_side(ctx, &args.base, &options) else { return Outcome::Invalid };
-    let Some(head) = load_side(ctx, &args.head, &options) else { return Outcome::Invalid };
+    let base = load_side(ctx, &args.base, &options)?;
+    let head = load_side(ctx, &args.head, &options)?;
     let result = diff(&base, &head);
+    let names: Vec<&str> = triggered(&result, &args.fail_on).into_iter().map(fail_on_name).collect();
     let text = match args.format {
         DiffFormat::Text => render::diff::text(&result, &args.base, &args.head, args.top),
         DiffFormat::Markdown => render::diff::markdown(&result, &args.base, &args.head, args.top),
-        DiffFormat::Json => {
-            render::diff::json(&result, &args.base, &args.head, &triggered(&result, &args.fail_on))
-        }
+        DiffFormat::Json => render::diff::json(&result, &args.base, &args.head, &names),
     };
-    let failed = !triggered(&result, &args.fail_on).is_empty();
     match output::emit(args.output.as_deref(), text.as_bytes()) {
-        Ok(()) if failed => {
-            let names: Vec<&str> =
-                triggered(&result, &args.fail_on).into_iter().map(render::diff::fail_on_name).collect();
+        // Only once the result is written: a closed pipe stays a success.
+        Ok(()) if !names.is_empty() => {
             eprint(&format!("diff failed: {}\n", names.join(", ")));
-            Outcome::Findings
+            Ok(Outcome::Findings)
         }
-        Ok(()) => Outcome::Success,
-        Err(e) => output_failed(e),
+        result => written(result, Outcome::Success),
+    }
+}
+
+/// The name of a `--fail-on` condition, as on the command line.
+fn fail_on_name(f: FailOn) -> &'static str {
+    match f {
+        FailOn::NewSpof => "new-spof",
+        FailOn::RadiusGrowth => "radius-growth",
+        FailOn::NewCycle => "new-cycle",
+        FailOn::AvailabilityDrop => "availability-drop",
     }
 }
 
@@ -53,19 +60,13 @@ fn triggered(d: &Diff, fail_on: &[FailOn]) -> Vec<FailOn> {
     out
 }
 
-fn load_side(ctx: &Context, spec: &str, options: &LoadOptions) -> Option<Model> {
-    let loaded = match load_spec(spec, options) {
-        Ok(loaded) => loaded,
-        Err(message) => {
-            eprint(&format!("error: {}\n", safe(&message)));
-            return None;
-        }
-    };
+fn load_side(ctx: &Context, spec: &str, options: &LoadOptions) -> Result<Model, CliError> {
+    let loaded = load_spec(spec, options)?;
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
-        eprint(&summary_line(&loaded).replace("the inventory", &format!("`{}`", safe(spec))));
-        return None;
+        let (errors, warnings) = counts(&loaded);
+        return Err(CliError::InvalidDiffSide { spec: spec.to_owned(), errors, warnings });
     }
     ctx.print_diagnostics(&loaded.diagnostics);
-    Some(loaded.model)
+    Ok(loaded.model)
 }

@@ -11,19 +11,22 @@ use std::process::Command;
 
 use blastmap_manifest::{LoadOptions, Loaded};
 
+use crate::error::CliError;
+
 /// Loads the inventory `spec` names: a file or directory, or `git:REV:PATH`.
-/// An error is a message for people (git missing, unknown revision, ...).
-pub(crate) fn load_spec(spec: &str, options: &LoadOptions) -> Result<Loaded, String> {
+/// The error says why git could not provide it (git missing, unknown
+/// revision, ...).
+pub(crate) fn load_spec(spec: &str, options: &LoadOptions) -> Result<Loaded, CliError> {
     let Some(rest) = spec.strip_prefix("git:") else {
         let loaded = blastmap_manifest::load(&[Path::new(spec)], options);
         crate::output::note_inputs(&loaded.files);
         return Ok(loaded);
     };
     let Some((rev, path)) = rest.split_once(':') else {
-        return Err(format!("`{spec}` is not `git:REV:PATH` (for example `git:origin/main:inventory`)"));
+        return Err(CliError::NotGitSpec { spec: spec.to_owned() });
     };
     if rev.is_empty() || rev.starts_with('-') {
-        return Err(format!("`{rev}` is not a git revision"));
+        return Err(CliError::NotGitRevision { rev: rev.to_owned() });
     }
     let path = path.trim_end_matches('/');
     let path = if path.is_empty() { "." } else { path };
@@ -46,7 +49,7 @@ pub(crate) fn load_spec(spec: &str, options: &LoadOptions) -> Result<Loaded, Str
         }
     }
     if texts.is_empty() {
-        return Err(format!("no manifest found in `{spec}`"));
+        return Err(CliError::NoManifestInGit { spec: spec.to_owned() });
     }
     let sources: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     Ok(blastmap_manifest::load_texts(&sources, options))
@@ -66,16 +69,16 @@ fn mentions_blastmap(text: &str) -> bool {
     })
 }
 
-/// Runs git and returns its standard output, or its error message.
-fn git(args: &[&str]) -> Result<String, String> {
+/// Runs git and returns its standard output, or why it failed.
+fn git(args: &[&str]) -> Result<String, CliError> {
     let output = Command::new("git")
         .args(args)
         .output()
-        .map_err(|e| format!("cannot run `git`: {e}; install git or pass a path instead of `git:`"))?;
+        .map_err(|e| CliError::GitUnavailable { reason: e.to_string() })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let reason = stderr.lines().next().unwrap_or("failed").trim().to_owned();
-        return Err(format!("`git {}` failed: {reason}", args.join(" ")));
+        return Err(CliError::GitFailed { command: args.join(" "), reason });
     }
-    String::from_utf8(output.stdout).map_err(|_| format!("`git {}` did not print UTF-8 text", args.join(" ")))
+    String::from_utf8(output.stdout).map_err(|_| CliError::GitNotText { command: args.join(" ") })
 }

@@ -6,25 +6,56 @@ use std::path::Path;
 use blastmap_analysis::neighbourhood::{Reach, neighbourhood};
 use blastmap_analysis::simulate::simulate;
 
-use crate::cli::{DiagnosticsFormat, DiagramFormat, GraphArgs};
+use crate::cli::{self, DiagnosticsFormat, DiagramFormat, GraphArgs};
+use crate::commands::graphviz::{self, GraphvizError, Image};
 use crate::commands::simulate::resolve_ids;
-use crate::commands::{Context, Outcome, eprint, load_valid, output_failed};
-use crate::output;
-use crate::render::diagram::{Options, Scene, failure_note, scene};
-use crate::render::graphviz::{GraphvizError, Image};
-use crate::render::{dot, graphviz, mermaid, plural, safe};
+use crate::commands::{Context, Ended, Outcome, load_valid, written};
+use crate::error::CliError;
+use crate::output::{self, eprint};
+use crate::render::diagram::{ClusterBy, Direction, Options, Scene, failure_note, scene};
+use crate::render::{dot, mermaid, plural, safe};
 
-pub(crate) fn run(ctx: &Context, args: &GraphArgs) -> Outcome {
-    if refuses_terminal(args.format, args.output.as_deref()) {
-        return Outcome::Invalid;
+impl From<cli::ClusterBy> for ClusterBy {
+    fn from(by: cli::ClusterBy) -> Self {
+        match by {
+            cli::ClusterBy::System => ClusterBy::System,
+            cli::ClusterBy::Owner => ClusterBy::Owner,
+            cli::ClusterBy::Domain => ClusterBy::Domain,
+            cli::ClusterBy::None => ClusterBy::None,
+        }
     }
-    let Some(loaded) = load_valid(ctx, &args.input, DiagnosticsFormat::Human) else {
-        return Outcome::Invalid;
+}
+
+impl From<cli::Direction> for Direction {
+    fn from(direction: cli::Direction) -> Self {
+        match direction {
+            cli::Direction::Lr => Direction::LeftToRight,
+            cli::Direction::Tb => Direction::TopToBottom,
+        }
+    }
+}
+
+pub(crate) fn run(ctx: &Context, args: &GraphArgs) -> Ended {
+    refuse_terminal(args.format, args.output.as_deref())?;
+    let loaded = match load_valid(ctx, &args.input, DiagnosticsFormat::Human) {
+        Ok(loaded) => loaded,
+        Err(ended) => return ended,
     };
     let model = &loaded.model;
-    let (Some(focus), Some(failed)) = (resolve_ids(model, &args.focus), resolve_ids(model, &args.fail))
-    else {
-        return Outcome::Invalid;
+    // Every unknown id of both options is reported at once.
+    let (focus, failed) = match (resolve_ids(model, &args.focus), resolve_ids(model, &args.fail)) {
+        (Ok(focus), Ok(failed)) => (focus, failed),
+        (Err(a), Err(b)) => {
+            let mut all = Vec::new();
+            for e in [a, b] {
+                match e {
+                    CliError::Several(list) => all.extend(list),
+                    e => all.push(e),
+                }
+            }
+            return Err(CliError::Several(all));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let sim = (!failed.is_empty()).then(|| simulate(model, &failed));
     let mut notes = Vec::new();
@@ -45,25 +76,23 @@ pub(crate) fn run(ctx: &Context, args: &GraphArgs) -> Outcome {
     if let Some(sim) = &sim {
         notes.push(failure_note(model, sim));
     }
-    let options = Options { cluster_by: args.cluster_by, direction: args.direction, all: args.all };
+    let options =
+        Options { cluster_by: args.cluster_by.into(), direction: args.direction.into(), all: args.all };
     let scene = scene(model, &selected, sim.as_ref(), options, notes);
     emit(args.format, &scene, args.output.as_deref())
 }
 
 /// A PNG written to a terminal is garbage on screen: refuse before doing
 /// any work.
-pub(crate) fn refuses_terminal(format: DiagramFormat, output: Option<&Path>) -> bool {
+pub(crate) fn refuse_terminal(format: DiagramFormat, output: Option<&Path>) -> Result<(), CliError> {
     if format == DiagramFormat::Png && output.is_none() && std::io::stdout().is_terminal() {
-        eprint(
-            "error: refusing to write a PNG image to a terminal\n  help: use `-o FILE`, or redirect standard output\n",
-        );
-        return true;
+        return Err(CliError::PngToTerminal);
     }
-    false
+    Ok(())
 }
 
 /// Renders `scene` in `format` and writes it.
-pub(crate) fn emit(format: DiagramFormat, scene: &Scene, path: Option<&Path>) -> Outcome {
+pub(crate) fn emit(format: DiagramFormat, scene: &Scene, path: Option<&Path>) -> Ended {
     let bytes = match format {
         DiagramFormat::Dot => dot::render(scene).into_bytes(),
         DiagramFormat::Mermaid => mermaid::render(scene).into_bytes(),
@@ -80,23 +109,11 @@ pub(crate) fn emit(format: DiagramFormat, scene: &Scene, path: Option<&Path>) ->
             match graphviz::render(&dot::render(scene), image) {
                 Ok(bytes) => bytes,
                 Err(GraphvizError::NotInstalled) => {
-                    eprint(&format!(
-                        "error: `--format {}` needs the Graphviz `dot` program, which is not on PATH\n  \
-                         help: install Graphviz (`apt-get install graphviz`, `brew install graphviz`) or use \
-                         `--format dot`\n",
-                        image.name()
-                    ));
-                    return Outcome::Invalid;
+                    return Err(CliError::GraphvizMissingForFormat { format: image.name() });
                 }
-                Err(GraphvizError::Failed(message)) => {
-                    eprint(&format!("error: {message}\n"));
-                    return Outcome::Invalid;
-                }
+                Err(GraphvizError::Failed(reason)) => return Err(CliError::GraphvizFailed { reason }),
             }
         }
     };
-    match output::emit(path, &bytes) {
-        Ok(()) => Outcome::Success,
-        Err(e) => output_failed(e),
-    }
+    written(output::emit(path, &bytes), Outcome::Success)
 }

@@ -4,20 +4,18 @@ use blastmap_manifest::import::emit;
 use blastmap_manifest::{LoadOptions, load_texts};
 
 use crate::cli::{ImportArgs, ImportFormat};
-use crate::commands::{Context, Outcome, eprint, load_options, output_failed, plural};
-use crate::output;
+use crate::commands::{Context, Ended, Outcome, load_options, output_failed};
+use crate::error::CliError;
+use crate::output::{self, eprint};
+use crate::render::plural;
 
-pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Outcome {
+pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Ended {
     // Refuse before reading anything, so the file is left exactly as it was.
     if let Some(path) = &args.output
         && !args.force
         && std::fs::symlink_metadata(path).is_ok()
     {
-        eprint(&format!(
-            "error: `{}` already exists; blastmap import never overwrites a file without `--force`\n",
-            blastmap_manifest::source::printable(&path.display().to_string())
-        ));
-        return Outcome::Invalid;
+        return Err(CliError::OutputExists { path: path.display().to_string() });
     }
     let imports = blastmap_manifest::import(&args.input.paths, &load_options(&args.input));
     crate::output::note_inputs(&imports.files);
@@ -35,8 +33,7 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Outcome {
     ctx.print_diagnostics(&imports.diagnostics);
     let errors = imports.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
-        eprint(&format!("error: nothing was imported: {}\n", plural(errors, "error")));
-        return Outcome::Invalid;
+        return Err(CliError::ImportFailed { errors });
     }
     let inputs: Vec<String> = args.input.paths.iter().map(|p| p.display().to_string()).collect();
     let (text, name) = match args.format {
@@ -47,8 +44,7 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Outcome {
     let check = load_texts(&[(name, &text)], &LoadOptions::default());
     if check.has_errors() {
         ctx.print_diagnostics(&check.diagnostics);
-        eprint("error: the imported manifest does not validate (a bug in blastmap; please report it)\n");
-        return Outcome::Invalid;
+        return Err(CliError::ImportInvalid);
     }
     if let Err(e) = output::emit(args.output.as_deref(), text.as_bytes()) {
         return output_failed(e);
@@ -62,5 +58,5 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Outcome {
         plural(imports.files.len(), "file"),
         if warnings > 0 { format!(" ({} above)", plural(warnings, "warning")) } else { String::new() },
     ));
-    Outcome::Success
+    Ok(Outcome::Success)
 }

@@ -1,9 +1,11 @@
-//! One module per command; `run` dispatches and maps outcomes to exit codes.
+//! One module per command; `run` dispatches. A command returns how it
+//! ended, or the [`CliError`] that stopped it, for `main` to print once.
 
 mod check;
 mod diff;
 mod git;
 mod graph;
+mod graphviz;
 mod import;
 mod report;
 mod schema;
@@ -17,9 +19,13 @@ use blastmap_analysis::progress::Progress;
 use blastmap_manifest::{Diagnostic, Limits, LoadOptions, Loaded};
 
 use crate::cli::{Cli, ColorChoice, Command, DiagnosticsFormat, InputArgs};
-use crate::output::OutputError;
+use crate::error::CliError;
+use crate::output::{OutputError, eprint};
 use crate::progress;
 use crate::render;
+
+/// What a command returns: how it ended, or why it could not do its work.
+pub(crate) type Ended = Result<Outcome, CliError>;
 
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +34,8 @@ pub(crate) enum Outcome {
     Success,
     /// Exit 1: findings at deny level (`check`), or a `diff --fail-on` condition.
     Findings,
-    /// Exit 2: invalid input or usage.
+    /// Exit 2: invalid input already reported on standard output (the JSON
+    /// diagnostics of `--format json`), or a [`CliError`] printed by `main`.
     Invalid,
 }
 
@@ -51,7 +58,7 @@ pub(crate) struct Context {
     pub width: usize,
 }
 
-pub(crate) fn run(cli: &Cli) -> Outcome {
+pub(crate) fn run(cli: &Cli) -> Ended {
     let ctx = Context::new(cli);
     match &cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
@@ -87,13 +94,18 @@ impl Context {
 }
 
 /// Ends a command whose output failed to write: a closed pipe is success.
-pub(crate) fn output_failed(e: OutputError) -> Outcome {
+pub(crate) fn output_failed(e: OutputError) -> Ended {
     match e {
-        OutputError::BrokenPipe => Outcome::Success,
-        OutputError::Io(message) => {
-            eprint(&format!("error: {message}\n"));
-            Outcome::Invalid
-        }
+        OutputError::BrokenPipe => Ok(Outcome::Success),
+        OutputError::Failed(e) => Err(e),
+    }
+}
+
+/// Ends a command after writing its output: `outcome` when it was written.
+pub(crate) fn written(result: Result<(), OutputError>, outcome: Outcome) -> Ended {
+    match result {
+        Ok(()) => Ok(outcome),
+        Err(e) => output_failed(e),
     }
 }
 
@@ -127,9 +139,14 @@ pub(crate) fn load_options(input: &InputArgs) -> LoadOptions {
 }
 
 /// Loads and, when the inventory is invalid, reports it the way `format`
-/// asks; returns `None` then (the caller exits 2). Warnings are printed and
-/// loading goes on.
-pub(crate) fn load_valid(ctx: &Context, input: &InputArgs, format: DiagnosticsFormat) -> Option<Loaded> {
+/// asks: the diagnostics on standard error and the error to return
+/// (`Err(Err(..))`), or JSON on standard output (`Err(Ok(Outcome::Invalid))`).
+/// Warnings are printed and loading goes on.
+pub(crate) fn load_valid(
+    ctx: &Context,
+    input: &InputArgs,
+    format: DiagnosticsFormat,
+) -> Result<Loaded, Ended> {
     load_valid_watched(ctx, input, format, progress::Mode::Off)
 }
 
@@ -139,43 +156,28 @@ pub(crate) fn load_valid_watched(
     input: &InputArgs,
     format: DiagnosticsFormat,
     mode: progress::Mode,
-) -> Option<Loaded> {
+) -> Result<Loaded, Ended> {
     let loaded = load_watched(ctx, input, mode);
     if loaded.has_errors() {
-        match format {
+        return Err(match format {
             DiagnosticsFormat::Human => {
                 ctx.print_diagnostics(&loaded.diagnostics);
-                eprint(&summary_line(&loaded));
+                let (errors, warnings) = counts(&loaded);
+                Err(CliError::InvalidInventory { errors, warnings })
             }
             DiagnosticsFormat::Json => {
                 let _ =
                     crate::output::write_stdout(render::diagnostics::json(&loaded.diagnostics).as_bytes());
+                Ok(Outcome::Invalid)
             }
-        }
-        return None;
+        });
     }
     ctx.print_diagnostics(&loaded.diagnostics);
-    Some(loaded)
+    Ok(loaded)
 }
 
-/// `error: 3 errors and 1 warning in 2 files; nothing was analysed`.
-/// Prints text to standard error (messages for people).
-pub(crate) fn eprint(text: &str) {
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
-}
-
-pub(crate) fn summary_line(loaded: &Loaded) -> String {
+/// The errors and warnings of a load, for the summary line of an invalid one.
+pub(crate) fn counts(loaded: &Loaded) -> (usize, usize) {
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = loaded.diagnostics.len() - errors;
-    format!(
-        "error: the inventory is invalid: {}{}\n",
-        plural(errors, "error"),
-        if warnings > 0 { format!(" and {}", plural(warnings, "warning")) } else { String::new() }
-    )
-}
-
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    (errors, loaded.diagnostics.len() - errors)
 }

@@ -1,37 +1,63 @@
 //! `blastmap report`: the full analysis.
 
+use blastmap_analysis::cascades::single_failure_cascades;
+use blastmap_analysis::cold_start::cold_start;
 use blastmap_analysis::progress::Progress;
-use blastmap_analysis::report::{Analyses, ReportOptions, report_with_progress};
+use blastmap_analysis::report::{Analyses, Report, ReportOptions, report_with_progress};
+use blastmap_manifest::Model;
 
-use crate::cli::{DiagnosticsFormat, ReportArgs, ReportFormat};
-use crate::commands::{Context, Outcome, eprint, load_valid_watched, output_failed};
+use crate::cli::{DiagnosticsFormat, HtmlDiagram, ReportArgs, ReportFormat};
+use crate::commands::graphviz::{self, GraphvizError, Image};
+use crate::commands::{Context, Ended, Outcome, load_valid_watched, written};
+use crate::error::CliError;
 use crate::output;
 use crate::progress;
 use crate::render;
+use crate::render::html::{DENSE_EDGES, Drawing, PATHS_LIMIT};
 
-pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Outcome {
+/// The switch of one analysis in [`Analyses`].
+type Switch = fn(&mut Analyses) -> &mut bool;
+
+/// The names `--analyses` accepts, with the switch each turns on.
+const ANALYSES: [(&str, Switch); 5] = [
+    ("blast-radius", |a| &mut a.blast_radius),
+    ("spof", |a| &mut a.spof),
+    ("cuts", |a| &mut a.cuts),
+    ("availability", |a| &mut a.availability),
+    ("cold-start", |a| &mut a.cold_start),
+];
+
+/// The analyses named in `--analyses` (every one without it).
+fn analyses(names: Option<&[String]>) -> Result<Analyses, CliError> {
+    let Some(names) = names else { return Ok(Analyses::ALL) };
+    let mut chosen = Analyses::NONE;
+    for name in names {
+        let Some((_, slot)) = ANALYSES.iter().find(|(known, _)| *known == name.trim()) else {
+            let known: Vec<&str> = ANALYSES.iter().map(|(known, _)| *known).collect();
+            return Err(CliError::UnknownAnalysis {
+                name: name.clone(),
+                suggestion: blastmap_manifest::suggest::closest(name, known.iter().copied())
+                    .map(str::to_owned),
+                names: known.join(", "),
+            });
+        };
+        *slot(&mut chosen) = true;
+    }
+    Ok(chosen)
+}
+
+pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
     // The HTML page shows every component's blast radius as id lists: it
     // needs the detailed sweep whatever `--detail` says.
     let detail = args.detail || args.format == ReportFormat::Html;
-    let mut options = ReportOptions { detail, ..ReportOptions::default() };
-    if let Some(names) = &args.analyses {
-        options.analyses = Analyses::NONE;
-        for name in names {
-            if !options.analyses.enable(name.trim()) {
-                let hint = blastmap_manifest::suggest::closest(name, Analyses::NAMES).map_or_else(
-                    || format!("the analyses are {}", Analyses::NAMES.join(", ")),
-                    |s| format!("did you mean `{s}`?"),
-                );
-                eprint(&format!("error: unknown analysis `{}`; {hint}\n", render::safe(name)));
-                return Outcome::Invalid;
-            }
-        }
-    }
+    let options =
+        ReportOptions { detail, analyses: analyses(args.analyses.as_deref())?, ..ReportOptions::default() };
     let diagnostics_format =
         if args.format == ReportFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
     let mode = progress::Mode::detect(args.progress);
-    let Some(loaded) = load_valid_watched(ctx, &args.input, diagnostics_format, mode) else {
-        return Outcome::Invalid;
+    let loaded = match load_valid_watched(ctx, &args.input, diagnostics_format, mode) {
+        Ok(loaded) => loaded,
+        Err(ended) => return ended,
     };
     let model = &loaded.model;
     let tracker = Progress::new();
@@ -42,21 +68,51 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Outcome {
         ReportFormat::Text => render::report::text(model, &result, &name, args.top),
         ReportFormat::Markdown => render::report::markdown(model, &result, &name, args.top),
         ReportFormat::Json => render::report::json(model, &result, args.detail),
-        ReportFormat::Html => match render::html::render(model, &result, &name, args.top, args.diagram) {
-            Ok(page) => page,
-            Err(message) => {
-                eprint(&format!("error: {message}\n"));
-                return Outcome::Invalid;
-            }
-        },
+        ReportFormat::Html => html(model, &result, &name, args.top, args.diagram)?,
     };
-    let outcome = match output::emit(args.output.as_deref(), text.as_bytes()) {
-        Ok(()) => Outcome::Success,
-        Err(e) => output_failed(e),
-    };
+    let outcome = written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success);
     // The process ends right after: freeing the model, the results and the
     // text one allocation at a time would cost a tenth of a 10k-component
     // run, and the operating system takes the memory back at once anyway.
     std::mem::forget((loaded, result, text));
     outcome
+}
+
+/// The HTML page: what it shows beyond the report (cold-start waves for
+/// its layout, the cascade paths of every single failure, the Graphviz
+/// drawing) is computed here and handed to the renderer.
+fn html(
+    model: &Model,
+    report: &Report,
+    name: &str,
+    top: usize,
+    how: HtmlDiagram,
+) -> Result<String, CliError> {
+    let waves = match &report.cold_start {
+        Some(c) => std::borrow::Cow::Borrowed(c),
+        None => std::borrow::Cow::Owned(cold_start(model)),
+    };
+    let drawing = drawing(model, how)?;
+    // One simulation per component (quadratic): large inventories go
+    // without, and are drawn collapsed anyway.
+    let cascades = (model.len() <= PATHS_LIMIT).then(|| single_failure_cascades(model));
+    Ok(render::html::render(model, report, &waves, cascades.as_deref(), name, top, drawing))
+}
+
+/// The page's diagram as `--diagram` asks: `auto` falls back to the
+/// built-in layout whatever went wrong with Graphviz.
+fn drawing(model: &Model, how: HtmlDiagram) -> Result<Drawing, CliError> {
+    if how == HtmlDiagram::Builtin {
+        return Ok(Drawing::Builtin);
+    }
+    let scene = render::html::graphviz_scene(model);
+    if how == HtmlDiagram::Auto && scene.edges.len() > DENSE_EDGES {
+        return Ok(Drawing::TooDense { boxes: scene.nodes.len(), arrows: scene.edges.len() });
+    }
+    match graphviz::render(&render::html::graphviz_dot(&scene), Image::Svg) {
+        Ok(bytes) => Ok(Drawing::Graphviz(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(_) if how == HtmlDiagram::Auto => Ok(Drawing::Builtin),
+        Err(GraphvizError::NotInstalled) => Err(CliError::GraphvizMissingForDiagram),
+        Err(GraphvizError::Failed(reason)) => Err(CliError::GraphvizFailed { reason }),
+    }
 }

@@ -3,23 +3,25 @@
 use blastmap_analysis::simulate::simulate;
 use blastmap_manifest::ComponentId;
 
-use crate::cli::{ClusterBy, DiagnosticsFormat, DiagramFormat, Direction, SimulateArgs, SimulateFormat};
-use crate::commands::{Context, Outcome, eprint, load_valid, output_failed};
+use crate::cli::{DiagnosticsFormat, DiagramFormat, SimulateArgs, SimulateFormat};
+use crate::commands::{Context, Ended, Outcome, load_valid, written};
+use crate::error::CliError;
 use crate::output;
 use crate::render;
-use crate::render::diagram;
+use crate::render::diagram::{self, ClusterBy, Direction};
 
-pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Outcome {
+pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Ended {
     let diagnostics_format =
         if args.format == SimulateFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
-    if args.format == SimulateFormat::Png
-        && super::graph::refuses_terminal(DiagramFormat::Png, args.output.as_deref())
-    {
-        return Outcome::Invalid;
+    if args.format == SimulateFormat::Png {
+        super::graph::refuse_terminal(DiagramFormat::Png, args.output.as_deref())?;
     }
-    let Some(loaded) = load_valid(ctx, &args.input, diagnostics_format) else { return Outcome::Invalid };
+    let loaded = match load_valid(ctx, &args.input, diagnostics_format) {
+        Ok(loaded) => loaded,
+        Err(ended) => return ended,
+    };
     let model = &loaded.model;
-    let Some(failed) = resolve_ids(model, &args.fail) else { return Outcome::Invalid };
+    let failed = resolve_ids(model, &args.fail)?;
     let simulation = simulate(model, &failed);
     let diagram = match args.format {
         SimulateFormat::Text | SimulateFormat::Json => None,
@@ -31,8 +33,11 @@ pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Outcome {
     if let Some(format) = diagram {
         let selected = diagram::simulation_selection(model, &simulation);
         let notes = vec![diagram::failure_note(model, &simulation)];
-        let options =
-            diagram::Options { cluster_by: ClusterBy::System, direction: Direction::Lr, all: args.all };
+        let options = diagram::Options {
+            cluster_by: ClusterBy::System,
+            direction: Direction::LeftToRight,
+            all: args.all,
+        };
         let scene = diagram::scene(model, &selected, Some(&simulation), options, notes);
         return super::graph::emit(format, &scene, args.output.as_deref());
     }
@@ -40,31 +45,29 @@ pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Outcome {
         SimulateFormat::Json => render::simulation::json(model, &simulation),
         _ => render::simulation::text(model, &simulation),
     };
-    match output::emit(args.output.as_deref(), text.as_bytes()) {
-        Ok(()) => Outcome::Success,
-        Err(e) => output_failed(e),
-    }
+    written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success)
 }
 
-/// Resolves ids given on the command line; an unknown one is a usage error
-/// with "did you mean".
-pub(crate) fn resolve_ids(model: &blastmap_manifest::Model, ids: &[String]) -> Option<Vec<ComponentId>> {
+/// Resolves ids given on the command line; every unknown one is reported
+/// (with "did you mean").
+pub(crate) fn resolve_ids(
+    model: &blastmap_manifest::Model,
+    ids: &[String],
+) -> Result<Vec<ComponentId>, CliError> {
     let mut out = Vec::with_capacity(ids.len());
-    let mut ok = true;
+    let mut unknown = Vec::new();
     for id in ids {
-        if let Some(c) = model.find(id) {
-            out.push(c);
-        } else {
-            {
-                let shown = blastmap_manifest::source::printable(id);
-                let hint = model.suggest(id).map_or_else(
-                    || ": no component has this id".to_owned(),
-                    |s| format!("; did you mean `{s}`?"),
-                );
-                eprint(&format!("error: unknown component `{shown}`{hint}\n"));
-                ok = false;
-            }
+        match model.find(id) {
+            Some(c) => out.push(c),
+            None => unknown.push(CliError::UnknownComponent {
+                id: id.clone(),
+                suggestion: model.suggest(id).map(str::to_owned),
+            }),
         }
     }
-    ok.then_some(out)
+    match unknown.len() {
+        0 => Ok(out),
+        1 => Err(unknown.remove(0)),
+        _ => Err(CliError::Several(unknown)),
+    }
 }

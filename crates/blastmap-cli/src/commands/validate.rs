@@ -1,14 +1,16 @@
 //! `blastmap validate`: parse and validate only.
 
 use crate::cli::{DiagnosticsFormat, ValidateArgs};
-use crate::commands::{Context, Outcome, eprint, load_watched, output_failed, plural, summary_line};
+use crate::commands::{Context, Ended, Outcome, counts, load_watched, output_failed};
+use crate::error::CliError;
 use crate::output;
 use crate::progress;
-use crate::render;
+use crate::render::{self, plural};
 
-pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Outcome {
+pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Ended {
     let loaded = load_watched(ctx, &args.input, progress::Mode::detect(args.progress));
     let invalid = loaded.has_errors();
+    let mut error = None;
     match args.format {
         DiagnosticsFormat::Json => {
             if let Err(e) = output::write_stdout(render::diagnostics::json(&loaded.diagnostics).as_bytes()) {
@@ -18,7 +20,8 @@ pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Outcome {
         DiagnosticsFormat::Human => {
             ctx.print_diagnostics(&loaded.diagnostics);
             if invalid {
-                eprint(&summary_line(&loaded));
+                let (errors, warnings) = counts(&loaded);
+                error = Some(CliError::InvalidInventory { errors, warnings });
             } else {
                 let model = &loaded.model;
                 let requirements: usize = model.components().map(|c| c.requirements.len()).sum();
@@ -39,5 +42,9 @@ pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Outcome {
     // The process ends right after: freeing a million components one
     // allocation at a time would take seconds for nothing.
     std::mem::forget(loaded);
-    if invalid { Outcome::Invalid } else { Outcome::Success }
+    match error {
+        Some(e) => Err(e),
+        None if invalid => Ok(Outcome::Invalid),
+        None => Ok(Outcome::Success),
+    }
 }

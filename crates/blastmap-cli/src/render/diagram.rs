@@ -9,15 +9,32 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use blastmap_analysis::cascades::{GroupState, group_state};
 use blastmap_analysis::simulate::{Simulation, State};
 use blastmap_manifest::{Component, ComponentId, Kind, Mode, Model, Origin, Requirement};
 
-use crate::cli::{ClusterBy, Direction};
 use crate::render::path::describe;
 use crate::render::safe;
 
 /// Above this many components, `graph` summarises clusters unless `--all`.
 pub(crate) const COLLAPSE_THRESHOLD: usize = 150;
+
+/// What the clusters (boxes) of a diagram group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClusterBy {
+    System,
+    Owner,
+    /// The failure domains a component runs in.
+    Domain,
+    None,
+}
+
+/// Which way dependency arrows point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    LeftToRight,
+    TopToBottom,
+}
 
 /// How a diagram is laid out.
 #[derive(Debug, Clone, Copy)]
@@ -257,19 +274,14 @@ fn component_node(model: &Model, sim: Option<&Simulation>, c: ComponentId, clust
     Node { label, shape: Shape::Component(component.kind), paint, tooltip, cluster, key }
 }
 
-/// The state of a group under the simulation (DESIGN §3, before the soft
-/// lowering): unmet is drawn as down, impaired as degraded.
+/// The colour of a group junction: the engine's state of the group
+/// (docs/semantics.md#requirements), unmet drawn as down, impaired as degraded.
 fn group_paint(req: &Requirement, sim: Option<&Simulation>) -> Paint {
     let Some(sim) = sim else { return Paint::Plain };
-    let alive = req.members.iter().filter(|&&m| sim.state(m) != State::Down).count();
-    let healthy = req.members.iter().filter(|&&m| sim.state(m) == State::Up).count();
-    let need = req.need as usize;
-    if alive < need {
-        Paint::Down
-    } else if healthy < need {
-        Paint::Degraded
-    } else {
-        Paint::Up
+    match group_state(req, sim) {
+        GroupState::Unmet => Paint::Down,
+        GroupState::Impaired => Paint::Degraded,
+        GroupState::Met => Paint::Up,
     }
 }
 

@@ -5,7 +5,6 @@ use blastmap_analysis::diff::{Dep, Diff};
 use blastmap_manifest::{Mode, Origin, RequirementShape};
 use serde_json::{Value, json};
 
-use crate::cli::FailOn;
 use crate::render::report::md;
 use crate::render::{Table, safe, to_json_text};
 
@@ -247,18 +246,8 @@ fn dep_json(dep: &Dep) -> Value {
     })
 }
 
-/// The name of a `--fail-on` condition as written on the command line.
-pub(crate) fn fail_on_name(f: FailOn) -> &'static str {
-    match f {
-        FailOn::NewSpof => "new-spof",
-        FailOn::RadiusGrowth => "radius-growth",
-        FailOn::NewCycle => "new-cycle",
-        FailOn::AvailabilityDrop => "availability-drop",
-    }
-}
-
-/// `blastmap.diff/v1` JSON.
-pub(crate) fn json(d: &Diff, base: &str, head: &str, triggered: &[FailOn]) -> String {
+/// `blastmap.diff/v1` JSON; `triggered` names the `--fail-on` conditions that hold.
+pub(crate) fn json(d: &Diff, base: &str, head: &str, triggered: &[&str]) -> String {
     let spofs = |v: &[blastmap_analysis::diff::SpofChange]| -> Vec<Value> {
         v.iter().map(|s| json!({"component": s.component, "spof": s.spof})).collect()
     };
@@ -284,6 +273,6 @@ pub(crate) fn json(d: &Diff, base: &str, head: &str, triggered: &[FailOn]) -> St
             "undeclared": o.undeclared.iter().map(|(a, b, via)| json!({"from": a, "to": b, "via": via})).collect::<Vec<_>>(),
             "unused": o.unused.iter().map(|(a, b)| json!({"from": a, "to": b})).collect::<Vec<_>>(),
         })),
-        "fail_on": triggered.iter().map(|&f| fail_on_name(f)).collect::<Vec<_>>(),
+        "fail_on": triggered,
     }))
 }

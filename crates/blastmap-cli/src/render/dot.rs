@@ -15,8 +15,7 @@ use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
 use blastmap_manifest::{Kind, Mode};
 
-use crate::cli::Direction;
-use crate::render::diagram::{Edge, Node, Paint, Scene, Shape, legend_lines};
+use crate::render::diagram::{Direction, Edge, Node, Paint, Scene, Shape, legend_lines};
 
 /// Colours of the states: fill, border, text. Chosen to read in grey scale
 /// too (dark, medium, light, white); the label also names the state.
@@ -221,8 +220,8 @@ pub(crate) fn render(scene: &Scene) -> String {
 /// [`render`] with options.
 pub(crate) fn render_with(scene: &Scene, options: DotOptions) -> String {
     let rankdir = match scene.direction {
-        Direction::Lr => "LR",
-        Direction::Tb => "TB",
+        Direction::LeftToRight => "LR",
+        Direction::TopToBottom => "TB",
     };
     let mut stmts = vec![
         Stmt::GAttribute(GraphAttributes::Graph(vec![

@@ -1,12 +1,118 @@
 //! `check` output for people (text) and tools (`blastmap.check/v1` JSON),
 //! and what the CI formats share: cascade paths in words.
 
-use blastmap_analysis::policy::{Cascade, Code, Evaluation, Finding};
-use blastmap_manifest::{Exception, Level, Mode, Model, Policy};
+use blastmap_analysis::policy::{Cascade, Code, Evaluation, Finding, Found, SpofReason, Unused};
+use blastmap_manifest::{Exception, Kind, Level, Mode, Model, Policy};
 use serde_json::{Value, json};
 
 use crate::render::path::{group_name, status_words};
 use crate::render::{plural, safe, to_json_text};
+
+/// How many ids a message lists before "and N more".
+const LISTED: usize = 5;
+
+/// What is wrong, in words: the message of a finding in every format. Ids
+/// are raw (each format escapes them its own way).
+pub(crate) fn message(model: &Model, finding: &Finding) -> String {
+    let id = &finding.component;
+    match &finding.found {
+        Found::SinglePoint { reason, victims, new } => {
+            let why = match reason {
+                SpofReason::Kind(kind) => {
+                    let article = if *kind == Kind::External { "an" } else { "a" };
+                    format!("{article} {kind} without redundancy")
+                }
+                SpofReason::SingleReplica => "declares `replicas: 1`".to_owned(),
+            };
+            let names: Vec<String> =
+                victims.iter().map(|&v| format!("`{}`", model.component(v).id)).collect();
+            let what = if *new {
+                "a new single point of failure, not in the baseline"
+            } else {
+                "a single point of failure"
+            };
+            format!(
+                "`{id}` is {what} ({why}): its failure alone takes down {} {}",
+                plural(victims.len(), "critical component"),
+                listed(&names)
+            )
+        }
+        Found::RadiusOverLimit { down, components, over_count, over_percent } => {
+            let share = if *components == 0 { 0.0 } else { f64::from(*down) * 100.0 / *components as f64 };
+            let limit = match (over_count, over_percent) {
+                (Some(n), None) => format!("the limit of {n}"),
+                (None, Some(p)) => format!("the limit of {}%", number(*p)),
+                (Some(n), Some(p)) => format!("the limits of {n} and {}%", number(*p)),
+                (None, None) => "the limits".to_owned(),
+            };
+            format!(
+                "failing `{id}` alone takes down {} ({}% of {components}), more than {limit}",
+                plural(*down as usize, "component"),
+                number((share * 10.0).round() / 10.0),
+            )
+        }
+        Found::HardCycle { size } => {
+            format!("`{id}` is in a hard cycle of {}: they cannot cold-start", plural(*size, "component"))
+        }
+        Found::SloOutOfReach { slo, ceiling, high, costs } => {
+            let ceiling = match high {
+                Some(high) => format!("at most {:.4}% (95% interval)", high * 100.0),
+                None => format!("{:.4}%", ceiling * 100.0),
+            };
+            let mut text = format!(
+                "`{id}` has an availability ceiling of {ceiling}, below its SLO of {}%",
+                number(*slo)
+            );
+            if !costs.is_empty() {
+                let costs: Vec<String> = costs
+                    .iter()
+                    .map(|&(c, share)| format!("`{}` {:.0}%", model.component(c).id, share * 100.0))
+                    .collect();
+                text.push_str(&format!("; costs most: {}", costs.join(", ")));
+            }
+            text
+        }
+        Found::MissingFields { fields } => {
+            let list: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+            format!("`{id}` does not set {}", crate::render::join_and(&refs))
+        }
+        Found::RadiusGrowth { was, now, allowed } => {
+            let allowed = if *allowed == 0 { String::new() } else { format!(" (allowed: {allowed})") };
+            format!("the blast radius of `{id}` grew from {was} to {now} components{allowed}")
+        }
+        Found::ExpiredException { rule, expired: (y, m, d), reason } => {
+            format!("the exception for `{rule}` on `{id}` expired on {y:04}-{m:02}-{d:02} (reason: {reason})")
+        }
+        Found::UnusedException { rule, why } => {
+            let why = match why {
+                Unused::NoSuchComponent { suggestion: Some(s) } => {
+                    format!(": no component has this id; did you mean `{s}`?")
+                }
+                Unused::NoSuchComponent { suggestion: None } => ": no component has this id".to_owned(),
+                Unused::RuleNotInPolicy => format!(": the rule `{rule}` is not in the policy"),
+                Unused::RuleAllowed => format!(": the rule `{rule}` is at level allow"),
+                Unused::NothingFound => String::new(),
+            };
+            format!("the exception for `{rule}` on `{id}` matched nothing{why}")
+        }
+    }
+}
+
+/// "(a, b and c)", shortened to the first few and "N more".
+fn listed(names: &[String]) -> String {
+    if names.len() <= LISTED {
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        return format!("({})", crate::render::join_and(&refs));
+    }
+    format!("({} and {} more)", names[..LISTED].join(", "), names.len() - LISTED)
+}
+
+/// A number without a useless `.0`.
+fn number(x: f64) -> String {
+    let text = format!("{x}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
+}
 
 /// Where the policy came from, for the summary.
 pub(crate) enum PolicySource {
@@ -109,7 +215,7 @@ pub(crate) fn text(
             "{}[{}]: {}\n",
             level_word(finding.level),
             finding.code.as_str(),
-            safe(&finding.message)
+            safe(&message(model, finding))
         ));
         if finding.location.is_known() {
             out.push_str(&format!("  --> {}\n", safe(&finding.location.to_string())));
@@ -160,7 +266,7 @@ fn finding_json(model: &Model, finding: &Finding) -> Value {
     json!({
         "rule": finding.code.as_str(),
         "level": finding.level.as_str(),
-        "message": finding.message,
+        "message": message(model, finding),
         "component": finding.component,
         "path": finding.cascade.as_ref().map(|c| ids(&c.path)),
         "path_text": finding.cascade.as_ref().map(|c| cascade_words(model, c)),

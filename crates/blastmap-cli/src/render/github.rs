@@ -2,10 +2,12 @@
 //! finding, which the runner turns into an annotation on the manifest line
 //! in the pull request.
 
+use std::path::Path;
+
 use blastmap_analysis::policy::Evaluation;
 use blastmap_manifest::{Level, Model};
 
-use crate::render::findings::path_words;
+use crate::render::findings::{message, path_words};
 use crate::render::plural;
 use crate::render::sarif::uri_path;
 
@@ -21,19 +23,20 @@ pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Every finding as a workflow command, then a plain summary line.
-pub(crate) fn annotations(model: &Model, evaluation: &Evaluation) -> String {
+/// Every finding as a workflow command, then a plain summary line; file
+/// paths are relative to `base`.
+pub(crate) fn annotations(model: &Model, evaluation: &Evaluation, base: Option<&Path>) -> String {
     let mut out = String::new();
     for finding in &evaluation.findings {
         let command = if finding.level == Level::Deny { "error" } else { "warning" };
         let mut properties = Vec::new();
         if finding.location.is_known() {
-            properties.push(format!("file={}", escape_property(&uri_path(&finding.location.file))));
+            properties.push(format!("file={}", escape_property(&uri_path(&finding.location.file, base))));
             properties.push(format!("line={}", finding.location.line));
             properties.push(format!("col={}", finding.location.column));
         }
         properties.push(format!("title={}", escape_property(finding.code.as_str())));
-        let mut message = finding.message.clone();
+        let mut message = message(model, finding);
         if let Some(path) = path_words(model, finding) {
             let label = if finding.cycle.is_empty() { "path" } else { "cycle" };
             message.push_str(&format!("\n{label}: {path}"));

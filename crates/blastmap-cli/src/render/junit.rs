@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use blastmap_analysis::policy::{Evaluation, Finding};
 use blastmap_manifest::{Level, Model};
 
-use crate::render::findings::{level_word, path_words};
+use crate::render::findings::{level_word, message, path_words};
 
 /// Escapes text for XML attributes (line breaks as character references,
 /// so parsers do not normalise them to spaces).
@@ -47,7 +47,8 @@ fn escape_xml(text: &str, attribute: bool) -> String {
 }
 
 fn describe(model: &Model, finding: &Finding) -> String {
-    let mut text = format!("{}[{}]: {}", level_word(finding.level), finding.code.as_str(), finding.message);
+    let mut text =
+        format!("{}[{}]: {}", level_word(finding.level), finding.code.as_str(), message(model, finding));
     if finding.location.is_known() {
         text.push_str(&format!("\n  --> {}", finding.location));
     }
@@ -93,7 +94,7 @@ pub(crate) fn junit(model: &Model, evaluation: &Evaluation) -> String {
                 let text: Vec<String> = denied.iter().map(|f| describe(model, f)).collect();
                 body.push_str(&format!(
                     "      <failure type=\"{rule}\" message=\"{}\">{}</failure>\n",
-                    escape(&first.message),
+                    escape(&message(model, first)),
                     escape_text(&text.join("\n"))
                 ));
             }

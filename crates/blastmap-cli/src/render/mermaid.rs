@@ -10,8 +10,7 @@
 
 use blastmap_manifest::{Kind, Mode};
 
-use crate::cli::Direction;
-use crate::render::diagram::{Paint, Scene, Shape, legend_lines};
+use crate::render::diagram::{Direction, Paint, Scene, Shape, legend_lines};
 
 /// Escapes one line of label text for the inside of `"..."`.
 fn escape(text: &str) -> String {
@@ -73,8 +72,8 @@ fn class_def(paint: Paint) -> Option<&'static str> {
 /// The Mermaid text of `scene`, ending with a newline.
 pub(crate) fn render(scene: &Scene) -> String {
     let direction = match scene.direction {
-        Direction::Lr => "LR",
-        Direction::Tb => "TB",
+        Direction::LeftToRight => "LR",
+        Direction::TopToBottom => "TB",
     };
     let mut out = format!("flowchart {direction}\n");
     let line = |i: usize| {

@@ -1,12 +1,17 @@
 //! Renderers: turn results into bytes in one output format each.
+//!
+//! Renderers only format: they run no analysis, no process and read no
+//! environment. Whatever they show is computed by the engine (or, for the
+//! Graphviz drawing, produced by the command) and handed to them, with
+//! options in their own types rather than the command line's.
 
 pub(crate) mod diagnostics;
 pub(crate) mod diagram;
 pub(crate) mod diff;
 pub(crate) mod dot;
+pub(crate) mod fate;
 pub(crate) mod findings;
 pub(crate) mod github;
-pub(crate) mod graphviz;
 pub(crate) mod html;
 pub(crate) mod junit;
 pub(crate) mod mermaid;
@@ -21,8 +26,18 @@ pub(crate) fn safe(text: &str) -> String {
     blastmap_manifest::source::printable(text)
 }
 
+/// `1 error`, `3 errors`.
 pub(crate) fn plural(n: usize, word: &str) -> String {
-    crate::commands::plural(n, word)
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// "a, b and c".
+pub(crate) fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// Pretty JSON with a final newline.

@@ -4,12 +4,13 @@
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::TooManyCandidates;
-use blastmap_analysis::report::{Report, explain, join_and};
-use blastmap_analysis::spof::{IllusoryRedundancy, SharedFate};
+use blastmap_analysis::report::Report;
+use blastmap_analysis::spof::{IllusoryRedundancy, IllusoryGroup};
 use blastmap_manifest::{ComponentId, Model};
 use serde_json::{Value, json};
 
-use crate::render::{Table, plural, safe};
+use crate::render::fate::explain;
+use crate::render::{Table, join_and, plural, safe};
 
 /// Every component whose failure alone takes down a critical component,
 /// sorted and once each.
@@ -41,8 +42,8 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
             if n == 1 { "" } else { "s" }
         ));
     }
-    if let Some(thin) = &report.thin_redundancy {
-        let n = thin.groups;
+    if let Some(illusory) = &report.illusory_redundancy {
+        let n = illusory.groups;
         parts.push(format!("{n} illusory redundanc{}", if n == 1 { "y" } else { "ies" }));
     }
     if let Some(avail) = &report.availability {
@@ -170,12 +171,12 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
         out.push('\n');
     }
-    if let Some(thin) = &report.thin_redundancy {
+    if let Some(illusory) = &report.illusory_redundancy {
         out.push_str("Illusory redundancy (one failure defeats a group)\n");
-        if thin.listed.is_empty() {
+        if illusory.listed.is_empty() {
             out.push_str("  none\n");
         }
-        let (broad, local): (Vec<_>, Vec<_>) = thin.listed.iter().partition(|t| is_broad(model, t));
+        let (broad, local): (Vec<_>, Vec<_>) = illusory.listed.iter().partition(|t| is_broad(model, t));
         for t in local.iter().take(LISTED) {
             out.push_str(&format!("  {}\n", safe(&explain(model, t))));
         }
@@ -193,7 +194,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                     .join(", ")
             ));
         }
-        if let Some(line) = implied_note(thin) {
+        if let Some(line) = implied_note(illusory) {
             out.push_str(&format!("  ({line})\n"));
         }
         out.push('\n');
@@ -289,7 +290,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
 
 /// Groups defeated by a region or provider: true of nearly every group, so
 /// the text report counts them instead of listing each.
-pub(crate) fn is_broad(model: &Model, t: &SharedFate) -> bool {
+pub(crate) fn is_broad(model: &Model, t: &IllusoryGroup) -> bool {
     matches!(
         model.component(t.culprit).kind,
         blastmap_manifest::Kind::Region | blastmap_manifest::Kind::Provider
@@ -314,7 +315,7 @@ pub(crate) fn skipped_cuts(skipped: &TooManyCandidates) -> String {
 pub(crate) const LISTED: usize = 40;
 
 /// The culprits of `broad` failures, sorted, once each.
-pub(crate) fn broad_culprits(broad: &[&SharedFate]) -> Vec<ComponentId> {
+pub(crate) fn broad_culprits(broad: &[&IllusoryGroup]) -> Vec<ComponentId> {
     let mut culprits: Vec<ComponentId> = broad.iter().map(|t| t.culprit).collect();
     culprits.sort_unstable();
     culprits.dedup();
@@ -322,12 +323,12 @@ pub(crate) fn broad_culprits(broad: &[&SharedFate]) -> Vec<ComponentId> {
 }
 
 /// The failures left out because a listed one explains them.
-pub(crate) fn implied_note(thin: &IllusoryRedundancy) -> Option<String> {
-    (thin.implied > 0).then(|| {
+pub(crate) fn implied_note(illusory: &IllusoryRedundancy) -> Option<String> {
+    (illusory.implied > 0).then(|| {
         format!(
             "and {} that defeat{} a group only by taking a listed one down, such as the region of a listed zone",
-            plural(thin.implied as usize, "more failure"),
-            if thin.implied == 1 { "s" } else { "" }
+            plural(illusory.implied as usize, "more failure"),
+            if illusory.implied == 1 { "s" } else { "" }
         )
     })
 }
@@ -410,21 +411,21 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
         }
         out.push('\n');
     }
-    if let Some(thin) = &report.thin_redundancy {
+    if let Some(illusory) = &report.illusory_redundancy {
         out.push_str("### Illusory redundancy\n\n");
-        if thin.listed.is_empty() {
+        if illusory.listed.is_empty() {
             out.push_str("None.\n");
         }
-        for t in thin.listed.iter().take(LISTED) {
+        for t in illusory.listed.iter().take(LISTED) {
             out.push_str(&format!("- {}\n", md(&explain(model, t))));
         }
-        if thin.listed.len() > LISTED {
+        if illusory.listed.len() > LISTED {
             out.push_str(&format!(
                 "- … and {} more (`--format json` lists every one)\n",
-                thin.listed.len() - LISTED
+                illusory.listed.len() - LISTED
             ));
         }
-        if let Some(line) = implied_note(thin) {
+        if let Some(line) = implied_note(illusory) {
             out.push_str(&format!("\n{}.\n", md(&capitalised(&line))));
         }
         out.push('\n');
@@ -557,14 +558,14 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             "requirements": report.requirements,
         },
         "components": components,
-        "thin_redundancy": report.thin_redundancy.as_ref().map(|t| t.listed.iter().map(|t| json!({
+        "illusory_redundancy": report.illusory_redundancy.as_ref().map(|t| t.listed.iter().map(|t| json!({
             "component": model.component(t.component).id,
             "culprit": model.component(t.culprit).id,
             "members": id_list(&t.members_down),
             "takes_down": t.component_down,
             "explanation": explain(model, t),
         })).collect::<Vec<_>>()),
-        "thin_redundancy_implied": report.thin_redundancy.as_ref().map(|t| t.implied),
+        "illusory_redundancy_implied": report.illusory_redundancy.as_ref().map(|t| t.implied),
         "cut_sets_skipped": report.cuts.as_ref().and_then(|c| c.as_ref().err()).map(|s| json!({
             "candidates": s.candidates,
             "bound": s.bound,

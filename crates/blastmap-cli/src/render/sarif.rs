@@ -8,7 +8,7 @@ use blastmap_analysis::policy::{Code, Evaluation, Finding};
 use blastmap_manifest::{Level, Location, Model, Policy};
 use serde_json::{Value, json};
 
-use crate::render::findings::path_words;
+use crate::render::findings::{message, path_words};
 use crate::render::to_json_text;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -37,13 +37,13 @@ fn pascal(code: Code) -> String {
         .collect()
 }
 
-/// A manifest path relative to the working directory, with `/` separators
-/// (absolute when it is outside the working directory).
-pub(crate) fn uri_path(file: &str) -> String {
+/// A manifest path relative to `base` (the working directory, given by the
+/// command), with `/` separators (absolute when it is outside `base`, or
+/// when there is no base).
+pub(crate) fn uri_path(file: &str, base: Option<&Path>) -> String {
     let path = Path::new(file);
     if path.is_absolute()
-        && let Some(rel) =
-            std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        && let Some(rel) = base.and_then(|base| path.strip_prefix(base).ok().map(Path::to_path_buf))
     {
         return slashes(&rel);
     }
@@ -53,8 +53,8 @@ pub(crate) fn uri_path(file: &str) -> String {
 /// A manifest path as a URI reference relative to the working directory
 /// (SARIF viewers resolve it against the checkout); absolute paths outside
 /// the working directory become `file://` URIs.
-pub(crate) fn uri(file: &str) -> String {
-    let path = uri_path(file);
+pub(crate) fn uri(file: &str, base: Option<&Path>) -> String {
+    let path = uri_path(file, base);
     if Path::new(file).is_absolute() && path.starts_with('/') {
         format!("file://{}", encode(&path))
     } else {
@@ -105,17 +105,17 @@ fn fingerprint(model: &Model, finding: &Finding) -> String {
     format!("{hash:016x}")
 }
 
-fn location(loc: &Location) -> Value {
+fn location(loc: &Location, base: Option<&Path>) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri(&loc.file) },
+            "artifactLocation": { "uri": uri(&loc.file, base) },
             "region": { "startLine": loc.line, "startColumn": loc.column },
         }
     })
 }
 
-fn result(model: &Model, finding: &Finding) -> Value {
-    let mut message = finding.message.clone();
+fn result(model: &Model, finding: &Finding, base: Option<&Path>) -> Value {
+    let mut message = message(model, finding);
     if let Some(path) = path_words(model, finding) {
         let label = if finding.cycle.is_empty() { "path" } else { "cycle" };
         message.push_str(&format!("\n{label}: {path}"));
@@ -130,7 +130,7 @@ fn result(model: &Model, finding: &Finding) -> Value {
         "properties": { "component": finding.component },
     });
     if finding.location.is_known() {
-        value["locations"] = json!([location(&finding.location)]);
+        value["locations"] = json!([location(&finding.location, base)]);
     }
     if let Some(cascade) = &finding.cascade {
         let ids: Vec<&str> = cascade.path.iter().map(|&c| model.component(c).id.as_str()).collect();
@@ -139,8 +139,8 @@ fn result(model: &Model, finding: &Finding) -> Value {
     value
 }
 
-/// The SARIF log of one `check` run.
-pub(crate) fn sarif(model: &Model, policy: &Policy, evaluation: &Evaluation) -> String {
+/// The SARIF log of one `check` run; file URIs are relative to `base`.
+pub(crate) fn sarif(model: &Model, policy: &Policy, evaluation: &Evaluation, base: Option<&Path>) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|&code| {
@@ -153,14 +153,14 @@ pub(crate) fn sarif(model: &Model, policy: &Policy, evaluation: &Evaluation) -> 
             })
         })
         .collect();
-    let mut results: Vec<Value> = evaluation.findings.iter().map(|f| result(model, f)).collect();
+    let mut results: Vec<Value> = evaluation.findings.iter().map(|f| result(model, f, base)).collect();
     for e in &evaluation.excepted {
-        let mut value = result(model, &e.finding);
+        let mut value = result(model, &e.finding, base);
         let mut suppression = json!({ "kind": "inSource", "status": "accepted" });
         if let Some(x) = policy.exceptions.get(e.exception) {
             suppression["justification"] = json!(x.reason);
             if x.location.is_known() {
-                suppression["location"] = location(&x.location);
+                suppression["location"] = location(&x.location, base);
             }
         }
         value["suppressions"] = json!([suppression]);

@@ -1,4 +1,5 @@
-//! SVG and PNG through the Graphviz `dot` program.
+//! SVG and PNG through the Graphviz `dot` program (run here, by the
+//! commands: renderers only produce the DOT text).
 //!
 //! `dot` is run directly with an argument list (never through a shell), the
 //! DOT text on its standard input and the image read from its standard

@@ -1,0 +1,79 @@
+//! The single failure of every component with its cascade paths, and the
+//! state of a requirement group under a simulation: what an interactive
+//! report shows without re-running any analysis itself.
+//!
+//! Results are plain data (component indices and requirement numbers), so a
+//! renderer only formats them.
+
+use blastmap_manifest::{ComponentId, Model, Requirement};
+use rayon::prelude::*;
+
+use crate::net::Net;
+use crate::simulate::{Simulation, State, simulate_net};
+
+/// How one affected component is reached from the failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CascadePath {
+    /// Its state under the failure (never [`State::Up`]).
+    pub state: State,
+    /// The cascade path: the affected component first, the failed one last
+    /// (see [`Simulation::path`]).
+    pub path: Vec<ComponentId>,
+    /// The requirement followed at each step: `requirements[i]` is an index
+    /// into the `requirements` of `path[i]`, whose member `path[i + 1]` the
+    /// path continues with (see [`Simulation::path_requirements`]).
+    pub requirements: Vec<u32>,
+}
+
+/// The cascade paths of the single failure of every component, by
+/// component index; each list in the order of [`Simulation::affected`].
+///
+/// # Complexity
+/// One simulation per component: O(n · (n + m)) time for n components and
+/// m requirement members (in parallel), and memory for every path kept.
+/// Callers bound n (the HTML report stops at a few thousand components).
+pub fn single_failure_cascades(model: &Model) -> Vec<Vec<CascadePath>> {
+    let net = Net::new(model);
+    let ids: Vec<ComponentId> = model.ids().collect();
+    ids.par_iter().map(|&c| cascade(&simulate_net(&net, &[c]))).collect()
+}
+
+fn cascade(sim: &Simulation) -> Vec<CascadePath> {
+    sim.affected()
+        .map(|a| CascadePath {
+            state: sim.state(a),
+            path: sim.path(a),
+            requirements: sim.path_requirements(a),
+        })
+        .collect()
+}
+
+/// The state of a requirement under a simulation, before a soft
+/// requirement is lowered (docs/semantics.md#requirements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupState {
+    /// At least `need` members are up.
+    Met,
+    /// At least `need` members are not down, but fewer than `need` are up.
+    Impaired,
+    /// Fewer than `need` members are not down.
+    Unmet,
+}
+
+/// The state of `requirement` (a group or a single requirement) given the
+/// member states of `sim`.
+///
+/// # Complexity
+/// O(members).
+pub fn group_state(requirement: &Requirement, sim: &Simulation) -> GroupState {
+    let alive = requirement.members.iter().filter(|&&m| sim.state(m) != State::Down).count();
+    let healthy = requirement.members.iter().filter(|&&m| sim.state(m) == State::Up).count();
+    let need = requirement.need as usize;
+    if alive < need {
+        GroupState::Unmet
+    } else if healthy < need {
+        GroupState::Impaired
+    } else {
+        GroupState::Met
+    }
+}

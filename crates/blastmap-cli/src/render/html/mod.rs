@@ -1,0 +1,158 @@
+//! `report --format html`: one self-contained page for design reviews.
+//!
+//! Everything is inline (CSS, script, SVG): the page is mailed, attached to
+//! tickets and opened offline, so it never fetches anything. The diagram is
+//! Graphviz's SVG when `dot` is available (nodes and edges carry element ids
+//! made from model indices, see [`crate::render::dot::DotOptions`]),
+//! otherwise a built-in layered layout by cold-start wave.
+//!
+//! The script does no analysis: per component, the page embeds what the
+//! engine computed for its single failure (the down and degraded ids of the
+//! sweep, the cascade path of every affected component from `simulate`, and
+//! the diagram elements on those paths), and the script only shows it.
+//!
+//! Escaping: every text from the manifest goes through [`esc`] (HTML and SVG
+//! text and attributes alike), after [`safe`] made control characters
+//! visible. The embedded JSON escapes `<`, `>`, `&`, U+2028 and U+2029, so no
+//! name can close the `<script>` element that holds it. The script builds
+//! the details panel with `textContent`, never from markup.
+
+mod data;
+mod layout;
+mod page;
+
+use serde_json::Value;
+
+use crate::render::diagram::{self, ClusterBy, Direction, Options, Scene};
+use crate::render::dot::{self, DotOptions};
+use crate::render::safe;
+
+pub(crate) use page::render;
+
+/// Above this many components the page leaves out the per-failure cascade
+/// paths: computing them is one simulation per component (quadratic), and
+/// such inventories are drawn collapsed anyway. Radii are always embedded.
+pub(crate) const PATHS_LIMIT: usize = 2000;
+
+/// Arrows above which `--diagram auto` gives up on Graphviz: `dot` took 0.5 s
+/// for 217 arrows between 40 groups (1k synthetic components), 32 s for
+/// 682 and over two minutes for 1 947 (its ranking spreads such graphs over
+/// dozens of ranks and routes every arrow through them).
+pub(crate) const DENSE_EDGES: usize = 300;
+
+/// The diagram the command obtained for the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Drawing {
+    /// Graphviz's SVG of [`graphviz_dot`].
+    Graphviz(String),
+    /// [`graphviz_scene`] has more than [`DENSE_EDGES`] arrows: no diagram.
+    TooDense { boxes: usize, arrows: usize },
+    /// The built-in layout (asked for, or Graphviz failed under `auto`).
+    Builtin,
+}
+
+/// The scene Graphviz draws for the page: every component, clustered by system.
+pub(crate) fn graphviz_scene(model: &blastmap_manifest::Model) -> Scene {
+    let selected = vec![true; model.len()];
+    let options = Options { cluster_by: ClusterBy::System, direction: Direction::LeftToRight, all: false };
+    diagram::scene(model, &selected, None, options, Vec::new())
+}
+
+/// The DOT text of `scene` for the page: element ids the script finds, no legend.
+pub(crate) fn graphviz_dot(scene: &Scene) -> String {
+    dot::render_with(scene, DotOptions { element_ids: true, omit_legend: true })
+}
+
+/// Escapes text for HTML (content and quoted attributes) and SVG alike.
+pub(crate) fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Manifest text for the page: control characters made visible, then escaped.
+fn text(raw: &str) -> String {
+    esc(&safe(raw))
+}
+
+/// JSON that can sit inside `<script>`: nothing in it can end the element or
+/// start a comment, and JavaScript engines that predate JSON ⊂ ECMAScript
+/// still parse the line separators.
+pub(crate) fn script_json(value: &Value) -> String {
+    let raw = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Graphviz's SVG without the XML prolog, doctype and comments (they carry
+/// the Graphviz version and DOT ids, and have no place inside HTML).
+fn inline_svg(svg: &str) -> String {
+    let start = svg.find("<svg").unwrap_or(0);
+    let mut rest = &svg[start..];
+    let mut out = String::with_capacity(rest.len());
+    while let Some(open) = rest.find("<!--") {
+        out.push_str(&rest[..open]);
+        match rest[open..].find("-->") {
+            Some(close) => rest = &rest[open + close + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    // Graphviz sizes the drawing in points; the page scales it to its column.
+    out.replacen("<svg width=", "<svg class=\"bm-svg\" data-width=", 1).replacen(
+        " height=",
+        " data-height=",
+        1,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(esc("<a href='x'>\"&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn embedded_json_cannot_close_the_script() {
+        let v = json!({"name": "</script><script>alert(1)</script> & \u{2028}\u{2029} <!--"});
+        let s = script_json(&v);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert!(!s.contains('\u{2028}') && !s.contains('\u{2029}'));
+        let back: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn graphviz_prolog_and_comments_are_dropped() {
+        let svg = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<!-- Generated by graphviz -->\n<svg width=\"10pt\" \
+                   height=\"20pt\" viewBox=\"0 0 10 20\">\n<!-- n0 -->\n<g id=\"bm-c0\"></g></svg>";
+        let out = inline_svg(svg);
+        assert!(out.starts_with("<svg class=\"bm-svg\" data-width=\"10pt\" data-height=\"20pt\""));
+        assert!(!out.contains("<!--") && out.contains("<g id=\"bm-c0\">"));
+    }
+}
