@@ -4,6 +4,8 @@
 //! (with `output` and `progress`) runs processes or reads the environment;
 //! `render` turns results into text and nothing else.
 
+#[cfg(test)]
+mod catalogue;
 mod cli;
 mod commands;
 mod error;

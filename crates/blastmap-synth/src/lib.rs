@@ -1,4 +1,4 @@
-//! Realistic, layered, deterministic synthetic inventories (DESIGN §8), for
+//! Realistic, layered, deterministic synthetic inventories (`BENCHMARKS.md`), for
 //! the `blastmap-synth` binary and the benchmarks. The same [`Config`] gives
 //! the same bytes on every platform.
 //!

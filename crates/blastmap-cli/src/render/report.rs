@@ -5,7 +5,7 @@ use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::TooManyCandidates;
 use blastmap_analysis::report::Report;
-use blastmap_analysis::spof::{IllusoryRedundancy, IllusoryGroup};
+use blastmap_analysis::spof::{IllusoryGroup, IllusoryRedundancy};
 use blastmap_manifest::{ComponentId, Model};
 use serde_json::{Value, json};
 

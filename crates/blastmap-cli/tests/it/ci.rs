@@ -61,7 +61,8 @@ fn sarif_is_valid_against_the_official_schema() {
     // The OASIS SARIF 2.1.0 schema, read from the shared corpus as published.
     let Some(schemas) = crate::shared("schemas") else { return };
     let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(schemas.join("sarif-schema-2.1.0.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(schemas.join("sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let nasty = scratch("sarif");
     std::fs::write(nasty.join("nasty.yaml"), NASTY).unwrap();

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `blastmap` binary.
 
+mod architecture;
 mod browser;
 mod ci;
 mod cmd;
@@ -17,7 +18,11 @@ pub(crate) fn shared(sub: &str) -> Option<std::path::PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var_os("CI").is_none_or(|v| v != "true"), "{} is missing; CI must have it", dir.display());
+    assert!(
+        std::env::var_os("CI").is_none_or(|v| v != "true"),
+        "{} is missing; CI must have it",
+        dir.display()
+    );
     #[allow(clippy::print_stderr, reason = "a skipped check must say so in the test output")]
     {
         eprintln!("skipped: {} not found (the shared corpus beside the repository)", dir.display());

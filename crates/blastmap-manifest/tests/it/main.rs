@@ -17,7 +17,11 @@ pub(crate) fn shared(sub: &str) -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var_os("CI").is_none_or(|v| v != "true"), "{} is missing; CI must have it", dir.display());
+    assert!(
+        std::env::var_os("CI").is_none_or(|v| v != "true"),
+        "{} is missing; CI must have it",
+        dir.display()
+    );
     #[allow(clippy::print_stderr, reason = "a skipped check must say so in the test output")]
     {
         eprintln!("skipped: {} not found (the shared corpus beside the repository)", dir.display());
