@@ -14,16 +14,12 @@ pub mod diagnostics;
 pub mod import;
 mod load;
 pub mod model;
-/// Public for [`native::parse_date`] alone (the CLI reads `--today` with
-/// it); the decoder itself is internal.
-pub mod native;
+mod native;
 pub mod policy;
 pub mod schema;
 pub mod source;
 mod staging;
-/// Public for [`suggest::closest`] (the CLI suggests analysis names with
-/// it, as the loader does keys and ids).
-pub mod suggest;
+mod suggest;
 pub(crate) mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
@@ -32,5 +28,7 @@ pub use load::{Imports, LoadOptions, Loaded, import, load, load_texts};
 pub use model::{
     Component, ComponentId, Dependency, Kind, Location, Mode, Model, Origin, Requirement, RequirementShape,
 };
+pub use native::parse_date;
 pub use policy::{Exception, Level, Policy, Rule, RuleConfig};
+pub use suggest::closest;
 pub use syntax::Limits;

@@ -114,7 +114,7 @@ fn baseline(ctx: &Context, args: &CheckArgs) -> Result<Model, CliError> {
 fn today() -> Result<Date, CliError> {
     if let Some(value) = std::env::var_os("BLASTMAP_TODAY") {
         let text = value.to_string_lossy();
-        return blastmap_manifest::native::parse_date(&text)
+        return blastmap_manifest::parse_date(&text)
             .ok_or_else(|| CliError::InvalidToday { value: text.into_owned() });
     }
     let days = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);

@@ -36,8 +36,7 @@ fn analyses(names: Option<&[String]>) -> Result<Analyses, CliError> {
             let known: Vec<&str> = ANALYSES.iter().map(|(known, _)| *known).collect();
             return Err(CliError::UnknownAnalysis {
                 name: name.clone(),
-                suggestion: blastmap_manifest::suggest::closest(name, known.iter().copied())
-                    .map(str::to_owned),
+                suggestion: blastmap_manifest::closest(name, known.iter().copied()).map(str::to_owned),
                 names: known.join(", "),
             });
         };
