@@ -9,7 +9,7 @@ use blastmap_manifest::{ComponentId, Model, Requirement};
 use rayon::prelude::*;
 
 use crate::net::Net;
-use crate::simulate::{Simulation, State, simulate_net};
+use crate::simulate::{DEGRADED, DOWN, Simulation, State, requirement_level, simulate_net};
 
 /// How one affected component is reached from the failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,14 +66,15 @@ pub enum GroupState {
 /// # Complexity
 /// O(members).
 pub fn group_state(requirement: &Requirement, sim: &Simulation) -> GroupState {
-    let alive = requirement.members.iter().filter(|&&m| sim.state(m) != State::Down).count();
-    let healthy = requirement.members.iter().filter(|&&m| sim.state(m) == State::Up).count();
-    let need = requirement.need as usize;
-    if alive < need {
-        GroupState::Unmet
-    } else if healthy < need {
-        GroupState::Impaired
-    } else {
-        GroupState::Met
+    let count = |keep: fn(State) -> bool| requirement.members.iter().filter(|&&m| keep(sim.state(m))).count();
+    let down = count(|s| s == State::Down) as u32;
+    let not_up = count(|s| s != State::Up) as u32;
+    // The engine's own rule, so that a drawing can never disagree with the
+    // simulation it colours.
+    let losses = (requirement.members.len() as u32 + 1).saturating_sub(requirement.need);
+    match requirement_level(losses, down, not_up) {
+        DOWN => GroupState::Unmet,
+        DEGRADED => GroupState::Impaired,
+        _ => GroupState::Met,
     }
 }

@@ -59,8 +59,8 @@ pub struct Simulation {
 }
 
 const UP: u8 = 0;
-const DEGRADED: u8 = 1;
-const DOWN: u8 = 2;
+pub(crate) const DEGRADED: u8 = 1;
+pub(crate) const DOWN: u8 = 2;
 
 /// Simulates the failure of `failed` (duplicates and ids outside the model
 /// are ignored).
@@ -111,7 +111,13 @@ pub fn simulate_net(net: &Net, failed: &[ComponentId]) -> Simulation {
 /// The raw result of a requirement before the soft lowering: 2 unmet, 1
 /// impaired, 0 met.
 fn raw_level(net: &Net, r: u32, down: u32, not_up: u32) -> u8 {
-    let losses = net.losses_to_fail(r);
+    requirement_level(net.losses_to_fail(r), down, not_up)
+}
+
+/// The requirement rule (docs/semantics.md#requirements) on member counts:
+/// unmet (2) once `losses` members are down, impaired (1) once `losses`
+/// are not up, else met (0). `losses` is `members - need + 1`.
+pub(crate) fn requirement_level(losses: u32, down: u32, not_up: u32) -> u8 {
     if down >= losses {
         DOWN
     } else if not_up >= losses {

@@ -272,16 +272,40 @@ mod tests {
         let len = codes.len();
         codes.dedup();
         assert_eq!(codes.len(), len);
-        let samples = [
-            CliError::MixedBaseline,
-            CliError::PngToTerminal,
-            CliError::ImportInvalid,
-            CliError::GraphvizMissingForDiagram,
+        // One error of every kind: `ALL` documents exactly the codes that
+        // `code()` gives, no more and no fewer.
+        let s = String::new;
+        let every = [
             CliError::InvalidInventory { errors: 1, warnings: 0 },
+            CliError::InvalidPolicyFile { errors: 1, warnings: 0 },
+            CliError::InvalidBaseline { errors: 1, warnings: 0 },
+            CliError::InvalidDiffSide { spec: s(), errors: 1, warnings: 0 },
+            CliError::PolicyFileWithoutPolicy { file: s() },
+            CliError::MixedBaseline,
+            CliError::InvalidToday { value: s() },
+            CliError::NotGitSpec { spec: s() },
+            CliError::NotGitRevision { rev: s() },
+            CliError::GitUnavailable { reason: s() },
+            CliError::GitFailed { command: s(), reason: s() },
+            CliError::GitNotText { command: s() },
+            CliError::NoManifestInGit { spec: s() },
+            CliError::UnknownComponent { id: s(), suggestion: None },
+            CliError::UnknownAnalysis { name: s(), suggestion: None, names: s() },
+            CliError::PngToTerminal,
+            CliError::GraphvizMissingForFormat { format: "svg" },
+            CliError::GraphvizMissingForDiagram,
+            CliError::GraphvizFailed { reason: s() },
+            CliError::OutputExists { path: s() },
+            CliError::ImportFailed { errors: 1 },
+            CliError::ImportInvalid,
+            CliError::OutputIsInput { path: s() },
+            CliError::CannotWrite { path: s(), reason: s() },
+            CliError::CannotWriteStdout { reason: s() },
         ];
-        for e in samples {
-            assert!(codes.contains(&e.code()), "{} is not in ALL", e.code());
-        }
+        let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
+        given.sort_unstable();
+        given.dedup();
+        assert_eq!(given, codes, "ALL and the codes of the variants differ");
     }
 
     #[test]
