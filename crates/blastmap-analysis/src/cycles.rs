@@ -186,6 +186,7 @@ pub(crate) mod tests {
                 labels: Vec::new(),
                 requirements,
                 location: Location::unknown(),
+                defined: true,
                 explicit_fields: Vec::new(),
             })
             .collect();

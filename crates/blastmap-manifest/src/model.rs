@@ -258,6 +258,9 @@ pub struct Component {
     /// % target, checked against the computed availability.
     pub slo: Option<f64>,
     pub replicas: Option<u32>,
+    /// False for a placeholder: a component that a reference names but no
+    /// file describes (a Backstage ref to an entity defined nowhere).
+    pub defined: bool,
     /// Extra free-form facts from importers (lifecycle, image, ...), sorted.
     pub labels: Vec<(String, String)>,
     /// Every requirement: `depends_on` entries in order, then `runs_in`,

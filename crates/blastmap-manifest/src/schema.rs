@@ -113,6 +113,10 @@ pub struct ComponentDoc {
     /// A line of prose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `false` for a placeholder: named by a reference but described in no
+    /// file (reports say "defined nowhere"); default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defined: Option<bool>,
 }
 
 /// Hard dependencies take the component down; soft ones degrade it.

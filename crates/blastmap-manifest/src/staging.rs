@@ -69,8 +69,9 @@ impl IdTable {
 
 /// [`COMPONENT_KEYS`](crate::native::COMPONENT_KEYS) in byte order: bit `i` of [`Explicit`] stands for
 /// `EXPLICIT_ORDER[i]`, so the set lists its fields already sorted.
-const EXPLICIT_ORDER: [&str; 15] = [
+const EXPLICIT_ORDER: [&str; 16] = [
     "availability",
+    "defined",
     "depends_on",
     "description",
     "entrypoint",
@@ -98,20 +99,21 @@ impl Explicit {
         // The positions in `EXPLICIT_ORDER` (a test checks them).
         let bit = match field {
             "availability" => 0,
-            "depends_on" => 1,
-            "description" => 2,
-            "entrypoint" => 3,
-            "kind" => 4,
-            "labels" => 5,
-            "name" => 6,
-            "owner" => 7,
-            "replicas" => 8,
-            "runs_in" => 9,
-            "slo" => 10,
-            "system" => 11,
-            "tier" => 12,
-            "weight" => 13,
-            "within" => 14,
+            "defined" => 1,
+            "depends_on" => 2,
+            "description" => 3,
+            "entrypoint" => 4,
+            "kind" => 5,
+            "labels" => 6,
+            "name" => 7,
+            "owner" => 8,
+            "replicas" => 9,
+            "runs_in" => 10,
+            "slo" => 11,
+            "system" => 12,
+            "tier" => 13,
+            "weight" => 14,
+            "within" => 15,
             _ => return,
         };
         self.0 |= 1 << bit;
@@ -142,6 +144,7 @@ pub(crate) struct Fields {
     pub replicas: Option<u32>,
     pub labels: Vec<(String, String)>,
     pub description: Option<String>,
+    pub defined: Option<bool>,
 }
 
 /// A component as written: the model's component with every default
@@ -186,6 +189,7 @@ impl RawComponent {
             availability: fields.availability,
             slo: fields.slo,
             replicas: fields.replicas,
+            defined: fields.defined.unwrap_or(true),
             labels,
             requirements,
             location,

@@ -65,6 +65,7 @@ impl Inv {
                     })
                     .collect(),
                 location: Location::unknown(),
+                defined: true,
                 explicit_fields: Vec::new(),
             })
             .collect();

@@ -165,6 +165,7 @@ fn component(
         labels: Vec::new(),
         requirements,
         location: Location::unknown(),
+        defined: true,
         explicit_fields: Vec::new(),
     }
 }

@@ -26,6 +26,12 @@ pub fn yaml(inventory: &Inventory, inputs: &[String]) -> String {
     out.push_str("components:\n");
     for (id, c) in &inventory.components {
         out.push_str(&format!("  {}:\n", scalar(id)));
+        for note in &c.notes {
+            out.push_str(&format!("    # {}\n", comment_text(note)));
+        }
+        if !c.defined {
+            out.push_str("    # defined nowhere: a placeholder for what a reference names; describe it in its own file\n");
+        }
         let mut field = |key: &str, value: Option<String>| {
             if let Some(v) = value {
                 out.push_str(&format!("    {key}: {v}\n"));
@@ -37,6 +43,13 @@ pub fn yaml(inventory: &Inventory, inputs: &[String]) -> String {
         field("system", c.system.as_deref().map(scalar));
         field("replicas", c.replicas.map(|r| r.to_string()));
         field("description", c.description.as_deref().map(scalar));
+        if !c.defined {
+            out.push_str("    defined: false\n");
+        }
+        if !c.entrypoint.is_empty() {
+            out.push_str(&format!("    # entrypoint: {}\n", comment_text(&c.entrypoint.join("; "))));
+            out.push_str("    entrypoint: true\n");
+        }
         if !c.labels.is_empty() {
             out.push_str("    labels:\n");
             for (k, v) in &c.labels {

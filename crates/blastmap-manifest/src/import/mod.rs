@@ -142,6 +142,18 @@ pub struct Imported {
     pub labels: BTreeMap<String, String>,
     pub description: Option<String>,
     pub dependencies: Vec<ImportedDependency>,
+    /// Why it is taken for an entrypoint (users reach it directly), one
+    /// entry per piece of evidence (`Kubernetes Service web is type
+    /// LoadBalancer`); empty when nothing says so. Never inferred without
+    /// evidence: the entries become comments in `import`'s output.
+    pub entrypoint: Vec<String>,
+    /// False for a placeholder: something a reference names that no input
+    /// file describes.
+    pub defined: bool,
+    /// Facts worth a reviewer's eye that are not evidence of a dependency
+    /// (`defined identically in a.yaml and b.yaml`): comments in `import`'s
+    /// output.
+    pub notes: Vec<String>,
     /// Which format it came from.
     pub format: Format,
     pub file: Arc<SourceFile>,
@@ -182,10 +194,21 @@ impl Imported {
             labels: BTreeMap::new(),
             description: None,
             dependencies: Vec::new(),
+            entrypoint: Vec::new(),
+            defined: true,
+            notes: Vec::new(),
             format,
             file: Arc::clone(file),
             span,
             positions: HashMap::new(),
+        }
+    }
+
+    /// Records a piece of evidence that users reach it directly.
+    pub(crate) fn mark_entrypoint(&mut self, evidence: impl Into<String>) {
+        let evidence = evidence.into();
+        if self.entrypoint.len() < MAX_EVIDENCE && !self.entrypoint.contains(&evidence) {
+            self.entrypoint.push(evidence);
         }
     }
 
@@ -270,6 +293,8 @@ impl Inventory {
                     depends_on,
                     labels: c.labels.clone(),
                     description: c.description.clone(),
+                    entrypoint: (!c.entrypoint.is_empty()).then_some(true),
+                    defined: (!c.defined).then_some(false),
                     ..ComponentDoc::default()
                 },
             );
@@ -307,6 +332,8 @@ fn raw_component(c: Imported, ids: &mut IdTable) -> RawComponent {
     set(!c.dependencies.is_empty(), "depends_on");
     set(!c.labels.is_empty(), "labels");
     set(c.description.is_some(), "description");
+    set(!c.entrypoint.is_empty(), "entrypoint");
+    set(!c.defined, "defined");
     let file = &c.file;
     let requirements = c
         .dependencies
@@ -334,6 +361,8 @@ fn raw_component(c: Imported, ids: &mut IdTable) -> RawComponent {
         replicas: c.replicas,
         labels: c.labels.into_iter().collect(),
         description: c.description,
+        entrypoint: (!c.entrypoint.is_empty()).then_some(true),
+        defined: Some(c.defined),
         ..Fields::default()
     };
     RawComponent::new(c.id, ids, c.file, location, fields, requirements, explicit)

@@ -130,6 +130,18 @@ impl Decoder<'_> {
                 }
                 fields.tier = u8::try_from(tier).ok();
             }
+            "defined" => {
+                if let Value::Bool(b) = value.value {
+                    fields.defined = Some(b);
+                } else {
+                    self.invalid_type(
+                        &value,
+                        "`true` or `false`",
+                        "defined: false marks a placeholder that no file describes",
+                    );
+                    return None;
+                }
+            }
             "entrypoint" => {
                 if let Value::Bool(b) = value.value {
                     fields.entrypoint = Some(b);

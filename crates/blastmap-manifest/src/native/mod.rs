@@ -22,7 +22,7 @@ pub(crate) use decode::decode;
 /// Keys of the top level.
 pub(crate) const TOP_KEYS: [&str; 4] = ["blastmap", "defaults", "components", "policy"];
 /// Keys of a component.
-pub(crate) const COMPONENT_KEYS: [&str; 15] = [
+pub(crate) const COMPONENT_KEYS: [&str; 16] = [
     "kind",
     "name",
     "tier",
@@ -38,6 +38,7 @@ pub(crate) const COMPONENT_KEYS: [&str; 15] = [
     "depends_on",
     "labels",
     "description",
+    "defined",
 ];
 /// Keys `defaults` may set.
 pub(crate) const DEFAULT_KEYS: [&str; 9] =
