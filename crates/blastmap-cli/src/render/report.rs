@@ -6,7 +6,7 @@ use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::TooManyCandidates;
 use blastmap_analysis::report::Report;
 use blastmap_analysis::spof::{IllusoryGroup, IllusoryRedundancy};
-use blastmap_manifest::{ComponentId, Model};
+use blastmap_manifest::{Component, ComponentId, Model};
 use serde_json::{Value, json};
 
 use crate::render::fate::explain;
@@ -27,6 +27,10 @@ pub(crate) fn critical_spofs(model: &Model, spofs: &[Option<Vec<ComponentId>>]) 
     all
 }
 
+/// What the SPOF section says when nothing is critical: never an empty
+/// table that reads like an all-clear.
+const NOTHING_CRITICAL: &str = "none can be reported: no component is critical; mark the components users reach `entrypoint: true` (or `tier: 1`)";
+
 /// One line of the summary a person reads first.
 pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
     let critical = model.components().filter(|c| c.is_critical()).count();
@@ -35,7 +39,9 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
         plural(report.components, "component"),
         plural(report.requirements, "requirement")
     )];
-    if let Some(spofs) = &report.spofs {
+    if report.spofs.is_some() && critical == 0 && !model.is_empty() {
+        parts.push("single points of failure unknown: nothing is critical".to_owned());
+    } else if let Some(spofs) = &report.spofs {
         let n = critical_spofs(model, spofs).len();
         parts.push(format!(
             "{n} single point{} of failure of critical components",
@@ -168,7 +174,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                 capped(&ids(model, first(list)), list.len()),
             ]);
         }
-        out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
+        out.push_str(&if t.is_empty() { format!("  {NOTHING_CRITICAL}\n") } else { t.render() });
         out.push('\n');
     }
     if let Some(illusory) = &report.illusory_redundancy {
@@ -221,7 +227,9 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                     }
                     out.push_str(&format!("  {}: {line}\n", safe(&model.component(c.component).id)));
                 }
-                if !any {
+                if !any && !model.components().any(Component::is_critical) && !model.is_empty() {
+                    out.push_str(&format!("  {NOTHING_CRITICAL}\n"));
+                } else if !any {
                     out.push_str("  none\n");
                 }
             }
@@ -398,7 +406,12 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
         out.push('\n');
     }
     if let Some(spofs) = &report.spofs {
-        out.push_str("### Single points of failure of critical components\n\n| component | tier | SPOFs |\n|---|--:|---|\n");
+        out.push_str("### Single points of failure of critical components\n\n");
+        if !model.components().any(Component::is_critical) {
+            out.push_str(&format!("{}.\n", md(&capitalised(NOTHING_CRITICAL))));
+        } else {
+            out.push_str("| component | tier | SPOFs |\n|---|--:|---|\n");
+        }
         for c in model.ids().filter(|&c| model.component(c).is_critical()) {
             let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
             let comp = model.component(c);

@@ -294,7 +294,7 @@ fn spofs(model: &Model, report: &Report) -> String {
     }
     body.push_str("</tbody>\n</table>\n");
     if !any {
-        "<p>No critical components.</p>\n".clone_into(&mut body);
+        "<p class=\"bm-warn\"><strong>None can be reported: no component is critical.</strong> Mark the components users reach <code>entrypoint: true</code> (or <code>tier: 1</code>); until then this section reads like an all-clear that it is not.</p>\n".clone_into(&mut body);
     }
     section("bm-h-spof", "Single points of failure", &body)
 }
