@@ -8,16 +8,16 @@
 //! Pure: "today" (for expired exceptions) is an input, never read from a
 //! clock here.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use blastmap_manifest::{
-    Component, ComponentId, Exception, Kind, Level, Location, Mode, Model, Policy, Rule, RuleConfig,
+    Component, ComponentId, Exception, Kind, Level, Location, Model, Policy, Rule, RuleConfig,
 };
 use rayon::prelude::*;
 
 use crate::availability::{AvailabilityOptions, availability};
 use crate::criticality::{NothingCritical, nothing_critical};
-use crate::cycles::hard_cycles;
+use crate::cycles::{hard_cycles, shortest_cycle_through};
 use crate::net::Net;
 use crate::simulate::{Sparse, State};
 use crate::sweep::{Sweep, SweepOptions, Targets, sweep};
@@ -679,55 +679,10 @@ fn radius_excess(model: &Model, down: u32, components: Option<u32>, percent: Opt
 /// requirement of its first component that starts it.
 fn cycle_finding(model: &Model, members: &[ComponentId], level: Level) -> Finding {
     let start = members[0];
-    let inside: HashSet<ComponentId> = members.iter().copied().collect();
-    // Breadth-first search over hard requirements inside the cycle, from the
-    // first member back to itself: the shortest cycle through it.
-    let mut parent: Vec<Option<(ComponentId, u32)>> = vec![None; model.len()];
-    let mut queue = VecDeque::from([start]);
-    let mut closing = None;
-    'search: while let Some(at) = queue.pop_front() {
-        for (r, req) in model.component(at).requirements.iter().enumerate() {
-            if req.mode != Mode::Hard {
-                continue;
-            }
-            for &m in &req.members {
-                if !inside.contains(&m) {
-                    continue;
-                }
-                if m == start {
-                    closing = Some((at, r as u32));
-                    break 'search;
-                }
-                if parent[m.index()].is_none() {
-                    parent[m.index()] = Some((at, r as u32));
-                    queue.push_back(m);
-                }
-            }
-        }
-    }
-    // Walk back from the closing edge to the start, then read it forwards.
-    let mut cycle = vec![start];
-    let mut first_requirement = None;
-    if let Some((last, _)) = closing {
-        let mut back = Vec::new();
-        let mut at = last;
-        while at != start {
-            back.push(at);
-            // Every node on the way back was reached from the start, so it
-            // has a parent; stop rather than loop if that ever breaks.
-            let Some((p, r)) = parent[at.index()] else { break };
-            if p == start {
-                first_requirement = Some(r);
-            }
-            at = p;
-        }
-        back.reverse();
-        cycle.extend(back);
-        cycle.push(start);
-    }
+    let (cycle, first_requirement) = shortest_cycle_through(model, members, start);
     let component = model.component(start);
     let location = first_requirement
-        .and_then(|r| component.requirements.get(r as usize))
+        .and_then(|r| component.requirements.get(r))
         .map_or_else(|| component.location.clone(), |req| req.location.clone());
     Finding {
         code: Code::NoHardCycles,

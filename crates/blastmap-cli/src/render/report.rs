@@ -4,6 +4,7 @@
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::TooManyCandidates;
+use blastmap_analysis::cycles::CyclePath;
 use blastmap_analysis::report::Report;
 use blastmap_analysis::spof::{IllusoryGroup, IllusoryRedundancy};
 use blastmap_manifest::{Component, ComponentId, Model};
@@ -122,6 +123,36 @@ fn capped(shown: &[String], total: usize) -> String {
         text.push_str(&format!(", + {more} more"));
     }
     text
+}
+
+/// How many members of a large hard cycle are named before "+ N more".
+const CYCLE_MEMBERS: usize = 12;
+
+/// A hard cycle as a reader follows it (docs/semantics.md#hard-cycles): the
+/// closed path itself when it visits every member; otherwise the size, the
+/// shortest closed path through the most depended-on member and the
+/// members (the first [`CYCLE_MEMBERS`]). `name` writes one id in the
+/// output's own escaping.
+pub(crate) fn cycle_text(
+    members: &[ComponentId],
+    path: &CyclePath,
+    name: &dyn Fn(ComponentId) -> String,
+) -> String {
+    let closed = path.path.iter().map(|&c| name(c)).collect::<Vec<_>>().join(" → ");
+    if path.covers(members) {
+        return closed;
+    }
+    let more = members.len().saturating_sub(CYCLE_MEMBERS);
+    let mut listed = members.iter().take(CYCLE_MEMBERS).map(|&c| name(c)).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        listed.push_str(&format!(", + {more} more"));
+    }
+    format!(
+        "{} components; shortest cycle through {} ({}): {closed}; members: {listed}",
+        members.len(),
+        name(path.hub),
+        plural(path.dependents, "hard dependent"),
+    )
 }
 
 fn ids(model: &Model, list: &[ComponentId]) -> Vec<String> {
@@ -276,8 +307,8 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
     if report.cycles.is_empty() {
         out.push_str("  none\n");
     }
-    for cycle in &report.cycles {
-        out.push_str(&format!("  {}\n", ids(model, cycle).join(" → ")));
+    for (cycle, path) in report.cycles.iter().zip(&report.cycle_paths) {
+        out.push_str(&format!("  {}\n", cycle_text(cycle, path, &|c| safe(&model.component(c).id))));
     }
     out.push('\n');
     if let Some(cold) = &report.cold_start {
@@ -472,8 +503,8 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
     if report.cycles.is_empty() {
         out.push_str("None.\n");
     }
-    for cycle in &report.cycles {
-        out.push_str(&format!("- {}\n", md_ids(model, cycle)));
+    for (cycle, path) in report.cycles.iter().zip(&report.cycle_paths) {
+        out.push_str(&format!("- {}\n", cycle_text(cycle, path, &|c| md(&model.component(c).id))));
     }
     if let Some(cold) = &report.cold_start {
         out.push_str("\n### Cold-start waves\n\n");
@@ -584,6 +615,7 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             "bound": s.bound,
         })),
         "cycles": report.cycles.iter().map(|c| id_list(c)).collect::<Vec<_>>(),
+        "cycle_paths": report.cycle_paths.iter().map(|c| id_list(&c.path)).collect::<Vec<_>>(),
         "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
         "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
     });

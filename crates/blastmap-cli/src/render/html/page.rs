@@ -12,8 +12,8 @@ use crate::render::diagram::COLLAPSE_THRESHOLD;
 use crate::render::fate::explain;
 use crate::render::html::{Drawing, esc, inline_svg, layout, script_json, text};
 use crate::render::report::{
-    SPOFS_SHOWN, broad_culprits, costs, first, implied_note, interval, is_broad, percent, skipped_cuts,
-    slo_rows, summary, top, why,
+    SPOFS_SHOWN, broad_culprits, costs, cycle_text, first, implied_note, interval, is_broad, percent,
+    skipped_cuts, slo_rows, summary, top, why,
 };
 use crate::render::{plural, safe};
 
@@ -540,8 +540,8 @@ fn cold_start_section(model: &Model, report: &Report, waves: &ColdStart) -> Stri
         body.push_str("<p>No hard cycles: the system can start from nothing.</p>\n");
     } else {
         body.push_str("<p><strong>Hard cycles</strong> (cannot cold-start as a whole):</p>\n<ul>\n");
-        for cycle in &report.cycles {
-            let _ = writeln!(body, "<li>{}</li>", picks(model, cycle));
+        for (cycle, path) in report.cycles.iter().zip(&report.cycle_paths) {
+            let _ = writeln!(body, "<li>{}</li>", cycle_text(cycle, path, &|c| pick(model, c)));
         }
         body.push_str("</ul>\n");
     }
