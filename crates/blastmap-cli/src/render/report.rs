@@ -67,6 +67,29 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
     parts.join(" · ")
 }
 
+/// How many placeholder components (`defined: false`) are named before
+/// "+ N more".
+const UNDEFINED_SHOWN: usize = 8;
+
+/// The line about components that are referenced but defined nowhere
+/// (docs/manifest.md): their own needs are unknown, so what takes them
+/// down is unknown too. `None` when every component is defined.
+pub(crate) fn undefined_line(model: &Model, name: &dyn Fn(ComponentId) -> String) -> Option<String> {
+    let undefined: Vec<ComponentId> = model.ids().filter(|&c| !model.component(c).defined).collect();
+    if undefined.is_empty() {
+        return None;
+    }
+    let mut listed = undefined.iter().take(UNDEFINED_SHOWN).map(|&c| name(c)).collect::<Vec<_>>().join(", ");
+    if undefined.len() > UNDEFINED_SHOWN {
+        listed.push_str(&format!(", + {} more", undefined.len() - UNDEFINED_SHOWN));
+    }
+    Some(format!(
+        "Defined nowhere: {} referenced but described by no input file ({listed}); what they need is unknown, \
+         so only their own failure is simulated: describe them, or import the files that do",
+        plural(undefined.len(), "component")
+    ))
+}
+
 /// Components with an SLO: (id, availability, meets the SLO).
 pub(crate) fn slo_rows<'a>(
     model: &Model,
@@ -172,6 +195,9 @@ pub(crate) fn costs(model: &Model, a: &Availability) -> String {
 pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> String {
     let mut out = summary(model, report, &safe(name));
     out.push_str("\n\n");
+    if let Some(line) = undefined_line(model, &|c| safe(&model.component(c).id)) {
+        out.push_str(&format!("{line}\n\n"));
+    }
     if report.radii.is_some() {
         out.push_str(&format!("Top {top_n} components by blast radius (what one failure takes down)\n"));
         let mut t =
@@ -418,6 +444,9 @@ fn md_ids(model: &Model, list: &[ComponentId]) -> String {
 /// The Markdown report (for pull-request comments).
 pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize) -> String {
     let mut out = format!("## blastmap report\n\n{}\n\n", md(&summary(model, report, name)));
+    if let Some(line) = undefined_line(model, &|c| md(&model.component(c).id)) {
+        out.push_str(&format!("{line}\n\n"));
+    }
     if report.radii.is_some() {
         out.push_str(&format!("### Top {top_n} components by blast radius\n\n"));
         out.push_str("| component | kind | down | degraded | critical | entrypoints | weight |\n|---|---|--:|--:|--:|--:|--:|\n");
@@ -576,6 +605,7 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
                 "kind": comp.kind.as_str(),
                 "tier": comp.tier,
                 "critical": comp.is_critical(),
+                "defined": comp.defined,
                 "blast_radius": radius,
                 "spofs": spofs,
                 "cut_sets": cuts_of(c),

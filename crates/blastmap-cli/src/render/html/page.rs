@@ -13,7 +13,7 @@ use crate::render::fate::explain;
 use crate::render::html::{Drawing, esc, inline_svg, layout, script_json, text};
 use crate::render::report::{
     SPOFS_SHOWN, broad_culprits, costs, cycle_text, first, implied_note, interval, is_broad, percent,
-    skipped_cuts, slo_rows, summary, top, why,
+    skipped_cuts, slo_rows, summary, top, undefined_line, why,
 };
 use crate::render::{plural, safe};
 
@@ -47,6 +47,9 @@ pub(crate) fn render(
     let _ = writeln!(out, "<h1>{}</h1>", text(name));
     let _ = writeln!(out, "<p class=\"bm-summary\">{}</p>", esc(&summary(model, report, &safe(name))));
     out.push_str(&cards(model, report));
+    if let Some(line) = undefined_line(model, &|c| text(&model.component(c).id)) {
+        let _ = writeln!(out, "<p class=\"bm-warn\">{line}</p>");
+    }
     out.push_str("</header>\n<main>\n");
 
     // The diagram with its controls and the details panel.
