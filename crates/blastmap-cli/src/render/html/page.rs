@@ -168,6 +168,12 @@ fn picks(model: &Model, list: &[ComponentId]) -> String {
     list.iter().map(|&c| pick(model, c)).collect::<Vec<_>>().join(" ")
 }
 
+/// What the SPOF and thin-redundancy sections say when nothing is critical
+/// (docs/semantics.md#criticality-missing).
+const NOTHING_CRITICAL: &str = "<p class=\"bm-warn\"><strong>None can be reported: no component is critical.</strong> \
+     Mark the components users reach <code>entrypoint: true</code> (or <code>tier: 1</code>); until then this \
+     section reads like an all-clear that it is not.</p>\n";
+
 /// The headline numbers as cards.
 fn cards(model: &Model, report: &Report) -> String {
     let critical = model.components().filter(|c| c.is_critical()).count();
@@ -177,7 +183,16 @@ fn cards(model: &Model, report: &Report) -> String {
     ];
     if let Some(spofs) = &report.spofs {
         let all = crate::render::report::critical_spofs(model, spofs);
-        cards.push((all.len().to_string(), "single points of failure".to_owned(), bad(!all.is_empty())));
+        if critical == 0 && !model.is_empty() {
+            // Not zero: unknown until something is critical.
+            cards.push((
+                "?".to_owned(),
+                "single points of failure: nothing is critical".to_owned(),
+                "bm-bad",
+            ));
+        } else {
+            cards.push((all.len().to_string(), "single points of failure".to_owned(), bad(!all.is_empty())));
+        }
     }
     if let Some(avail) = &report.availability {
         let rows = slo_rows(model, avail);
@@ -297,7 +312,7 @@ fn spofs(model: &Model, report: &Report) -> String {
     }
     body.push_str("</tbody>\n</table>\n");
     if !any {
-        "<p class=\"bm-warn\"><strong>None can be reported: no component is critical.</strong> Mark the components users reach <code>entrypoint: true</code> (or <code>tier: 1</code>); until then this section reads like an all-clear that it is not.</p>\n".clone_into(&mut body);
+        NOTHING_CRITICAL.clone_into(&mut body);
     }
     section("bm-h-spof", "Single points of failure", &body)
 }
@@ -370,7 +385,9 @@ fn redundancy(model: &Model, report: &Report) -> String {
             .filter(|c| !c.pairs.is_empty() && model.component(c.component).is_critical())
             .collect();
         if rows.is_empty() {
-            if report.cuts.as_ref().is_some_and(Result::is_ok) {
+            if !model.is_empty() && !model.components().any(|c| c.is_critical()) {
+                body.push_str(NOTHING_CRITICAL);
+            } else if report.cuts.as_ref().is_some_and(Result::is_ok) {
                 body.push_str("<p>None.</p>\n");
             }
         } else {
