@@ -73,7 +73,10 @@ fn ports_text(ports: &[(u16, String)]) -> String {
 ///
 /// # Complexity
 /// O(services + ports).
-pub(super) fn infer(services: &BTreeMap<String, Service>, facts: &BTreeMap<String, Facts>) -> BTreeMap<String, Verdict> {
+pub(super) fn infer(
+    services: &BTreeMap<String, Service>,
+    facts: &BTreeMap<String, Facts>,
+) -> BTreeMap<String, Verdict> {
     let mut out: BTreeMap<String, Verdict> = BTreeMap::new();
     // (name, open ports, front door evidence)
     let mut candidates: Vec<(&str, Vec<(u16, String)>, Option<String>)> = Vec::new();
@@ -101,14 +104,16 @@ pub(super) fn infer(services: &BTreeMap<String, Service>, facts: &BTreeMap<Strin
         }
         let excluded = if let Some(job) = &f.job {
             Some(format!("a one-shot job ({job})"))
-        } else if let Some(k) = f.kind.filter(|k| matches!(k, Kind::Database | Kind::Cache | Kind::Queue | Kind::Storage)) {
+        } else if let Some(k) =
+            f.kind.filter(|k| matches!(k, Kind::Database | Kind::Cache | Kind::Queue | Kind::Storage))
+        {
             let what = match k {
                 Kind::Database => "a database",
                 Kind::Cache => "a cache",
                 Kind::Queue => "a queue",
                 _ => "storage",
             };
-            Some(format!("{what}: a datastore's published port is for debugging"))
+            Some(format!("{what} (a datastore's published port is for debugging)"))
         } else if f.telemetry {
             Some("a monitoring back end".to_owned())
         } else if roles::is_admin_tool(name, s.image.as_deref()) {
@@ -119,7 +124,7 @@ pub(super) fn infer(services: &BTreeMap<String, Service>, facts: &BTreeMap<Strin
             None
         };
         if let Some(why) = excluded {
-            let note = format!("{}, but is {why}: not taken for an entrypoint", ports_text(&open));
+            let note = format!("{}, but it is {why}: not taken for an entrypoint", ports_text(&open));
             out.insert(name.clone(), Verdict { evidence: Vec::new(), note: Some(note) });
             continue;
         }
@@ -129,7 +134,7 @@ pub(super) fn infer(services: &BTreeMap<String, Service>, facts: &BTreeMap<Strin
     for (name, open, door) in &candidates {
         let verdict = out.entry((*name).to_owned()).or_default();
         if let Some(door) = door {
-            verdict.evidence.push(format!("front door, {door}"));
+            verdict.evidence.push(format!("front door ({door})"));
             verdict.evidence.push(ports_text(open));
         } else if doors.is_empty() {
             verdict.evidence.push(ports_text(open));

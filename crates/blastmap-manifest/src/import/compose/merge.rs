@@ -234,10 +234,12 @@ impl Importer<'_> {
         if let Some(Value::Seq(items)) = field(def, "ports").map(|p| &p.value) {
             for item in items {
                 let published = match &item.value {
-                    Value::Map(_) => field(item, "published").and_then(|p| self.string(file, p)).map(|port| {
-                        let ip = field(item, "host_ip").and_then(|h| self.string(file, h));
-                        (port, ip)
-                    }),
+                    Value::Map(_) => {
+                        field(item, "published").and_then(|p| self.string(file, p)).map(|port| {
+                            let ip = field(item, "host_ip").and_then(|h| self.string(file, h));
+                            (port, ip)
+                        })
+                    }
                     _ => self.string(file, item).and_then(|spec| published_port(&spec)),
                 };
                 if let Some((port, ip)) = published {

@@ -36,8 +36,11 @@ fn key_words(key: &str) -> Vec<String> {
     words
 }
 
-/// Key words that say the value is one host (or a few).
-const HOST_WORDS: [&str; 20] = [
+/// Key words that say the value is one host (or a few). Not `CONNECT`
+/// (Kafka Connect's `CONNECT_GROUP_ID`), `BACKEND` (`STORAGE_BACKEND=file`),
+/// `PROXY` (`KONG_NGINX_PROXY_BUFFER_SIZE`) or `TARGET`: they prefix
+/// settings as often as they name a host.
+const HOST_WORDS: [&str; 14] = [
     "HOST",
     "HOSTNAME",
     "ADDR",
@@ -51,13 +54,7 @@ const HOST_WORDS: [&str; 20] = [
     "CONNECTION",
     "CONNECTIONSTRING",
     "CONN",
-    "CONNECT",
     "UPSTREAM",
-    "BACKEND",
-    "TARGET",
-    "AUTHORITY",
-    "PROXY",
-    "REMOTE",
 ];
 
 /// Key words that say the value lists hosts.
@@ -248,7 +245,7 @@ pub(super) fn command_hosts(words: &[String]) -> Vec<(HostRef, String)> {
             continue;
         }
         // A positional address: `db:5432`, `tcp://db:5432`.
-        add(env_hosts("", word), "a command word".to_owned(), &mut out);
+        add(env_hosts("", word), format!("`{word}`"), &mut out);
     }
     out
 }
@@ -285,6 +282,8 @@ mod tests {
         assert!(hosts("LOG4J_LOGGERS", "org.apache.zookeeper=ERROR,org.reflections=ERROR").is_empty());
         assert!(hosts("MAP", "PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT").is_empty());
         assert!(hosts("REDIS_HOST", "127.0.0.1").is_empty());
+        assert!(hosts("CONNECT_GROUP_ID", "compose-connect-group").is_empty());
+        assert!(hosts("STORAGE_BACKEND", "file").is_empty());
     }
 
     #[test]
@@ -299,7 +298,7 @@ mod tests {
             found("bash -c 'cub kafka-ready -b broker:29092 1 40'"),
             [("broker".to_owned(), "-b".to_owned())]
         );
-        assert_eq!(found("wait-for-it db:5432 -- app"), [("db".to_owned(), "a command word".to_owned())]);
+        assert_eq!(found("wait-for-it db:5432 -- app"), [("db".to_owned(), "`db:5432`".to_owned())]);
         assert!(found("postgres -c config_file=/etc/postgresql.conf").is_empty());
         assert!(found("--requirepass secret --appendonly yes").is_empty());
         assert!(found("minio server --address :9000 /data").is_empty());

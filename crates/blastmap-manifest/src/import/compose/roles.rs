@@ -83,8 +83,20 @@ fn is_tool_name(name: &str) -> bool {
 }
 
 /// Tool words of admin screens (not of APIs such as Kafka's REST proxy).
-const ADMIN_WORDS: [&str; 12] =
-    ["ui", "admin", "commander", "insight", "exporter", "express", "console", "browser", "manager", "gui", "dashboard", "studio"];
+const ADMIN_WORDS: [&str; 12] = [
+    "ui",
+    "admin",
+    "commander",
+    "insight",
+    "exporter",
+    "express",
+    "console",
+    "browser",
+    "manager",
+    "gui",
+    "dashboard",
+    "studio",
+];
 
 /// Whether a name is an admin screen for a datastore (`pgadmin4`,
 /// `redis-commander`, `kafka-ui`).
@@ -141,7 +153,8 @@ pub(super) fn kind(name: &str, image: Option<&str>) -> Option<Kind> {
 pub(super) fn is_gateway_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let ws = words(&lower);
-    if ws.iter().any(|w| matches!(w.as_str(), "gateway" | "apigw" | "gw" | "ingress")) || lower.ends_with("apigw")
+    if ws.iter().any(|w| matches!(w.as_str(), "gateway" | "apigw" | "gw" | "ingress"))
+        || lower.ends_with("apigw")
     {
         return true;
     }
@@ -176,17 +189,18 @@ pub(super) fn is_web_name(name: &str) -> bool {
 }
 
 /// Images of reverse proxies and API gateways.
-const PROXY_IMAGES: [&str; 8] = ["nginx", "traefik", "envoy", "kong", "haproxy", "caddy", "openresty", "apisix"];
+const PROXY_IMAGES: [&str; 8] =
+    ["nginx", "traefik", "envoy", "kong", "haproxy", "caddy", "openresty", "apisix"];
 
 /// Why a service is a front door (a reverse proxy or a gateway), if it is.
 pub(super) fn front_door(name: &str, image: Option<&str>) -> Option<String> {
     if let Some(image) = image {
         let last = image_name(image);
-        if let Some(p) = PROXY_IMAGES.iter().find(|p| last == **p || last.starts_with(&format!("{p}-"))) {
-            return Some(format!("a reverse proxy by its image `{image}` ({p})"));
+        if PROXY_IMAGES.iter().any(|p| last == *p || last.starts_with(&format!("{p}-"))) {
+            return Some(format!("reverse proxy image `{image}`"));
         }
     }
-    is_gateway_name(name).then(|| format!("a gateway by its name `{name}`"))
+    is_gateway_name(name).then(|| format!("gateway by its name `{name}`"))
 }
 
 /// Name words of one-shot jobs.
@@ -214,7 +228,7 @@ const LONG_RUNNING: [&str; 8] = ["tail", "infinity", "serve", "server", "start",
 /// `kafka-setup`), or `restart: "no"` with a command that exits.
 pub(super) fn one_shot(name: &str, s: &Service, awaited: &BTreeSet<String>) -> Option<String> {
     if awaited.contains(name) {
-        return Some("others wait for it to finish (`depends_on` … `service_completed_successfully`)".to_owned());
+        return Some("others wait for it to finish (`condition: service_completed_successfully`)".to_owned());
     }
     if let Some(w) = words(name).into_iter().find(|w| JOB_WORDS.contains(&w.as_str())) {
         return Some(format!("its name says a one-shot job (`{w}`)"));
