@@ -63,11 +63,22 @@ fn at(file: &Arc<SourceFile>, p: &At<Published>) -> String {
     format!("{}:{}", file.name, file.location(&p.span).line)
 }
 
+/// Ports listed in one piece of evidence; more are counted.
+const MAX_LISTED: usize = 8;
+
 fn ports_text(ports: &[(u16, String)]) -> String {
-    let listed: Vec<String> = ports.iter().map(|(p, loc)| format!("{p} ({loc})")).collect();
+    let mut listed: Vec<String> =
+        ports.iter().take(MAX_LISTED).map(|(p, loc)| format!("{p} ({loc})")).collect();
+    if ports.len() > MAX_LISTED {
+        listed.push(format!("and {} more", ports.len() - MAX_LISTED));
+    }
     let noun = if ports.len() == 1 { "port" } else { "ports" };
     format!("publishes host {noun} {}", listed.join(", "))
 }
+
+/// A service left by rule 2: its name, its open ports (with where they are
+/// written) and why it is a front door, if it is one.
+type Candidate<'a> = (&'a str, Vec<(u16, String)>, Option<String>);
 
 /// The verdict for every enabled service that publishes a host port.
 ///
@@ -78,8 +89,7 @@ pub(super) fn infer(
     facts: &BTreeMap<String, Facts>,
 ) -> BTreeMap<String, Verdict> {
     let mut out: BTreeMap<String, Verdict> = BTreeMap::new();
-    // (name, open ports, front door evidence)
-    let mut candidates: Vec<(&str, Vec<(u16, String)>, Option<String>)> = Vec::new();
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for (name, f) in facts {
         let Some(s) = services.get(name) else { continue };
         let mut open: Vec<(u16, String)> = Vec::new();
@@ -141,7 +151,10 @@ pub(super) fn infer(
         } else if roles::is_web_name(name) {
             verdict.evidence.push(format!("{}; a web front end by its name", ports_text(open)));
         } else {
-            let listed: Vec<String> = doors.iter().map(|d| format!("`{d}`")).collect();
+            let mut listed: Vec<String> = doors.iter().take(3).map(|d| format!("`{d}`")).collect();
+            if doors.len() > 3 {
+                listed.push(format!("and {} more", doors.len() - 3));
+            }
             verdict.note = Some(format!(
                 "{} beside the front door {}: taken for a debugging port, not an entrypoint",
                 ports_text(open),

@@ -100,9 +100,12 @@ fn host_like(host: &str) -> bool {
         && host.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
+/// Adds a host once. `out` is small in real files; a value listing
+/// 100 000 hosts is deduplicated by the caller (`hosts.get` per entry is
+/// O(log n) and `Imported::depend` merges the same target).
 fn push(out: &mut Vec<HostRef>, host: &str, port: Option<u16>) {
     let host = host.trim().trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase();
-    if host_like(&host) && !out.iter().any(|r| r.host == host && r.port == port) {
+    if host_like(&host) && out.last().is_none_or(|r| r.host != host || r.port != port) {
         out.push(HostRef { host, port });
     }
 }
@@ -201,16 +204,17 @@ pub(super) fn shell_words(text: &str) -> Vec<String> {
 /// `-b broker:29092`, `wait-for-it db:5432`, `http://api:8080/health`.
 pub(super) fn command_hosts(words: &[String]) -> Vec<(HostRef, String)> {
     let mut out: Vec<(HostRef, String)> = Vec::new();
-    let add = |refs: Vec<HostRef>, how: String, out: &mut Vec<(HostRef, String)>| {
+    // Hashed: a command of 100 000 addresses must not compare each with all.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut add = |refs: Vec<HostRef>, how: String, out: &mut Vec<(HostRef, String)>| {
         for r in refs {
-            if !out.iter().any(|(o, _)| o.host == r.host) {
+            if seen.insert(r.host.clone()) {
                 out.push((r, how.clone()));
             }
         }
     };
     let mut i = 0;
-    while i < words.len() {
-        let word = &words[i];
+    while let Some(word) = words.get(i) {
         i += 1;
         if let Some(flag) = word.strip_prefix("--").filter(|f| !f.is_empty()) {
             let (name, value) = match flag.split_once('=') {

@@ -76,10 +76,9 @@ fn is_tool_name(name: &str) -> bool {
         return true;
     }
     let ws = words(&lower);
-    ws.iter().enumerate().any(|(i, w)| {
-        kind_of(Some(w), "").is_some_and(|k| k != Kind::Gateway)
-            && ws[i + 1..].iter().any(|t| TOOL_WORDS.contains(&t.as_str()))
-    })
+    // The cheap test first: most names hold no tool word at all.
+    let Some(last_tool) = ws.iter().rposition(|t| TOOL_WORDS.contains(&t.as_str())) else { return false };
+    ws.iter().take(last_tool).any(|w| kind_of(Some(w), "").is_some_and(|k| k != Kind::Gateway))
 }
 
 /// Tool words of admin screens (not of APIs such as Kafka's REST proxy).
