@@ -893,4 +893,17 @@ impl Diagnostic {
             ))
             .warning()
     }
+
+    /// No `.env` in the project directory, only an example of one: its
+    /// values are read in place (said once, not once per variable).
+    pub(crate) fn env_example_read(example: &Arc<SourceFile>, span: Range<usize>, dir: &str) -> Self {
+        let name = example.name.rsplit(['/', '\\']).next().unwrap_or(&example.name).to_owned();
+        Self::new(
+            Code::UndefinedVariable,
+            format!("no `.env` in {dir}; the example values of `{name}` are read in its place"),
+        )
+        .at(example, span, "read as `.env`")
+        .help(format!("copy `{name}` to `.env` and set your own values; the import then reads those"))
+        .warning()
+    }
 }

@@ -8,9 +8,12 @@
 //! the shell environment is deliberately not read, so an import gives the
 //! same result on every machine.
 
+mod entrypoints;
 mod interpolate;
 mod map;
 mod merge;
+mod refs;
+mod roles;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -56,8 +59,24 @@ struct Service {
     links: Vec<At<String>>,
     replicas: Option<u32>,
     profiles: Option<Vec<String>>,
-    published: Vec<u16>,
+    /// `ports:` entries that publish a host port, as written.
+    ports: Vec<At<Published>>,
+    /// `restart:` as written (`"no"`, `always`, ...).
+    restart: Option<String>,
+    /// The words of `command:` and of `entrypoint:` (shell-split).
+    command: Option<At<Vec<String>>>,
+    entrypoint: Option<At<Vec<String>>>,
     extends: Option<At<String>>,
+}
+
+/// A host port a service publishes.
+#[derive(Clone, Debug)]
+struct Published {
+    /// The host port; `None` when it is not a fixed number (`"80"` alone
+    /// lets Docker pick one; a variable that reads as empty).
+    host_port: Option<u16>,
+    /// The host address it binds, when one is written (`127.0.0.1`).
+    host_ip: Option<String>,
 }
 
 impl Service {
@@ -75,7 +94,10 @@ impl Service {
             links: Vec::new(),
             replicas: None,
             profiles: None,
-            published: Vec::new(),
+            ports: Vec::new(),
+            restart: None,
+            command: None,
+            entrypoint: None,
             extends: None,
         }
     }
@@ -95,6 +117,10 @@ struct Importer<'a> {
     /// Whether running out of `budget` was reported (once per import).
     budget_spent: bool,
 }
+
+/// Examples of a `.env` that projects ship instead of one, read when there
+/// is no `.env` (in this order).
+const ENV_EXAMPLES: [&str; 4] = [".env.example", ".env.sample", ".env.template", ".env.dist"];
 
 /// What variable values may add in total to one Compose import (16 MiB
 /// of text; in memory a few times that).
@@ -132,6 +158,17 @@ pub(crate) fn import(
     if let Some(env) = read(&env_path) {
         importer.notes.push(format!("read variables from `{}`", env.name));
         importer.vars = importer.parse_env_file(&env, &BTreeMap::new());
+    } else if let Some(example) = ENV_EXAMPLES.iter().find_map(|name| read(&project_dir.join(name))) {
+        // One warning for the project, instead of one `variable not set`
+        // per variable the example would have set.
+        let first = example.text.lines().next().map_or(0, str::len);
+        let dir = match project_dir.display().to_string() {
+            d if d.is_empty() => "the project directory".to_owned(),
+            d => format!("`{d}`"),
+        };
+        importer.diags.push(Diagnostic::env_example_read(&example, 0..first, &dir));
+        importer.notes.push(format!("read example variables from `{}` (no `.env`)", example.name));
+        importer.vars = importer.parse_env_file(&example, &BTreeMap::new());
     }
     let mut services: BTreeMap<String, Service> = BTreeMap::new();
     for (file, doc) in files {
