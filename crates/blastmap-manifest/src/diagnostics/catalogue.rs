@@ -436,11 +436,11 @@ impl Diagnostic {
         if Arc::ptr_eq(first_file, file) {
             d.also(first_span, "kept")
         } else {
-            d.related(Self::new(Code::DuplicateId, format!("`{reference}` first defined here")).at(
-                first_file,
-                first_span,
-                "kept",
-            ))
+            d.related(
+                Self::new(Code::DuplicateId, format!("`{reference}` first defined here"))
+                    .at(first_file, first_span, "kept")
+                    .warning(),
+            )
         }
     }
 

@@ -251,3 +251,6 @@ fn items(node: Option<&Node>) -> Vec<(String, Range<usize>)> {
     }
 }
 
+
+#[cfg(test)]
+mod tests;

@@ -211,7 +211,7 @@ pub(super) fn resolve(
                 ));
             }
             if let Some(id) = catalog.id(slot) {
-                let evidence = format!("backstage subcomponentOf {text} on {}: a part of it", e.name);
+                let evidence = format!("backstage {} subcomponentOf {text}: a part of it", e.name);
                 edges.push((p, dep(id, Mode::Soft, evidence, e, span)));
             }
         }
