@@ -135,10 +135,15 @@ pub(crate) fn import(
     // Components claim plain ids before Resources, so that a Resource named
     // like a Component (`artists-db`) is the one to get `resource:` in front
     // whatever the file order.
-    let mut order: Vec<usize> = (0..entities.len()).filter(|&i| entities[i].r.is_runtime()).collect();
-    order.sort_by_key(|&i| entities[i].r.kind != "component");
+    let mut order: Vec<(bool, usize)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.r.is_runtime())
+        .map(|(i, e)| (e.r.kind != "component", i))
+        .collect();
+    order.sort_unstable();
     let mut slots: BTreeMap<usize, usize> = BTreeMap::new();
-    for i in order {
+    for (_, i) in order {
         let Some(e) = entities.get(i) else { continue };
         let Some(id) = catalog.claim_id(&e.r) else {
             diags.push(Diagnostic::duplicate_backstage_entity(&e.file, e.span.clone(), &e.r.kind, &e.name));
@@ -250,7 +255,6 @@ fn items(node: Option<&Node>) -> Vec<(String, Range<usize>)> {
         None => Vec::new(),
     }
 }
-
 
 #[cfg(test)]
 mod tests;

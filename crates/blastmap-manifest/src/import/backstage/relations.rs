@@ -127,7 +127,7 @@ pub(super) fn resolve(
             if target.kind == "api" {
                 consumed.insert(target.clone());
                 let evidence = format!("backstage dependsOn {text}");
-                edges.extend(api_edge(catalog, &providers, e, slot, &target, &text, &span, evidence, diags));
+                edges.extend(api_edge(catalog, &providers, e, slot, &target, &text, &span, &evidence, diags));
                 continue;
             }
             if !target.is_runtime() {
@@ -144,7 +144,14 @@ pub(super) fn resolve(
                 continue;
             }
             if held && let Some(id) = catalog.id(t) {
-                diags.push(Diagnostic::backstage_placeholder(&e.file, span.clone(), &e.name, "dependsOn", &text, id));
+                diags.push(Diagnostic::backstage_placeholder(
+                    &e.file,
+                    span.clone(),
+                    &e.name,
+                    "dependsOn",
+                    &text,
+                    id,
+                ));
             }
             if let Some(id) = catalog.id(t) {
                 edges.push((slot, dep(id, Mode::Hard, format!("backstage dependsOn {text}"), e, span)));
@@ -176,14 +183,15 @@ pub(super) fn resolve(
                 ));
             }
             if let Some(id) = catalog.id(slot) {
-                edges.push((s, dep(id, Mode::Hard, format!("backstage dependencyOf on {}", e.name), e, span)));
+                edges
+                    .push((s, dep(id, Mode::Hard, format!("backstage dependencyOf on {}", e.name), e, span)));
             }
         }
         for (text, span) in refs(e.spec, "consumesApis") {
             let api = Ref::parse(&text, "api", &e.r.namespace);
             consumed.insert(api.clone());
             let evidence = format!("backstage consumesApis {text}");
-            edges.extend(api_edge(catalog, &providers, e, slot, &api, &text, &span, evidence, diags));
+            edges.extend(api_edge(catalog, &providers, e, slot, &api, &text, &span, &evidence, diags));
         }
         // The whole needs its parts: a part down degrades it (soft).
         for (text, span) in refs(e.spec, "subcomponentOf") {
@@ -249,7 +257,7 @@ fn api_edge(
     api: &Ref,
     text: &str,
     span: &Range<usize>,
-    evidence: String,
+    evidence: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(usize, ImportedDependency)> {
     let provided: Vec<usize> =
@@ -263,7 +271,12 @@ fn api_edge(
             .by_ref
             .keys()
             .find(|r| r.kind == "component" && r.name == api.name && r.namespace == api.namespace)
-            .map(|_| format!(" (the component `{}` has its name: if it serves the API, list it in its providesApis)", api.name))
+            .map(|_| {
+                format!(
+                    " (the component `{}` has its name: if it serves the API, list it in its providesApis)",
+                    api.name
+                )
+            })
             .unwrap_or_default();
         let note = format!(
             "stands for what serves API {}: `{}` consumes it ({}) and no input lists it in providesApis; add `providesApis: [{}]` to the component that serves it{same_name}",
@@ -277,11 +290,13 @@ fn api_edge(
         if held {
             diags.push(Diagnostic::backstage_api_placeholder(&e.file, span.clone(), &e.name, text, &id));
         }
-        let mut d = dep(&id, Mode::Hard, format!("{evidence} (provided by no input: placeholder)"), e, span.clone());
+        let mut d =
+            dep(&id, Mode::Hard, format!("{evidence} (provided by no input: placeholder)"), e, span.clone());
         d.via = Some(format!("API {}", api.name));
         return Some((slot, d));
     }
-    let mut targets: Vec<String> = provided.iter().filter_map(|&p| catalog.id(p).map(str::to_owned)).collect();
+    let mut targets: Vec<String> =
+        provided.iter().filter_map(|&p| catalog.id(p).map(str::to_owned)).collect();
     targets.sort();
     targets.dedup();
     let shown = targets.join(", ");

@@ -83,8 +83,10 @@ fn write(node: &Node, out: &mut String) {
             out.push(']');
         }
         Value::Map(entries) => {
-            let mut parts: Vec<String> =
-                entries.iter().map(|(k, v)| format!("{}:{}", canonical(Some(k)), canonical(Some(v)))).collect();
+            let mut parts: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", canonical(Some(k)), canonical(Some(v))))
+                .collect();
             parts.sort();
             out.push('{');
             out.push_str(&parts.join(","));

@@ -92,7 +92,10 @@ fn a_conflicting_copy_warns_with_both_places_and_the_first_wins() {
     assert!(d.message.contains("component:default/cart"), "{}", d.message);
     assert!(d.message.contains("repo-a/catalog-info.yaml:4, is kept"), "{}", d.message);
     assert_eq!(d.file.as_ref().map(|f| &*f.name), Some("repo-b/all.yaml"));
-    assert_eq!(d.related.first().and_then(|r| r.file.as_ref()).map(|f| &*f.name), Some("repo-a/catalog-info.yaml"));
+    assert_eq!(
+        d.related.first().and_then(|r| r.file.as_ref()).map(|f| &*f.name),
+        Some("repo-a/catalog-info.yaml")
+    );
     assert_eq!(r.targets("cart"), ["db"]);
     assert!(r.get("cart").notes.iter().any(|n| n.contains("defined again in repo-b/all.yaml:4")));
     assert!(r.components.iter().all(|c| c.id != "cache" || !c.defined));
@@ -153,7 +156,8 @@ fn a_part_is_a_soft_dependency_of_its_whole() {
 
 #[test]
 fn a_defined_component_of_another_format_replaces_a_placeholder() {
-    let web = component("web", "  type: service\n  dependsOn: [resource:db]\n  dependencyOf: [component:edge]\n");
+    let web =
+        component("web", "  type: service\n  dependsOn: [resource:db]\n  dependencyOf: [component:edge]\n");
     let r = run(&[("c.yaml", &web)]);
     let mut inventory = Inventory::default();
     // Another format defined `db` first: the placeholder merges into it.
