@@ -763,6 +763,23 @@ impl Diagnostic {
         .warning()
     }
 
+    /// `field` of `entity` holds `text`, which names no entity (`component:`).
+    pub(crate) fn backstage_malformed_reference(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        entity: &str,
+        field: &str,
+        text: &str,
+    ) -> Self {
+        Self::new(
+            Code::UnresolvedReference,
+            format!("`{entity}` has `{}` in {field}, which is no entity reference", text.escape_debug()),
+        )
+        .at(file, span, "left out")
+        .help("a reference is `[kind:][namespace/]name`, e.g. `resource:default/orders-db`")
+        .warning()
+    }
+
     /// `entity` consumes API `api` (`consumesApis`, or `dependsOn: api:x`)
     /// that no component provides: its provider is placeholder `id`.
     pub(crate) fn backstage_api_placeholder(

@@ -108,7 +108,8 @@ pub(crate) fn import(
     for (file, doc) in docs {
         let kind = field(doc, "kind").and_then(scalar).unwrap_or_default();
         let meta = field(doc, "metadata");
-        let Some(name) = meta.and_then(|m| field(m, "name")).and_then(scalar) else {
+        let name = meta.and_then(|m| field(m, "name")).and_then(scalar);
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
             diags.push(Diagnostic::backstage_entity_without_name(file, doc.span.start));
             continue;
         };

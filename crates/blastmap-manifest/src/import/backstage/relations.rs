@@ -124,6 +124,16 @@ pub(super) fn resolve(
         let here = |span: &Range<usize>| at(&e.file, span);
         for (text, span) in refs(e.spec, "dependsOn") {
             let target = Ref::parse(&text, "component", &e.r.namespace);
+            if target.name.trim().is_empty() {
+                diags.push(Diagnostic::backstage_malformed_reference(
+                    &e.file,
+                    span,
+                    &e.name,
+                    "dependsOn",
+                    &text,
+                ));
+                continue;
+            }
             if target.kind == "api" {
                 consumed.insert(target.clone());
                 let evidence = format!("backstage dependsOn {text}");
@@ -159,6 +169,16 @@ pub(super) fn resolve(
         }
         for (text, span) in refs(e.spec, "dependencyOf") {
             let source = Ref::parse(&text, "component", &e.r.namespace);
+            if source.name.trim().is_empty() {
+                diags.push(Diagnostic::backstage_malformed_reference(
+                    &e.file,
+                    span,
+                    &e.name,
+                    "dependencyOf",
+                    &text,
+                ));
+                continue;
+            }
             if !source.is_runtime() {
                 diags.push(Diagnostic::backstage_dependent_unresolved(&e.file, span, &e.name, &text));
                 continue;
@@ -189,6 +209,16 @@ pub(super) fn resolve(
         }
         for (text, span) in refs(e.spec, "consumesApis") {
             let api = Ref::parse(&text, "api", &e.r.namespace);
+            if api.name.trim().is_empty() {
+                diags.push(Diagnostic::backstage_malformed_reference(
+                    &e.file,
+                    span,
+                    &e.name,
+                    "consumesApis",
+                    &text,
+                ));
+                continue;
+            }
             consumed.insert(api.clone());
             let evidence = format!("backstage consumesApis {text}");
             edges.extend(api_edge(catalog, &providers, e, slot, &api, &text, &span, &evidence, diags));
@@ -196,6 +226,16 @@ pub(super) fn resolve(
         // The whole needs its parts: a part down degrades it (soft).
         for (text, span) in refs(e.spec, "subcomponentOf") {
             let parent = Ref::parse(&text, "component", &e.r.namespace);
+            if parent.name.trim().is_empty() {
+                diags.push(Diagnostic::backstage_malformed_reference(
+                    &e.file,
+                    span,
+                    &e.name,
+                    "subcomponentOf",
+                    &text,
+                ));
+                continue;
+            }
             if !parent.is_runtime() {
                 continue;
             }

@@ -178,3 +178,20 @@ fn a_defined_component_of_another_format_replaces_a_placeholder() {
     let again = Imported::new("web".to_owned(), crate::import::Format::Compose, &file, 0..0);
     assert_eq!(inventory.extend(vec![again]).len(), 1);
 }
+
+#[test]
+fn references_and_names_that_name_nothing_are_warnings_not_components() {
+    let web = component(
+        "web",
+        "  type: website\n  dependsOn: ['', 'component:', 'resource:ns/', 42]\n  consumesApis: 'api:'\n  subcomponentOf: web\n",
+    );
+    let blank = "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: '  '\n";
+    let r = run(&[("c.yaml", &format!("{web}---\n{blank}"))]);
+    let ids: Vec<&str> = r.components.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["web", "42"]);
+    assert_eq!(r.targets("web"), ["42"]);
+    let malformed = r.diags.iter().filter(|d| d.message.contains("no entity reference")).count();
+    assert_eq!(malformed, 4);
+    assert!(r.diags.iter().any(|d| d.code == Code::MissingField));
+    assert!(r.diags.iter().all(|d| !d.is_error()));
+}
