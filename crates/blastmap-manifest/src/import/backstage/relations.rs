@@ -307,17 +307,16 @@ fn api_edge(
             // It provides what it consumes: no dependency.
             return None;
         }
-        let same_name = catalog
-            .by_ref
-            .keys()
-            .find(|r| r.kind == "component" && r.name == api.name && r.namespace == api.namespace)
-            .map(|_| {
-                format!(
-                    " (the component `{}` has its name: if it serves the API, list it in its providesApis)",
-                    api.name
-                )
-            })
-            .unwrap_or_default();
+        let named =
+            Ref { kind: "component".to_owned(), namespace: api.namespace.clone(), name: api.name.clone() };
+        let same_name = if catalog.by_ref.contains_key(&named) {
+            format!(
+                " (the component `{}` has its name: if it serves the API, list it in its providesApis)",
+                api.name
+            )
+        } else {
+            String::new()
+        };
         let note = format!(
             "stands for what serves API {}: `{}` consumes it ({}) and no input lists it in providesApis; add `providesApis: [{}]` to the component that serves it{same_name}",
             api.name,
