@@ -412,6 +412,38 @@ impl Diagnostic {
             .warning()
     }
 
+    /// The same entity (`reference`, `kind:namespace/name`) defined again
+    /// at `span` of `file` with a different `spec`; `first`, where it was
+    /// read first, is kept.
+    pub(crate) fn conflicting_backstage_entity(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        reference: &str,
+        first: (&Arc<SourceFile>, Range<usize>),
+    ) -> Self {
+        let (first_file, first_span) = first;
+        let (line, _) = first_file.line_column(first_span.start);
+        let d = Self::new(
+            Code::DuplicateId,
+            format!(
+                "`{reference}` is defined twice with different specs; the first, {}:{line}, is kept",
+                first_file.name
+            ),
+        )
+        .at(file, span, "this copy is left out")
+        .help("an entity is described once: delete one copy or make them the same (the one read first, in command-line order then by file name, wins)")
+        .warning();
+        if Arc::ptr_eq(first_file, file) {
+            d.also(first_span, "kept")
+        } else {
+            d.related(
+                Self::new(Code::DuplicateId, format!("`{reference}` first defined here"))
+                    .at(first_file, first_span, "kept")
+                    .warning(),
+            )
+        }
+    }
+
     /// Two Kubernetes workloads with one name in one namespace (the second
     /// is left out).
     pub(crate) fn duplicate_workload(
@@ -712,18 +744,55 @@ impl Diagnostic {
         )
     }
 
-    /// `consumesApis` of `entity` naming an API that nothing provides.
-    pub(crate) fn backstage_api_unprovided(
+    /// `field` (`dependsOn`, `dependencyOf`, `subcomponentOf`) of `entity`
+    /// names `target`, which no input defines: kept as placeholder `id`.
+    pub(crate) fn backstage_placeholder(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        entity: &str,
+        field: &str,
+        target: &str,
+        id: &str,
+    ) -> Self {
+        Self::new(
+            Code::UnresolvedReference,
+            format!("`{entity}` names `{target}` in {field}, but no input file defines it"),
+        )
+        .at(file, span, format!("kept as placeholder `{id}` (defined: false)"))
+        .help("add the catalog-info.yaml that defines it (from its repository) to the inputs, or fix the reference")
+        .warning()
+    }
+
+    /// `field` of `entity` holds `text`, which names no entity (`component:`).
+    pub(crate) fn backstage_malformed_reference(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        entity: &str,
+        field: &str,
+        text: &str,
+    ) -> Self {
+        Self::new(
+            Code::UnresolvedReference,
+            format!("`{entity}` has `{}` in {field}, which is no entity reference", text.escape_debug()),
+        )
+        .at(file, span, "left out")
+        .help("a reference is `[kind:][namespace/]name`, e.g. `resource:default/orders-db`")
+        .warning()
+    }
+
+    /// `entity` consumes API `api` (`consumesApis`, or `dependsOn: api:x`)
+    /// that no component provides: its provider is placeholder `id`.
+    pub(crate) fn backstage_api_placeholder(
         file: &Arc<SourceFile>,
         span: Range<usize>,
         entity: &str,
         api: &str,
+        id: &str,
     ) -> Self {
-        Self::not_in_catalog(
-            file,
-            span,
-            format!("`{entity}` consumes API `{api}`, which no component provides"),
-        )
+        Self::new(Code::UnresolvedReference, format!("`{entity}` consumes API `{api}`, which no component provides"))
+            .at(file, span, format!("its provider is placeholder `{id}` (defined: false)"))
+            .help("add the component that lists the API in `providesApis` to the inputs, or list it in the providesApis of the component that serves it")
+            .warning()
     }
 
     fn not_in_catalog(file: &Arc<SourceFile>, span: Range<usize>, message: String) -> Self {
