@@ -467,10 +467,10 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
     }
     if let Some(spofs) = &report.spofs {
         out.push_str("### Single points of failure of critical components\n\n");
-        if !model.components().any(Component::is_critical) {
-            out.push_str(&format!("{}.\n", md(&capitalised(NOTHING_CRITICAL))));
-        } else {
+        if model.components().any(Component::is_critical) {
             out.push_str("| component | tier | SPOFs |\n|---|--:|---|\n");
+        } else {
+            out.push_str(&format!("{}.\n", md(&capitalised(NOTHING_CRITICAL))));
         }
         for c in model.ids().filter(|&c| model.component(c).is_critical()) {
             let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
