@@ -714,34 +714,23 @@ impl Diagnostic {
         .warning()
     }
 
-    /// `dependsOn` of `entity` on `target`.
-    pub(crate) fn backstage_dependency_unresolved(
+    /// `field` (`dependsOn`, `dependencyOf`, `subcomponentOf`) of `entity`
+    /// names `text`, an entity of a kind that does not fail on its own
+    /// (`system:x`, `group:y`).
+    pub(crate) fn backstage_not_runtime(
         file: &Arc<SourceFile>,
         span: Range<usize>,
         entity: &str,
-        target: &str,
+        field: &str,
+        text: &str,
     ) -> Self {
-        Self::not_in_catalog(
-            file,
-            span,
-            format!("`{entity}` depends on `{target}`, which is no Component or Resource in the catalog"),
+        Self::new(
+            Code::UnresolvedReference,
+            format!("`{entity}` names `{text}` in {field}, which is no Component or Resource"),
         )
-    }
-
-    /// `dependencyOf` of `entity` on `source`.
-    pub(crate) fn backstage_dependent_unresolved(
-        file: &Arc<SourceFile>,
-        span: Range<usize>,
-        entity: &str,
-        source: &str,
-    ) -> Self {
-        Self::not_in_catalog(
-            file,
-            span,
-            format!(
-                "`{entity}` is a dependency of `{source}`, which is no Component or Resource in the catalog"
-            ),
-        )
+        .at(file, span, "left out")
+        .help(format!("{field} names Components and Resources (`resource:orders-db`); fix the reference"))
+        .warning()
     }
 
     /// `field` (`dependsOn`, `dependencyOf`, `subcomponentOf`) of `entity`
@@ -792,13 +781,6 @@ impl Diagnostic {
         Self::new(Code::UnresolvedReference, format!("`{entity}` consumes API `{api}`, which no component provides"))
             .at(file, span, format!("its provider is placeholder `{id}` (defined: false)"))
             .help("add the component that lists the API in `providesApis` to the inputs, or list it in the providesApis of the component that serves it")
-            .warning()
-    }
-
-    fn not_in_catalog(file: &Arc<SourceFile>, span: Range<usize>, message: String) -> Self {
-        Self::new(Code::UnresolvedReference, message)
-            .at(file, span, "not in the catalog")
-            .help("add the file that defines it, or fix the reference")
             .warning()
     }
 

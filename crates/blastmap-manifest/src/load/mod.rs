@@ -243,7 +243,8 @@ pub fn load_texts(sources: &[(&str, &str)], options: &LoadOptions) -> Loaded {
             Parsed::Skipped => {}
         }
     }
-    let inventory = run_importers(foreign, options, &mut loaded, false);
+    let mut inventory = run_importers(foreign, options, &mut loaded, false);
+    drop_native_placeholders(&mut inventory, &manifests);
     if let Some(file) = inventory.components.values().next().map(|c| Arc::clone(&c.file)) {
         manifests.push(FileManifest { file, components: inventory.into_raw(&mut ids), policy: None });
     }

@@ -166,6 +166,14 @@ pub(crate) fn import(
                 format!("Backstage {} `{}` owns components (their `owner` field)", e.r.kind, e.name)
             }
             "api" => format!("Backstage API `{}` resolves `consumesApis` to its providers", e.name),
+            "location" => {
+                let targets = items(e.spec.and_then(|s| field(s, "targets"))).len()
+                    + items(e.spec.and_then(|s| field(s, "target"))).len();
+                format!(
+                    "Backstage Location `{}` lists {targets} target(s); blastmap reads the files and directories named on the command line, not Location targets: name them",
+                    e.name
+                )
+            }
             other => format!("Backstage {other} `{}` has nothing to map", e.name),
         });
         notes.extend(e.notes.iter().map(|n| format!("Backstage {} `{}`: {n}", e.r.kind, e.name)));

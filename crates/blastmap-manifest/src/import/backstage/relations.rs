@@ -94,6 +94,23 @@ fn written_name(text: &str) -> String {
     after_kind.rsplit('/').next().unwrap_or(after_kind).to_owned()
 }
 
+/// A field naming another Component or Resource, and the dependency it
+/// makes: `outgoing` when the entity needs what it names.
+struct Relation {
+    field: &'static str,
+    outgoing: bool,
+    mode: Mode,
+    /// Said after the evidence.
+    why: &'static str,
+}
+
+const RELATIONS: [Relation; 3] = [
+    Relation { field: "dependsOn", outgoing: true, mode: Mode::Hard, why: "" },
+    Relation { field: "dependencyOf", outgoing: false, mode: Mode::Hard, why: "" },
+    // The whole needs its parts: a part down degrades it.
+    Relation { field: "subcomponentOf", outgoing: false, mode: Mode::Soft, why: ": a part of it" },
+];
+
 /// The entity references of a list field (or one scalar), with spans.
 pub(super) fn refs(spec: Option<&Node>, key: &str) -> Vec<(String, Range<usize>)> {
     items(spec.and_then(|s| field(s, key)))
@@ -122,89 +139,68 @@ pub(super) fn resolve(
     for (&i, &slot) in slots {
         let Some(e) = entities.get(i) else { continue };
         let here = |span: &Range<usize>| at(&e.file, span);
-        for (text, span) in refs(e.spec, "dependsOn") {
-            let target = Ref::parse(&text, "component", &e.r.namespace);
-            if target.name.trim().is_empty() {
-                diags.push(Diagnostic::backstage_malformed_reference(
-                    &e.file,
-                    span,
-                    &e.name,
-                    "dependsOn",
-                    &text,
-                ));
-                continue;
-            }
-            if target.kind == "api" {
-                consumed.insert(target.clone());
-                let evidence = format!("backstage dependsOn {text}");
-                edges.extend(api_edge(catalog, &providers, e, slot, &target, &text, &span, &evidence, diags));
-                continue;
-            }
-            if !target.is_runtime() {
-                diags.push(Diagnostic::backstage_dependency_unresolved(&e.file, span, &e.name, &text));
-                continue;
-            }
-            let note = format!(
-                "defined in no input file: `{}` names it in dependsOn ({}); add the catalog-info.yaml that defines {target} to the inputs",
-                e.name,
-                here(&span)
-            );
-            let Some((t, held)) = catalog.resolve_or_hold(&target, &text, e, &span, note) else { continue };
-            if t == slot {
-                continue;
-            }
-            if held && let Some(id) = catalog.id(t) {
-                diags.push(Diagnostic::backstage_placeholder(
-                    &e.file,
-                    span.clone(),
-                    &e.name,
-                    "dependsOn",
-                    &text,
-                    id,
-                ));
-            }
-            if let Some(id) = catalog.id(t) {
-                edges.push((slot, dep(id, Mode::Hard, format!("backstage dependsOn {text}"), e, span)));
-            }
-        }
-        for (text, span) in refs(e.spec, "dependencyOf") {
-            let source = Ref::parse(&text, "component", &e.r.namespace);
-            if source.name.trim().is_empty() {
-                diags.push(Diagnostic::backstage_malformed_reference(
-                    &e.file,
-                    span,
-                    &e.name,
-                    "dependencyOf",
-                    &text,
-                ));
-                continue;
-            }
-            if !source.is_runtime() {
-                diags.push(Diagnostic::backstage_dependent_unresolved(&e.file, span, &e.name, &text));
-                continue;
-            }
-            let note = format!(
-                "defined in no input file: `{}` names it in dependencyOf ({}); add the catalog-info.yaml that defines {source} to the inputs",
-                e.name,
-                here(&span)
-            );
-            let Some((s, held)) = catalog.resolve_or_hold(&source, &text, e, &span, note) else { continue };
-            if s == slot {
-                continue;
-            }
-            if held && let Some(id) = catalog.id(s) {
-                diags.push(Diagnostic::backstage_placeholder(
-                    &e.file,
-                    span.clone(),
-                    &e.name,
-                    "dependencyOf",
-                    &text,
-                    id,
-                ));
-            }
-            if let Some(id) = catalog.id(slot) {
-                edges
-                    .push((s, dep(id, Mode::Hard, format!("backstage dependencyOf on {}", e.name), e, span)));
+        for relation in &RELATIONS {
+            for (text, span) in refs(e.spec, relation.field) {
+                let other = Ref::parse(&text, "component", &e.r.namespace);
+                if other.name.trim().is_empty() {
+                    diags.push(Diagnostic::backstage_malformed_reference(
+                        &e.file,
+                        span,
+                        &e.name,
+                        relation.field,
+                        &text,
+                    ));
+                    continue;
+                }
+                if relation.field == "dependsOn" && other.kind == "api" {
+                    consumed.insert(other.clone());
+                    let evidence = format!("backstage dependsOn {text}");
+                    edges.extend(api_edge(
+                        catalog, &providers, e, slot, &other, &text, &span, &evidence, diags,
+                    ));
+                    continue;
+                }
+                if !other.is_runtime() {
+                    diags.push(Diagnostic::backstage_not_runtime(
+                        &e.file,
+                        span,
+                        &e.name,
+                        relation.field,
+                        &text,
+                    ));
+                    continue;
+                }
+                let note = format!(
+                    "defined in no input file: `{}` names it in {} ({}); add the catalog-info.yaml that defines {other} to the inputs",
+                    e.name,
+                    relation.field,
+                    here(&span)
+                );
+                let Some((o, held)) = catalog.resolve_or_hold(&other, &text, e, &span, note) else {
+                    continue;
+                };
+                let (Some(other_id), Some(own_id)) = (catalog.id(o), catalog.id(slot)) else { continue };
+                if o == slot {
+                    continue;
+                }
+                if held {
+                    diags.push(Diagnostic::backstage_placeholder(
+                        &e.file,
+                        span.clone(),
+                        &e.name,
+                        relation.field,
+                        &text,
+                        other_id,
+                    ));
+                }
+                // Written on the entity that needs: the field says it all;
+                // written on the other one: whose field it is, too.
+                let (from, to, evidence) = if relation.outgoing {
+                    (slot, other_id, format!("backstage {} {text}{}", relation.field, relation.why))
+                } else {
+                    (o, own_id, format!("backstage {} {} {text}{}", e.name, relation.field, relation.why))
+                };
+                edges.push((from, dep(to, relation.mode, evidence, e, span)));
             }
         }
         for (text, span) in refs(e.spec, "consumesApis") {
@@ -222,46 +218,6 @@ pub(super) fn resolve(
             consumed.insert(api.clone());
             let evidence = format!("backstage consumesApis {text}");
             edges.extend(api_edge(catalog, &providers, e, slot, &api, &text, &span, &evidence, diags));
-        }
-        // The whole needs its parts: a part down degrades it (soft).
-        for (text, span) in refs(e.spec, "subcomponentOf") {
-            let parent = Ref::parse(&text, "component", &e.r.namespace);
-            if parent.name.trim().is_empty() {
-                diags.push(Diagnostic::backstage_malformed_reference(
-                    &e.file,
-                    span,
-                    &e.name,
-                    "subcomponentOf",
-                    &text,
-                ));
-                continue;
-            }
-            if !parent.is_runtime() {
-                continue;
-            }
-            let note = format!(
-                "defined in no input file: `{}` is its subcomponentOf ({}); add the catalog-info.yaml that defines {parent} to the inputs",
-                e.name,
-                here(&span)
-            );
-            let Some((p, held)) = catalog.resolve_or_hold(&parent, &text, e, &span, note) else { continue };
-            if p == slot {
-                continue;
-            }
-            if held && let Some(id) = catalog.id(p) {
-                diags.push(Diagnostic::backstage_placeholder(
-                    &e.file,
-                    span.clone(),
-                    &e.name,
-                    "subcomponentOf",
-                    &text,
-                    id,
-                ));
-            }
-            if let Some(id) = catalog.id(slot) {
-                let evidence = format!("backstage {} subcomponentOf {text}: a part of it", e.name);
-                edges.push((p, dep(id, Mode::Soft, evidence, e, span)));
-            }
         }
         // An API provided that no file defines: harmless (consumers match
         // providers by name), but said when the catalog defines APIs.

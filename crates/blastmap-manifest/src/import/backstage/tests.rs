@@ -183,7 +183,7 @@ fn a_defined_component_of_another_format_replaces_a_placeholder() {
 fn references_and_names_that_name_nothing_are_warnings_not_components() {
     let web = component(
         "web",
-        "  type: website\n  dependsOn: ['', 'component:', 'resource:ns/', 42]\n  consumesApis: 'api:'\n  subcomponentOf: web\n",
+        "  type: website\n  dependsOn: ['', 'component:', 'resource:ns/', 42]\n  consumesApis: 'api:'\n  subcomponentOf: web\n  dependencyOf: [group:team]\n",
     );
     let blank = "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: '  '\n";
     let r = run(&[("c.yaml", &format!("{web}---\n{blank}"))]);
@@ -192,6 +192,12 @@ fn references_and_names_that_name_nothing_are_warnings_not_components() {
     assert_eq!(r.targets("web"), ["42"]);
     let malformed = r.diags.iter().filter(|d| d.message.contains("no entity reference")).count();
     assert_eq!(malformed, 4);
+    assert!(
+        r.diags
+            .iter()
+            .any(|d| d.message
+                == "`web` names `group:team` in dependencyOf, which is no Component or Resource")
+    );
     assert!(r.diags.iter().any(|d| d.code == Code::MissingField));
     assert!(r.diags.iter().all(|d| !d.is_error()));
 }
