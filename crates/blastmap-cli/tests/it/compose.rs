@@ -157,3 +157,19 @@ fn twenty_thousand_services_import_in_linear_time() {
     // over 20 000 services would take minutes.
     assert!(took.as_secs() < 60, "took {took:?}");
 }
+
+#[test]
+fn an_env_file_missing_beside_its_example_reads_the_example_under_the_same_one_warning() {
+    let dir = scratch("env-file-example");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  api:\n    image: acme/api\n    env_file: .env\n    environment:\n      CACHE: ${CACHE_HOST}:6379\n  cache:\n    image: redis:7\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env.example"), "CACHE_HOST=cache\nDB_HOST=cache\n").unwrap();
+    let (manifest, stderr) = import_json(&dir, &["compose.yaml"]);
+    assert_eq!(stderr.matches('⚠').count(), 1, "{stderr}");
+    assert!(stderr.contains("the example values of `.env.example` are read"), "{stderr}");
+    assert!(!stderr.contains("cannot read env file"), "{stderr}");
+    assert_eq!(targets(&manifest, "api"), ["cache"]);
+}
