@@ -128,9 +128,22 @@ fn an_env_example_is_read_with_one_warning_and_a_real_env_wins() {
 #[test]
 fn without_a_front_door_every_published_service_but_datastores_is_an_entrypoint() {
     let (manifest, _) = import_json(&root(), &["fixtures/compose/no-door/compose.yaml"]);
-    // `admin` publishes `"9000"` only: Docker picks the host port.
+    // `admin` publishes `"9000"` only: Docker picks the host port; `pooler`
+    // publishes only a database's and a cache's ports; `seed-loader` is a
+    // one-shot job (`restart: "no"`, `load`).
     assert_eq!(entrypoints(&manifest), ["app"]);
     assert_eq!(targets(&manifest, "app"), ["redis"]);
+    assert_eq!(manifest["components"]["seed-loader"]["kind"], "job");
+    assert_eq!(targets(&manifest, "seed-loader"), ["redis"]);
+    let out = run(&root(), &["import", "fixtures/compose/no-door/compose.yaml"]);
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    assert!(yaml.contains("but those are well-known datastore, broker or metrics ports"), "{yaml}");
+    assert!(
+        yaml.contains(
+            "but it is a one-shot job (`restart: \"no\"` with a command that does a job and exits)"
+        ),
+        "{yaml}"
+    );
 }
 
 #[test]
