@@ -181,14 +181,13 @@ pub(crate) fn import(
             let (path, required) = &entry.value;
             let full: PathBuf = project_dir.join(path);
             let parsed = env_files.entry(full).or_insert_with_key(|full| {
-                let env = match read(full) {
-                    Some(env) => env,
+                let env = if let Some(env) = read(full) {
+                    env
+                } else {
                     // `env_file: .env` beside a `.env.example` only.
-                    None => {
-                        let example = example_of(full, read)?;
-                        importer.example_read(&example, &project_dir, &mut example_said);
-                        example
-                    }
+                    let example = example_of(full, read)?;
+                    importer.example_read(&example, &project_dir, &mut example_said);
+                    example
                 };
                 let vars = importer.parse_env_file(&env, &base);
                 Some((env, vars))
