@@ -128,9 +128,22 @@ fn an_env_example_is_read_with_one_warning_and_a_real_env_wins() {
 #[test]
 fn without_a_front_door_every_published_service_but_datastores_is_an_entrypoint() {
     let (manifest, _) = import_json(&root(), &["fixtures/compose/no-door/compose.yaml"]);
-    // `admin` publishes `"9000"` only: Docker picks the host port.
+    // `admin` publishes `"9000"` only: Docker picks the host port; `pooler`
+    // publishes only a database's and a cache's ports; `seed-loader` is a
+    // one-shot job (`restart: "no"`, `load`).
     assert_eq!(entrypoints(&manifest), ["app"]);
     assert_eq!(targets(&manifest, "app"), ["redis"]);
+    assert_eq!(manifest["components"]["seed-loader"]["kind"], "job");
+    assert_eq!(targets(&manifest, "seed-loader"), ["redis"]);
+    let out = run(&root(), &["import", "fixtures/compose/no-door/compose.yaml"]);
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    assert!(yaml.contains("but those are well-known datastore, broker or metrics ports"), "{yaml}");
+    assert!(
+        yaml.contains(
+            "but it is a one-shot job (`restart: \"no\"` with a command that does a job and exits)"
+        ),
+        "{yaml}"
+    );
 }
 
 #[test]
@@ -156,4 +169,20 @@ fn twenty_thousand_services_import_in_linear_time() {
     // A debug build on a busy machine takes a few seconds; quadratic work
     // over 20 000 services would take minutes.
     assert!(took.as_secs() < 60, "took {took:?}");
+}
+
+#[test]
+fn an_env_file_missing_beside_its_example_reads_the_example_under_the_same_one_warning() {
+    let dir = scratch("env-file-example");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  api:\n    image: acme/api\n    env_file: .env\n    environment:\n      CACHE: ${CACHE_HOST}:6379\n  cache:\n    image: redis:7\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env.example"), "CACHE_HOST=cache\nDB_HOST=cache\n").unwrap();
+    let (manifest, stderr) = import_json(&dir, &["compose.yaml"]);
+    assert_eq!(stderr.matches('⚠').count(), 1, "{stderr}");
+    assert!(stderr.contains("the example values of `.env.example` are read"), "{stderr}");
+    assert!(!stderr.contains("cannot read env file"), "{stderr}");
+    assert_eq!(targets(&manifest, "api"), ["cache"]);
 }

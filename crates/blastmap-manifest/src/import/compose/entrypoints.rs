@@ -113,7 +113,7 @@ pub(super) fn infer(
             continue;
         }
         let excluded = if let Some(job) = &f.job {
-            Some(format!("a one-shot job ({job})"))
+            Some(format!("it is a one-shot job ({job})"))
         } else if let Some(k) =
             f.kind.filter(|k| matches!(k, Kind::Database | Kind::Cache | Kind::Queue | Kind::Storage))
         {
@@ -123,18 +123,22 @@ pub(super) fn infer(
                 Kind::Queue => "a queue",
                 _ => "storage",
             };
-            Some(format!("{what} (a datastore's published port is for debugging)"))
+            Some(format!("it is {what} (a datastore's published port is for debugging)"))
         } else if f.telemetry {
-            Some("a monitoring back end".to_owned())
+            Some("it is a monitoring back end".to_owned())
         } else if roles::is_admin_tool(name, s.image.as_deref()) {
-            Some("an admin tool".to_owned())
+            Some("it is an admin tool".to_owned())
         } else if open.iter().all(|(p, _)| DEBUG_PORTS.contains(p)) {
-            Some("only well-known datastore, broker or metrics ports".to_owned())
+            Some(if open.len() == 1 {
+                "that is a well-known datastore, broker or metrics port".to_owned()
+            } else {
+                "those are well-known datastore, broker or metrics ports".to_owned()
+            })
         } else {
             None
         };
         if let Some(why) = excluded {
-            let note = format!("{}, but it is {why}: not taken for an entrypoint", ports_text(&open));
+            let note = format!("{}, but {why}: not taken for an entrypoint", ports_text(&open));
             out.insert(name.clone(), Verdict { evidence: Vec::new(), note: Some(note) });
             continue;
         }
@@ -155,8 +159,9 @@ pub(super) fn infer(
             if doors.len() > 3 {
                 listed.push(format!("and {} more", doors.len() - 3));
             }
+            let doors_noun = if doors.len() == 1 { "front door" } else { "front doors" };
             verdict.note = Some(format!(
-                "{} beside the front door {}: taken for a debugging port, not an entrypoint",
+                "{} beside the {doors_noun} {}: taken for debugging, not an entrypoint",
                 ports_text(open),
                 listed.join(", ")
             ));

@@ -67,7 +67,9 @@ impl Importer<'_> {
             let f = facts.get(name);
             c.kind = f.and_then(|f| f.kind);
             if let Some(job) = f.and_then(|f| f.job.as_ref()) {
-                c.kind = c.kind.or(Some(Kind::Job));
+                // A job run from a datastore's image (`psql -f seed.sql`
+                // with `postgres:16`) is a job, not a second database.
+                c.kind = Some(Kind::Job);
                 c.notes.push(format!("one-shot job: {job}"));
             }
             let verdict = verdicts.remove(name).unwrap_or_default();

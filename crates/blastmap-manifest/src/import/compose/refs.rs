@@ -112,11 +112,18 @@ fn push(out: &mut Vec<HostRef>, host: &str, port: Option<u16>) {
 
 /// The hosts of `?host=db&hostaddr=...` parameters in the URLs of a value
 /// (`postgres:///app?host=db`, `postgresql://u@/app?host=db1,db2`).
+///
+/// Each URL's query is read up to the next URL, so a value of many `?` or
+/// `://` is scanned once, not once per mark.
 fn query_hosts(value: &str, out: &mut Vec<HostRef>) {
-    for (at, _) in value.match_indices('?') {
-        let query = &value[at + 1..];
-        let end = query.find(|c: char| c == '#' || c.is_whitespace()).unwrap_or(query.len());
-        for pair in query[..end].split('&') {
+    let starts: Vec<usize> = value.match_indices("://").map(|(at, _)| at).collect();
+    for (k, &start) in starts.iter().enumerate() {
+        let stop = starts.get(k + 1).copied().unwrap_or(value.len());
+        let url = value.get(start..stop).unwrap_or("");
+        let url = url.split(char::is_whitespace).next().unwrap_or("");
+        let Some((_, query)) = url.split_once('?') else { continue };
+        let query = query.split('#').next().unwrap_or("");
+        for pair in query.split('&') {
             let Some((k, v)) = pair.split_once('=') else { continue };
             if matches!(k.to_ascii_lowercase().as_str(), "host" | "hostaddr" | "hostname" | "server") {
                 for h in v.split(',') {
@@ -274,6 +281,18 @@ mod tests {
         assert_eq!(hosts("DATABASE_URL", "postgresql://u@/app?host=db1,db2"), ["db1", "db2"]);
         assert_eq!(hosts("PG_DSN", "host=db port=5432 dbname=app"), ["db"]);
         assert_eq!(hosts("ConnectionString", "Server=sqldata;Database=x"), ["sqldata"]);
+    }
+
+    #[test]
+    fn many_marks_are_scanned_once() {
+        let started = std::time::Instant::now();
+        for value in
+            ["?".repeat(200_000), "a://".repeat(100_000), format!("x://a?{}", "host=b&".repeat(50_000))]
+        {
+            env_hosts("DATABASE_URL", &value);
+        }
+        // Quadratic scans of these values take minutes.
+        assert!(started.elapsed().as_secs() < 20);
     }
 
     #[test]

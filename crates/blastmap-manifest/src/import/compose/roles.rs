@@ -203,24 +203,44 @@ pub(super) fn front_door(name: &str, image: Option<&str>) -> Option<String> {
 }
 
 /// Name words of one-shot jobs.
-const JOB_WORDS: [&str; 13] = [
+/// Not `seed` (a Cassandra seed node runs) nor `bootstrap`.
+const JOB_WORDS: [&str; 11] = [
     "init",
     "migrate",
     "migration",
     "migrations",
     "migrator",
     "setup",
-    "seed",
     "seeder",
-    "bootstrap",
     "provision",
     "provisioner",
     "createbuckets",
     "oneshot",
 ];
 
-/// Words of a command that keep running (`tail -f /dev/null`, `serve`).
-const LONG_RUNNING: [&str; 8] = ["tail", "infinity", "serve", "server", "start", "daemon", "watch", "run"];
+/// Words of a command that keep running (`tail -f /dev/null`, `serve`,
+/// `redis-server`), matched inside words.
+const LONG_RUNNING: [&str; 9] =
+    ["tail", "infinity", "serve", "start", "daemon", "watch", "listen", "agent", "worker"];
+
+/// Words of a command that does a job and exits (`migrate`, `psql -f`,
+/// `kafka-topics --create`), matched inside words.
+const JOB_VERBS: [&str; 14] = [
+    "migrat",
+    "init",
+    "seed",
+    "setup",
+    "create",
+    "load",
+    "import",
+    "provision",
+    "install",
+    "psql",
+    "mc",
+    "topics",
+    "curl",
+    "wget",
+];
 
 /// Why a service is a one-shot job (it runs and exits), if it is: other
 /// services wait for it to complete, its name says so (`db-migrate`,
@@ -232,10 +252,20 @@ pub(super) fn one_shot(name: &str, s: &Service, awaited: &BTreeSet<String>) -> O
     if let Some(w) = words(name).into_iter().find(|w| JOB_WORDS.contains(&w.as_str())) {
         return Some(format!("its name says a one-shot job (`{w}`)"));
     }
-    if s.restart.as_deref() == Some("no") {
-        let cmd: Vec<&String> = s.command.iter().chain(&s.entrypoint).flat_map(|c| &c.value).collect();
-        if !cmd.is_empty() && !cmd.iter().any(|w| LONG_RUNNING.contains(&w.to_ascii_lowercase().as_str())) {
-            return Some("`restart: \"no\"` with a command that exits".to_owned());
+    // `restart: no` unquoted is YAML 1.1's false.
+    if matches!(s.restart.as_deref(), Some("no" | "false")) {
+        let cmd: Vec<String> = s
+            .command
+            .iter()
+            .chain(&s.entrypoint)
+            .flat_map(|c| &c.value)
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        let has = |marks: &[&str]| {
+            cmd.iter().any(|w| marks.iter().any(|m| w == m || m.len() >= 4 && w.contains(m)))
+        };
+        if has(&JOB_VERBS) && !has(&LONG_RUNNING) {
+            return Some("`restart: \"no\"` with a command that does a job and exits".to_owned());
         }
     }
     None
@@ -257,6 +287,38 @@ mod tests {
         assert!(is_admin_tool("x", Some("dpage/pgadmin4")));
         assert!(!is_admin_tool("db", Some("postgres:16")));
         assert!(!is_admin_tool("rest-proxy", Some("confluentinc/cp-kafka-rest")));
+    }
+
+    fn service(restart: Option<&str>, command: &str) -> Service {
+        let file = std::sync::Arc::new(crate::source::SourceFile::new("c.yaml", String::new()));
+        let mut s = Service::new(&file, 0..0);
+        s.restart = restart.map(str::to_owned);
+        if !command.is_empty() {
+            let words = super::super::refs::shell_words(command);
+            s.command = Some(super::super::At { value: words, file, span: 0..0 });
+        }
+        s
+    }
+
+    #[test]
+    fn one_shot_jobs() {
+        let none = BTreeSet::new();
+        let awaited: BTreeSet<String> = ["schema".to_owned()].into();
+        assert!(one_shot("schema", &service(None, ""), &awaited).is_some());
+        assert!(one_shot("db-migrate", &service(None, ""), &none).is_some());
+        assert!(one_shot("kafka-setup", &service(None, ""), &none).is_some());
+        assert!(one_shot("load", &service(Some("no"), "sh -c 'psql -f /seed.sql'"), &none).is_some());
+        assert!(
+            one_shot("topics", &service(Some("false"), "kafka-topics --create --topic orders"), &none)
+                .is_some()
+        );
+        // Long-running, or nothing says it exits.
+        assert!(one_shot("cache", &service(Some("no"), "redis-server --appendonly yes"), &none).is_none());
+        assert!(
+            one_shot("db", &service(Some("no"), "postgres -c config_file=/etc/pg.conf"), &none).is_none()
+        );
+        assert!(one_shot("cassandra-seed", &service(None, ""), &none).is_none());
+        assert!(one_shot("api", &service(Some("always"), "api migrate"), &none).is_none());
     }
 
     #[test]
