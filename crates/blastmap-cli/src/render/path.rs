@@ -34,26 +34,50 @@ pub(crate) fn status_words(n: usize, down: usize, degraded: usize) -> String {
     }
 }
 
-/// The cascade path of `c` in words.
+/// How many steps of a cascade path are written before the middle is
+/// elided (the first [`PATH_HEAD`] and the last [`PATH_TAIL`] stay): a
+/// chain of n components would otherwise write n² ids for n failures.
+const PATH_SHOWN: usize = 12;
+const PATH_HEAD: usize = 8;
+const PATH_TAIL: usize = 3;
+
+/// The cascade path of `c` in words; a path of more than [`PATH_SHOWN`]
+/// steps keeps its start and its failed end, with the number of steps
+/// left out between them (JSON outputs keep every step).
 pub(crate) fn describe(model: &Model, sim: &Simulation, c: ComponentId) -> String {
     let path = sim.path(c);
     let reqs = sim.path_requirements(c);
-    let mut out = String::new();
+    // One piece per step, each with the arrow that leads to it.
+    let mut pieces: Vec<String> = Vec::new();
     let mut arrow = "";
     for (i, &step) in path.iter().enumerate() {
-        out.push_str(arrow);
-        out.push_str(&safe(&model.component(step).id));
+        let mut piece = format!("{arrow}{}", safe(&model.component(step).id));
         if sim.is_failed(step) {
-            out.push_str(" (failed)");
+            piece.push_str(" (failed)");
+            pieces.push(piece);
             break;
         }
-        let Some(&r) = reqs.get(i) else { break };
-        let Some(req) = model.component(step).requirements.get(r as usize) else { break };
+        let Some(&r) = reqs.get(i) else {
+            pieces.push(piece);
+            break;
+        };
+        let Some(req) = model.component(step).requirements.get(r as usize) else {
+            pieces.push(piece);
+            break;
+        };
         arrow = if req.mode == Mode::Soft { " →(soft) " } else { " → " };
         if req.is_group() {
-            out.push_str(&format!("{arrow}{}: {}", group_name(model, req), group_status(req, sim)));
+            piece.push_str(&format!("{arrow}{}: {}", group_name(model, req), group_status(req, sim)));
             arrow = " → ";
         }
+        pieces.push(piece);
     }
+    if pieces.len() <= PATH_SHOWN {
+        return pieces.concat();
+    }
+    let left_out = pieces.len() - PATH_HEAD - PATH_TAIL;
+    let mut out = pieces[..PATH_HEAD].concat();
+    out.push_str(&format!(" → … {left_out} more steps …"));
+    out.push_str(&pieces[pieces.len() - PATH_TAIL..].concat());
     out
 }
