@@ -146,12 +146,33 @@ pub(super) fn kind(name: &str, image: Option<&str>) -> Option<Kind> {
     }
 }
 
+/// Words of gateways that lead out to a provider (`payment-gateway`).
+const OUTBOUND: [&str; 13] = [
+    "payment",
+    "payments",
+    "pay",
+    "sms",
+    "email",
+    "mail",
+    "smtp",
+    "notification",
+    "notifications",
+    "push",
+    "bank",
+    "fax",
+    "print",
+];
+
 /// A gateway by its name: `*-gateway`, `*apigw`, `gateway`, and a proxy in
 /// front (`frontend-proxy`, `edge-proxy`, `reverse-proxy`, `proxy`) — not
 /// a proxy for something behind (`rest-proxy` of Kafka, `sql-proxy`).
 pub(super) fn is_gateway_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let ws = words(&lower);
+    // `payment-gateway`, `sms-gateway`: the way out to a provider, not in.
+    if ws.iter().any(|w| OUTBOUND.contains(&w.as_str())) {
+        return false;
+    }
     if ws.iter().any(|w| matches!(w.as_str(), "gateway" | "apigw" | "gw" | "ingress"))
         || lower.ends_with("apigw")
     {
@@ -335,5 +356,7 @@ mod tests {
         assert!(front_door("webshoppingapigw", Some("envoyproxy/envoy:v1.11.1")).is_some());
         assert!(front_door("rest-proxy", Some("confluentinc/cp-kafka-rest")).is_none());
         assert!(front_door("cloudsql-proxy", None).is_none());
+        assert!(front_door("payment-gateway", Some("acme/payment-gateway")).is_none());
+        assert_eq!(kind("sms-gateway", None), None);
     }
 }
