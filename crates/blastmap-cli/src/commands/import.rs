@@ -58,5 +58,15 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Ended {
         plural(imports.files.len(), "file"),
         if warnings > 0 { format!(" ({} above)", plural(warnings, "warning")) } else { String::new() },
     ));
+    // What the files said about who the users are: the inferred
+    // entrypoints, or the warning that nothing is critical.
+    let inferred = imports.inventory.components.values().filter(|c| !c.entrypoint.is_empty()).count();
+    if inferred > 0 {
+        eprint(&format!(
+            "{} inferred from the files (each with its evidence in an `# entrypoint:` comment): review them\n",
+            plural(inferred, "entrypoint")
+        ));
+    }
+    crate::commands::criticality::warn_if_nothing_critical(ctx, &check.model);
     Ok(Outcome::Success)
 }
