@@ -408,3 +408,27 @@ fn per_component_lists_of_the_json_report_are_capped_with_counts() {
         assert_eq!(c["cut_sets"].as_array().unwrap().len(), total.min(100));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn compose_never_reads_or_prints_files_outside_its_directory() {
+    let dir = scratch("outside");
+    let project = dir.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(dir.join("outside.env"), "SECRET_LINE_never_printed\n").unwrap();
+    std::fs::write(
+        project.join("compose.yaml"),
+        "services:\n  app:\n    image: acme/app:1\n    env_file: ../outside.env\n  other:\n    image: acme/app:1\n    env_file: /etc/passwd\n",
+    )
+    .unwrap();
+    // The project's own `.env`, a link out of it.
+    std::os::unix::fs::symlink(dir.join("outside.env"), project.join(".env")).unwrap();
+    for command in ["validate", "import"] {
+        let out = run(&[command, project.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("SECRET_LINE"), "{command} printed an outside file: {all}");
+        assert!(!all.contains("root:"), "{command} printed /etc/passwd: {all}");
+        assert_eq!(all.matches("is outside").count(), 3, "{all}");
+    }
+}

@@ -657,6 +657,27 @@ impl Diagnostic {
             .warning()
     }
 
+    /// A file that an input names (`env_file:`, the project's `.env`) but
+    /// that lies outside `dir`, the directory of the file naming it, or
+    /// links out of it: not read, and its content never shown. `at` is
+    /// the entry that names it, when it is written (`.env` is implicit).
+    pub(crate) fn referenced_file_outside(
+        at: Option<(&Arc<SourceFile>, Range<usize>)>,
+        path: &str,
+        dir: &str,
+    ) -> Self {
+        let d = Self::new(
+            Code::UnresolvedReference,
+            format!("`{path}` is outside `{dir}` (or links out of it): not read"),
+        )
+        .help("an inventory reads only files in its own directory; copy the file there if it belongs to the project")
+        .warning();
+        match at {
+            Some((file, span)) => d.at(file, span, "names a file outside the project"),
+            None => d,
+        }
+    }
+
     /// `extends` naming `service`, which the project does not have.
     pub(crate) fn extends_unknown_service(file: &Arc<SourceFile>, span: Range<usize>, service: &str) -> Self {
         Self::new(Code::UnresolvedReference, format!("`extends` names no service `{service}`"))

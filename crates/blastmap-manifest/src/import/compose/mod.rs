@@ -157,7 +157,18 @@ pub(crate) fn import(
     let env_path = project_dir.join(".env");
     // Whether an example was read for a missing env file (said once).
     let mut example_said = false;
-    if let Some(env) = read(&env_path) {
+    let dir_name = project_dir.display().to_string();
+    let env_outside = [env_path.clone()]
+        .into_iter()
+        .chain(ENV_EXAMPLES.iter().map(|suffix| project_dir.join(format!(".env{suffix}"))))
+        .find(|p| !stays_inside(&project_dir, p));
+    if let Some(outside) = env_outside {
+        importer.diags.push(Diagnostic::referenced_file_outside(
+            None,
+            &outside.display().to_string(),
+            &dir_name,
+        ));
+    } else if let Some(env) = read(&env_path) {
         importer.notes.push(format!("read variables from `{}`", env.name));
         importer.vars = importer.parse_env_file(&env, &BTreeMap::new());
     } else if let Some(example) = example_of(&env_path, read) {
@@ -180,6 +191,14 @@ pub(crate) fn import(
         for entry in std::mem::take(&mut service.env_files) {
             let (path, required) = &entry.value;
             let full: PathBuf = project_dir.join(path);
+            if !stays_inside(&project_dir, &full) {
+                importer.diags.push(Diagnostic::referenced_file_outside(
+                    Some((&entry.file, entry.span.clone())),
+                    path,
+                    &dir_name,
+                ));
+                continue;
+            }
             let parsed = env_files.entry(full).or_insert_with_key(|full| {
                 let env = if let Some(env) = read(full) {
                     env
@@ -220,6 +239,17 @@ pub(crate) fn import(
         }
     }
     importer.components(&services)
+}
+
+/// Whether `path`, with every symlink resolved, is inside `dir`: what an
+/// inventory may read besides the files it was given (SECURITY.md). A path
+/// that does not resolve on disk (absent, or read from a git tree) reads
+/// nothing outside either, so it passes.
+fn stays_inside(dir: &Path, path: &Path) -> bool {
+    let (Ok(dir), Ok(path)) = (std::fs::canonicalize(dir), std::fs::canonicalize(path)) else {
+        return !path.is_absolute() || path.starts_with(dir);
+    };
+    path.starts_with(dir)
 }
 
 /// The example shipped for a missing env file (`.env` → `.env.example`,
