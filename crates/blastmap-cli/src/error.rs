@@ -70,6 +70,8 @@ pub(crate) enum CliError {
     CannotWrite { path: String, reason: String },
     /// Standard output could not be written (other than a closed pipe).
     CannotWriteStdout { reason: String },
+    /// Standard input (`-`) named more than once in a command line.
+    StdinNamedTwice,
 }
 
 /// Every error code with a one-line description, in the order of the enum.
@@ -106,6 +108,7 @@ pub(crate) const ALL: &[(&str, &str)] = &[
     ("output-is-input", "`-o FILE` names one of the input files"),
     ("cannot-write", "the output file could not be written"),
     ("cannot-write-stdout", "standard output could not be written"),
+    ("stdin-named-twice", "standard input (`-`) is named more than once; it can be read once"),
 ];
 
 impl CliError {
@@ -144,6 +147,7 @@ impl CliError {
             CliError::OutputIsInput { .. } => "output-is-input",
             CliError::CannotWrite { .. } => "cannot-write",
             CliError::CannotWriteStdout { .. } => "cannot-write-stdout",
+            CliError::StdinNamedTwice => "stdin-named-twice",
         }
     }
 
@@ -158,6 +162,9 @@ impl CliError {
                 "install Graphviz (`apt-get install graphviz`, `brew install graphviz`) or use `--diagram builtin`",
             ),
             CliError::Baseline(inner) => inner.help(),
+            CliError::StdinNamedTwice => {
+                Some("name `-` once; save the other input to a file and name that file")
+            }
             _ => None,
         }
     }
@@ -241,6 +248,9 @@ impl CliError {
             ),
             CliError::CannotWrite { path, reason } => format!("cannot write `{path}`: {reason}"),
             CliError::CannotWriteStdout { reason } => format!("cannot write to standard output: {reason}"),
+            CliError::StdinNamedTwice => {
+                "standard input (`-`) is named more than once; it can be read once".to_owned()
+            }
         }
     }
 }
@@ -301,6 +311,7 @@ mod tests {
             CliError::OutputIsInput { path: s() },
             CliError::CannotWrite { path: s(), reason: s() },
             CliError::CannotWriteStdout { reason: s() },
+            CliError::StdinNamedTwice,
         ];
         let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
         given.sort_unstable();

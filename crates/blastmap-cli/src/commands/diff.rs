@@ -5,7 +5,7 @@ use blastmap_manifest::{LoadOptions, Model};
 
 use crate::cli::{DiffArgs, DiffFormat, FailOn};
 use crate::commands::git::load_spec;
-use crate::commands::{Context, Ended, Outcome, counts, written};
+use crate::commands::{Context, Ended, Outcome, counts, input_name, written};
 use crate::error::CliError;
 use crate::output::{self, eprint};
 use crate::render;
@@ -62,6 +62,7 @@ fn triggered(d: &Diff, fail_on: &[FailOn]) -> Vec<FailOn> {
 
 fn load_side(ctx: &Context, spec: &str, options: &LoadOptions) -> Result<Model, CliError> {
     let loaded = load_spec(spec, options)?;
+    ctx.print_read(&loaded.read, &input_name(spec));
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
         let (errors, warnings) = counts(&loaded);
