@@ -6,6 +6,7 @@ mod ci;
 mod cmd;
 mod diagrams;
 mod hostile;
+mod inputs;
 mod real_world;
 
 /// A folder of the shared corpus beside the repository (`../shared/<sub>`:
