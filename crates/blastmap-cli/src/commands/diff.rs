@@ -15,11 +15,12 @@ pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Ended {
     let base = load_side(ctx, &args.base, &options)?;
     let head = load_side(ctx, &args.head, &options)?;
     let result = diff(&base, &head);
+    let (base_name, head_name) = (input_name(&args.base), input_name(&args.head));
     let names: Vec<&str> = triggered(&result, &args.fail_on).into_iter().map(fail_on_name).collect();
     let text = match args.format {
-        DiffFormat::Text => render::diff::text(&result, &args.base, &args.head, args.top),
-        DiffFormat::Markdown => render::diff::markdown(&result, &args.base, &args.head, args.top),
-        DiffFormat::Json => render::diff::json(&result, &args.base, &args.head, &names),
+        DiffFormat::Text => render::diff::text(&result, &base_name, &head_name, args.top),
+        DiffFormat::Markdown => render::diff::markdown(&result, &base_name, &head_name, args.top),
+        DiffFormat::Json => render::diff::json(&result, &base_name, &head_name, &names),
     };
     match output::emit(args.output.as_deref(), text.as_bytes()) {
         // Only once the result is written: a closed pipe stays a success.

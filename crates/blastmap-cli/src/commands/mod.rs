@@ -63,7 +63,9 @@ pub(crate) struct Context {
 
 pub(crate) fn run(cli: &Cli) -> Ended {
     let ctx = Context::new(cli);
-    stdin_once(&cli.command)?;
+    if stdin_once(&cli.command)? && std::io::stdin().is_terminal() {
+        ctx.note("note: reading the inventory from standard input (`-`); end it with Ctrl-D\n");
+    }
     match &cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
@@ -161,7 +163,7 @@ pub(crate) fn read_line(read: &ReadSummary, sources: &str) -> String {
     }
     parts.extend(read.foreign.iter().map(|(&format, &n)| (n, format_name(format))));
     // Stable: the order above breaks ties.
-    parts.sort_by(|a, b| b.0.cmp(&a.0));
+    parts.sort_by_key(|part| std::cmp::Reverse(part.0));
     if read.skipped > 0 {
         parts.push((read.skipped, "skipped"));
     }
@@ -198,7 +200,8 @@ pub(crate) fn input_name(spec: &str) -> String {
 
 /// Standard input can be read once: `-` may be named once in a command line
 /// (inventory paths, `--policy`, `--baseline`, the two sides of `diff`).
-fn stdin_once(command: &Command) -> Result<(), CliError> {
+/// Whether it is named.
+fn stdin_once(command: &Command) -> Result<bool, CliError> {
     let dash = |p: &Path| p == Path::new("-");
     let inputs = |input: &InputArgs| input.paths.iter().filter(|p| dash(p)).count();
     let named = match command {
@@ -215,7 +218,7 @@ fn stdin_once(command: &Command) -> Result<(), CliError> {
         Command::Diff(a) => usize::from(a.base == "-") + usize::from(a.head == "-"),
         Command::Schema(_) => 0,
     };
-    if named > 1 { Err(CliError::StdinNamedTwice) } else { Ok(()) }
+    if named > 1 { Err(CliError::StdinNamedTwice) } else { Ok(named == 1) }
 }
 
 /// The loader's options from the command line.

@@ -198,12 +198,7 @@ fn a_helm_chart_is_refused_when_named_and_skipped_inside_a_tree() {
 #[test]
 fn the_read_line_counts_each_format_most_first() {
     let out = run(
-        &[
-            "validate",
-            "fixtures/inputs/tree",
-            "fixtures/valid/quorum.yaml",
-            "fixtures/valid/hard-cycle.yaml",
-        ],
+        &["validate", "fixtures/inputs/tree", "fixtures/valid/quorum.yaml", "fixtures/valid/hard-cycle.yaml"],
         "",
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
