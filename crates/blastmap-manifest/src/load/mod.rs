@@ -406,3 +406,27 @@ fn sort_diagnostics(loaded: &mut Loaded) {
         (file, offset)
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_read_summary_counts_each_input_once_by_what_it_was_read_as() {
+        let loaded = load_texts(
+            &[
+                ("a.yaml", "blastmap: 1\ncomponents:\n  a: {}\n"),
+                ("compose.yaml", "services:\n  web: {image: nginx}\n  api: {image: api}\n"),
+                ("override.yaml", "services:\n  web: {depends_on: [api]}\n"),
+                ("k8s.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {}\n"),
+                ("values.yaml", "replicas: 2\n"),
+            ],
+            &LoadOptions::default(),
+        );
+        let mut foreign = BTreeMap::new();
+        foreign.insert(Format::Compose, 2);
+        foreign.insert(Format::Kubernetes, 1);
+        assert_eq!(loaded.read, ReadSummary { native: 1, foreign, skipped: 1 });
+        assert_eq!(loaded.read.files(), 5);
+    }
+}
