@@ -8,7 +8,9 @@
 //! targets and k-of-n groups alike: every member is an edge). Soft cycles are
 //! fine and are not reported.
 
-use blastmap_manifest::{ComponentId, Model};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use blastmap_manifest::{ComponentId, Mode, Model};
 
 use crate::net::HardNet;
 
@@ -138,6 +140,120 @@ pub(crate) fn cycles_of(sccs: &Sccs) -> Vec<Vec<ComponentId>> {
         .collect();
     cycles.sort_unstable();
     cycles
+}
+
+/// The shortest closed path of hard requirements from `start` back to
+/// itself, staying inside `members` (a hard cycle that holds `start`):
+/// `[start, …, start]`, with the index of the requirement of `start` that
+/// the path leaves by. Empty (and `None`) when there is no such path.
+///
+/// # Complexity
+/// O(size of the cycle + its requirements) time and memory (breadth-first).
+pub fn shortest_cycle_through(
+    model: &Model,
+    members: &[ComponentId],
+    start: ComponentId,
+) -> (Vec<ComponentId>, Option<usize>) {
+    let inside: HashSet<ComponentId> = members.iter().copied().collect();
+    let mut parent: HashMap<ComponentId, (ComponentId, usize)> = HashMap::new();
+    let mut queue = VecDeque::from([start]);
+    let mut closing = None;
+    'search: while let Some(at) = queue.pop_front() {
+        for (r, req) in model.component(at).requirements.iter().enumerate() {
+            if req.mode != Mode::Hard {
+                continue;
+            }
+            for &m in &req.members {
+                if !inside.contains(&m) {
+                    continue;
+                }
+                if m == start {
+                    closing = Some((at, r));
+                    break 'search;
+                }
+                if m != start && !parent.contains_key(&m) {
+                    parent.insert(m, (at, r));
+                    queue.push_back(m);
+                }
+            }
+        }
+    }
+    let Some((last, closing_requirement)) = closing else { return (Vec::new(), None) };
+    // Walk back from the closing edge to the start, then read it forwards.
+    let mut back = Vec::new();
+    let mut at = last;
+    let mut first = (last == start).then_some(closing_requirement);
+    while at != start {
+        back.push(at);
+        // Every node on the way back was reached from the start, so it has
+        // a parent; stop rather than loop if that ever breaks.
+        let Some(&(p, r)) = parent.get(&at) else { break };
+        if p == start {
+            first = Some(r);
+        }
+        at = p;
+    }
+    back.reverse();
+    let mut path = Vec::with_capacity(back.len() + 2);
+    path.push(start);
+    path.extend(back);
+    path.push(start);
+    (path, first)
+}
+
+/// A hard cycle as a reader follows it: a real closed path through its
+/// most depended-on member, and how many members the path leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CyclePath {
+    /// The member with the most hard dependents in the whole model (ties:
+    /// id order): the one whose recovery unblocks the most.
+    pub hub: ComponentId,
+    /// How many components hard-depend on `hub`.
+    pub dependents: usize,
+    /// The shortest closed path through `hub`, `hub` first and last.
+    pub path: Vec<ComponentId>,
+}
+
+impl CyclePath {
+    /// Whether the path visits every member (then it says it all).
+    pub fn covers(&self, members: &[ComponentId]) -> bool {
+        self.path.len().saturating_sub(1) == members.len()
+    }
+}
+
+/// The [`CyclePath`] of each cycle of `cycles` (as [`hard_cycles`] gives
+/// them), in the same order.
+///
+/// # Complexity
+/// O(n + m) for the dependent counts, plus one breadth-first search per
+/// cycle inside it.
+pub fn cycle_paths(model: &Model, cycles: &[Vec<ComponentId>]) -> Vec<CyclePath> {
+    if cycles.is_empty() {
+        return Vec::new();
+    }
+    let mut dependents = vec![0usize; model.len()];
+    for c in model.components() {
+        for req in c.requirements.iter().filter(|r| r.mode == Mode::Hard) {
+            for m in &req.members {
+                if let Some(count) = dependents.get_mut(m.index()) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+    cycles
+        .iter()
+        .map(|members| {
+            // Members are in id order, so the first maximum wins ties.
+            let hub = members
+                .iter()
+                .copied()
+                .reduce(|best, c| if dependents[c.index()] > dependents[best.index()] { c } else { best })
+                .expect("a hard cycle has members");
+            let (path, _) = shortest_cycle_through(model, members, hub);
+            CyclePath { hub, dependents: dependents[hub.index()], path }
+        })
+        .collect()
 }
 
 #[cfg(test)]

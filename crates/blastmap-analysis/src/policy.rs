@@ -8,15 +8,16 @@
 //! Pure: "today" (for expired exceptions) is an input, never read from a
 //! clock here.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use blastmap_manifest::{
-    Component, ComponentId, Exception, Kind, Level, Location, Mode, Model, Policy, Rule, RuleConfig,
+    Component, ComponentId, Exception, Kind, Level, Location, Model, Policy, Rule, RuleConfig,
 };
 use rayon::prelude::*;
 
 use crate::availability::{AvailabilityOptions, availability};
-use crate::cycles::hard_cycles;
+use crate::criticality::{NothingCritical, nothing_critical};
+use crate::cycles::{hard_cycles, shortest_cycle_through};
 use crate::net::Net;
 use crate::simulate::{Sparse, State};
 use crate::sweep::{Sweep, SweepOptions, Targets, sweep};
@@ -34,6 +35,9 @@ pub type Date = (u16, u8, u8);
 /// for the policy's own exceptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
+    /// Nothing is critical, so `no-spof` has nothing to protect
+    /// (docs/semantics.md#criticality-missing).
+    CriticalityMissing,
     NoSpof,
     MaxBlastRadius,
     NoHardCycles,
@@ -48,7 +52,8 @@ pub enum Code {
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 8] = [
+    pub const ALL: [Code; 9] = [
+        Code::CriticalityMissing,
         Code::NoSpof,
         Code::MaxBlastRadius,
         Code::NoHardCycles,
@@ -62,6 +67,7 @@ impl Code {
     /// The kebab-case code used in every output.
     pub fn as_str(self) -> &'static str {
         match self {
+            Code::CriticalityMissing => "criticality-missing",
             Code::NoSpof => "no-spof",
             Code::MaxBlastRadius => "max-blast-radius",
             Code::NoHardCycles => "no-hard-cycles",
@@ -76,6 +82,9 @@ impl Code {
     /// One line saying what the rule asks (rule metadata for SARIF).
     pub fn summary(self) -> &'static str {
         match self {
+            Code::CriticalityMissing => {
+                "the inventory says which components are critical (tier 1 or entrypoint), so single points of failure can be found"
+            }
             Code::NoSpof => {
                 "no datastore, queue, external provider or failure domain takes a critical component down on its own"
             }
@@ -96,6 +105,9 @@ impl Code {
     /// What to do about a finding (help text).
     pub fn help(self) -> &'static str {
         match self {
+            Code::CriticalityMissing => {
+                "mark the components users reach `entrypoint: true` (or the ones that matter most `tier: 1`); until then no single point of failure can be reported"
+            }
             Code::NoSpof => {
                 "add redundancy (a second replica in another failure domain, an `any_of` or `quorum` group), or record an exception with a reason and an expiry date"
             }
@@ -198,6 +210,10 @@ pub enum Found {
     ExpiredException { rule: String, expired: Date, reason: String },
     /// An exception that covered no finding.
     UnusedException { rule: String, why: Unused },
+    /// `criticality-missing`: no component is critical, so `no-spof` (and
+    /// the SPOF part of `no-regression`) protects nothing; the examples to
+    /// look at.
+    NothingCritical(NothingCritical),
 }
 
 impl Found {
@@ -214,6 +230,7 @@ impl Found {
             Found::RadiusGrowth { .. } => 5,
             Found::ExpiredException { .. } => 6,
             Found::UnusedException { .. } => 7,
+            Found::NothingCritical(_) => 8,
         }
     }
 }
@@ -371,6 +388,25 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
 
     let mut raw: Vec<Finding> = Vec::new();
     let mut checked = Vec::new();
+    // `no-spof` (or the SPOF half of `no-regression`) with nothing to
+    // protect finds nothing: say so as a finding of its own, at that
+    // rule's level, instead of passing.
+    let protecting = rules.iter().find(|r| matches!(r.rule, Rule::NoSpof { .. })).or_else(|| {
+        rules
+            .iter()
+            .find(|r| matches!(r.rule, Rule::NoRegression { .. }))
+            .filter(|_| context.baseline.is_some())
+    });
+    if let (Some(config), Some(swept)) = (protecting, &swept) {
+        if let Some(found) = nothing_critical(model, spof_rule.0, |c| swept.radius(c).down) {
+            raw.push(criticality_finding(model, found, config.level));
+        }
+        checked.push(Checked {
+            code: Code::CriticalityMissing,
+            level: config.level,
+            subjects: vec![INVENTORY.to_owned()],
+        });
+    }
     for config in &rules {
         let code = Code::of_rule(&config.rule);
         let level = config.level;
@@ -472,6 +508,29 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
     sort_findings(&mut findings);
     excepted.sort_by(|a, b| finding_order(&a.finding, &b.finding).then(a.exception.cmp(&b.exception)));
     Evaluation { findings, excepted, checked }
+}
+
+/// The subject of `criticality-missing` (a JUnit test case of its own).
+pub const INVENTORY: &str = "inventory";
+
+/// The `criticality-missing` finding, at the component a user should mark
+/// first (the first candidate entrypoint, or the biggest failure).
+fn criticality_finding(model: &Model, found: NothingCritical, level: Level) -> Finding {
+    let at = found.tops.first().or_else(|| found.biggest.first().map(|(c, _)| c)).copied();
+    let (component, location) = at.map_or_else(
+        || (String::new(), Location::unknown()),
+        |c| (model.component(c).id.clone(), model.component(c).location.clone()),
+    );
+    Finding {
+        code: Code::CriticalityMissing,
+        level,
+        found: Found::NothingCritical(found),
+        component,
+        subject: INVENTORY.to_owned(),
+        cascade: None,
+        cycle: Vec::new(),
+        location,
+    }
 }
 
 /// The `no-spof` parameters that `no-regression` compares with: the
@@ -620,55 +679,10 @@ fn radius_excess(model: &Model, down: u32, components: Option<u32>, percent: Opt
 /// requirement of its first component that starts it.
 fn cycle_finding(model: &Model, members: &[ComponentId], level: Level) -> Finding {
     let start = members[0];
-    let inside: HashSet<ComponentId> = members.iter().copied().collect();
-    // Breadth-first search over hard requirements inside the cycle, from the
-    // first member back to itself: the shortest cycle through it.
-    let mut parent: Vec<Option<(ComponentId, u32)>> = vec![None; model.len()];
-    let mut queue = VecDeque::from([start]);
-    let mut closing = None;
-    'search: while let Some(at) = queue.pop_front() {
-        for (r, req) in model.component(at).requirements.iter().enumerate() {
-            if req.mode != Mode::Hard {
-                continue;
-            }
-            for &m in &req.members {
-                if !inside.contains(&m) {
-                    continue;
-                }
-                if m == start {
-                    closing = Some((at, r as u32));
-                    break 'search;
-                }
-                if parent[m.index()].is_none() {
-                    parent[m.index()] = Some((at, r as u32));
-                    queue.push_back(m);
-                }
-            }
-        }
-    }
-    // Walk back from the closing edge to the start, then read it forwards.
-    let mut cycle = vec![start];
-    let mut first_requirement = None;
-    if let Some((last, _)) = closing {
-        let mut back = Vec::new();
-        let mut at = last;
-        while at != start {
-            back.push(at);
-            // Every node on the way back was reached from the start, so it
-            // has a parent; stop rather than loop if that ever breaks.
-            let Some((p, r)) = parent[at.index()] else { break };
-            if p == start {
-                first_requirement = Some(r);
-            }
-            at = p;
-        }
-        back.reverse();
-        cycle.extend(back);
-        cycle.push(start);
-    }
+    let (cycle, first_requirement) = shortest_cycle_through(model, members, start);
     let component = model.component(start);
     let location = first_requirement
-        .and_then(|r| component.requirements.get(r as usize))
+        .and_then(|r| component.requirements.get(r))
         .map_or_else(|| component.location.clone(), |req| req.location.clone());
     Finding {
         code: Code::NoHardCycles,

@@ -6,7 +6,7 @@ use blastmap_manifest::{ComponentId, Model};
 use crate::availability::{Availability, AvailabilityOptions, availability_net};
 use crate::cold_start::{ColdStart, cold_start_net};
 use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, cut_sets_within};
-use crate::cycles::hard_cycles_net;
+use crate::cycles::{CyclePath, cycle_paths, hard_cycles_net};
 use crate::net::{HardNet, Net};
 use crate::progress::{Progress, Stage};
 use crate::spof::{IllusoryRedundancy, Ranked, illusory_redundancy_tracked, rank_by_critical};
@@ -77,6 +77,8 @@ pub struct Report {
     pub availability: Option<Vec<Option<Availability>>>,
     /// Hard cycles (always computed: it is cheap and every format shows it).
     pub cycles: Vec<Vec<ComponentId>>,
+    /// A real closed path through each of `cycles` (same order).
+    pub cycle_paths: Vec<CyclePath>,
     pub cold_start: Option<ColdStart>,
 }
 
@@ -108,8 +110,10 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         cuts: None,
         availability: None,
         cycles: hard_cycles_net(&hard),
+        cycle_paths: Vec::new(),
         cold_start: None,
     };
+    out.cycle_paths = cycle_paths(model, &out.cycles);
     if a.blast_radius || a.spof {
         let causes = if a.spof { targets.clone() } else { Targets::None };
         progress.begin(Stage::BlastRadius, passes(&net));

@@ -66,6 +66,9 @@ pub(crate) enum CliError {
     ImportInvalid,
     /// `-o FILE` names one of the input files.
     OutputIsInput { path: String },
+    /// `-o FILE` names a symlink, a device, a directory or anything else
+    /// that is not a regular file: blastmap never replaces one.
+    OutputNotRegular { path: String, what: &'static str },
     /// The output file could not be written.
     CannotWrite { path: String, reason: String },
     /// Standard output could not be written (other than a closed pipe).
@@ -106,6 +109,10 @@ pub(crate) const ALL: &[(&str, &str)] = &[
     ("import-failed", "the files given to `import` have errors; nothing was imported"),
     ("import-invalid", "the manifest `import` produced does not validate (a bug in blastmap)"),
     ("output-is-input", "`-o FILE` names one of the input files"),
+    (
+        "output-not-a-file",
+        "`-o FILE` names a symlink, device, directory or other non-regular file, which blastmap never replaces",
+    ),
     ("cannot-write", "the output file could not be written"),
     ("cannot-write-stdout", "standard output could not be written"),
     ("stdin-named-twice", "standard input (`-`) is named more than once; it can be read once"),
@@ -145,6 +152,7 @@ impl CliError {
             CliError::ImportFailed { .. } => "import-failed",
             CliError::ImportInvalid => "import-invalid",
             CliError::OutputIsInput { .. } => "output-is-input",
+            CliError::OutputNotRegular { .. } => "output-not-a-file",
             CliError::CannotWrite { .. } => "cannot-write",
             CliError::CannotWriteStdout { .. } => "cannot-write-stdout",
             CliError::StdinNamedTwice => "stdin-named-twice",
@@ -164,6 +172,9 @@ impl CliError {
             CliError::Baseline(inner) => inner.help(),
             CliError::StdinNamedTwice => {
                 Some("name `-` once; save the other input to a file and name that file")
+            }
+            CliError::OutputNotRegular { .. } => {
+                Some("write to a regular file (or a new name), or use `-o -` for standard output")
             }
             _ => None,
         }
@@ -246,6 +257,10 @@ impl CliError {
                 "refusing to write `{}`: it is one of the inputs",
                 blastmap_manifest::source::printable(path)
             ),
+            CliError::OutputNotRegular { path, what } => format!(
+                "refusing to write `{}`: it is {what}, not a regular file",
+                blastmap_manifest::source::printable(path)
+            ),
             CliError::CannotWrite { path, reason } => format!("cannot write `{path}`: {reason}"),
             CliError::CannotWriteStdout { reason } => format!("cannot write to standard output: {reason}"),
             CliError::StdinNamedTwice => {
@@ -309,6 +324,7 @@ mod tests {
             CliError::ImportFailed { errors: 1 },
             CliError::ImportInvalid,
             CliError::OutputIsInput { path: s() },
+            CliError::OutputNotRegular { path: s(), what: "a symlink" },
             CliError::CannotWrite { path: s(), reason: s() },
             CliError::CannotWriteStdout { reason: s() },
             CliError::StdinNamedTwice,

@@ -1,7 +1,12 @@
-//! Writing results: to standard output (a closed pipe is not an error), or
-//! to a file atomically (a temporary file in the same directory, renamed
-//! into place, so a failure never leaves a partial file); messages for
-//! people go to standard error through [`eprint()`].
+//! Writing results: to standard output (a closed pipe is not an error;
+//! `-o -` says so explicitly), or to a file atomically: a temporary file
+//! with a random name created exclusively (`O_EXCL`, never through a
+//! planted symlink) in the same directory, renamed into place, so a
+//! failure never leaves a partial file. The target must be a regular file
+//! or not exist: a symlink, device or directory is never replaced. SIGINT,
+//! SIGTERM and SIGHUP during the write remove the temporary file before
+//! exiting with 128 + the signal. Messages for people go to standard
+//! error through [`eprint()`].
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -44,10 +49,16 @@ pub(crate) fn eprint(text: &str) {
     let _ = err.write_all(text.as_bytes());
 }
 
-/// Writes `bytes` to `path`, or to standard output when `path` is `None`.
+/// Writes `bytes` to `path`, or to standard output when `path` is `None`
+/// or `-`.
 pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
     match path {
         None => write_stdout(bytes),
+        Some(path) if path.as_os_str() == "-" => write_stdout(bytes),
+        Some(path) if not_regular(path).is_some() => Err(OutputError::Failed(CliError::OutputNotRegular {
+            path: path.display().to_string(),
+            what: not_regular(path).unwrap_or("not a regular file"),
+        })),
         Some(path) if is_input(path) => {
             Err(OutputError::Failed(CliError::OutputIsInput { path: path.display().to_string() }))
         }
@@ -69,21 +80,93 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), OutputError> {
     }
 }
 
+/// What `path` is when it exists and is not a regular file (never
+/// followed: a symlink is a symlink, wherever it points).
+fn not_regular(path: &Path) -> Option<&'static str> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    Some(if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        special(&kind)
+    })
+}
+
+#[cfg(unix)]
+fn special(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special(_: &std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
+/// The temporary file being written, for the signal handler to remove.
+static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Starts (once) the thread that, on SIGINT, SIGTERM or SIGHUP, removes
+/// the temporary file being written and exits with 128 + the signal, as a
+/// shell reports a process killed by it.
+fn watch_signals() {
+    static WATCHING: std::sync::Once = std::sync::Once::new();
+    WATCHING.call_once(|| {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+        let _ = std::thread::Builder::new().name("signals".into()).spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(tmp) = pending.as_ref() {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                std::process::exit(128 + signal);
+            }
+        });
+    });
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.blastmap-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    watch_signals();
+    // Held from creation to rename, so a signal removes the file that is
+    // really there: before the rename the temporary one, after it nothing.
+    let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".blastmap.tmp");
+    // Readable like any file the user writes (tempfile's default is
+    // owner-only), or as the file it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
     }
+    let mut file = builder.tempfile_in(&dir)?;
+    *pending = Some(file.path().to_path_buf());
+    drop(pending);
+    let written = file.write_all(bytes).and_then(|()| file.as_file().sync_all());
+    let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+    // On an error the temporary file is removed when `file` drops.
+    let result = written.and_then(|()| file.persist(path).map(|_| ()).map_err(|e| e.error));
+    *pending = None;
     result
 }

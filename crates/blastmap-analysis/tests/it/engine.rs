@@ -270,3 +270,66 @@ fn sweep_agrees_with_simulate_across_chunks_and_threads() {
     let again = single.install(|| sweep(&model, &net, &options));
     assert_eq!(result, again);
 }
+
+/// Naive all-pairs shortest hard-path lengths (Floyd–Warshall), for the
+/// cycle paths below.
+fn hard_distances(model: &Model) -> Vec<Vec<Option<usize>>> {
+    let n = model.len();
+    let mut d = vec![vec![None; n]; n];
+    for c in model.ids() {
+        for r in model.component(c).requirements.iter().filter(|r| r.mode == Mode::Hard) {
+            for m in &r.members {
+                d[c.index()][m.index()] = Some(1);
+            }
+        }
+    }
+    for k in 0..n {
+        for i in 0..n {
+            for j in 0..n {
+                if let (Some(a), Some(b)) = (d[i][k], d[k][j]) {
+                    if d[i][j].is_none_or(|x| a + b < x) {
+                        d[i][j] = Some(a + b);
+                    }
+                }
+            }
+        }
+    }
+    d
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Every printed hard cycle is a real closed path of hard requirements
+    /// inside its cycle, starting at its most depended-on member, and no
+    /// shorter closed path through that member exists.
+    #[test]
+    fn cycle_paths_are_real_shortest_closed_paths(model in inventories(12)) {
+        let cycles = blastmap_analysis::cycles::hard_cycles(&model);
+        let paths = blastmap_analysis::cycles::cycle_paths(&model, &cycles);
+        prop_assert_eq!(paths.len(), cycles.len());
+        let d = hard_distances(&model);
+        let mut dependents = vec![0usize; model.len()];
+        for c in model.components() {
+            for r in c.requirements.iter().filter(|r| r.mode == Mode::Hard) {
+                for m in &r.members {
+                    dependents[m.index()] += 1;
+                }
+            }
+        }
+        for (members, p) in cycles.iter().zip(&paths) {
+            let most = members.iter().map(|m| dependents[m.index()]).max().unwrap();
+            prop_assert_eq!(dependents[p.hub.index()], most);
+            prop_assert_eq!(p.dependents, most);
+            prop_assert_eq!(p.path.first(), Some(&p.hub));
+            prop_assert_eq!(p.path.last(), Some(&p.hub));
+            for pair in p.path.windows(2) {
+                prop_assert!(members.contains(&pair[1]));
+                prop_assert_eq!(d[pair[0].index()][pair[1].index()], Some(1), "{:?} is not a hard edge", pair);
+            }
+            // Inside a strongly connected set the shortest closed path
+            // through the hub never leaves it.
+            prop_assert_eq!(Some(p.path.len() - 1), d[p.hub.index()][p.hub.index()]);
+        }
+    }
+}

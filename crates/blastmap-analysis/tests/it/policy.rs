@@ -93,8 +93,14 @@ policy:
 "
         )
     };
-    // Tier 1 only by default: api (tier 2) is not protected.
-    assert_eq!(found(&check(&yaml("{}")).1), []);
+    // Tier 1 only by default: api (tier 2) is not protected, and with
+    // nothing at tier 1 the check says so instead of passing.
+    let (_, e) = check(&yaml("{}"));
+    assert_eq!(found(&e), [("criticality-missing", "api")]);
+    assert!(e.denied());
+    let Found::NothingCritical(missing) = &e.findings[0].found else { panic!("{:?}", e.findings[0].found) };
+    assert_eq!(missing.tier, 1);
+    assert_eq!(missing.components, 3);
     // In manifest order: `worker` is written before `db`.
     assert_eq!(found(&check(&yaml("{ tier: 2 }")).1), [("no-spof", "worker"), ("no-spof", "db")]);
     assert_eq!(found(&check(&yaml("{ tier: 2, ignore_kinds: [database] }")).1), [("no-spof", "worker")]);
@@ -374,6 +380,7 @@ fn the_default_policy_denies_structure_and_warns_on_thresholds() {
     assert_eq!(
         levels,
         [
+            ("criticality-missing", Level::Deny),
             ("no-spof", Level::Deny),
             ("max-blast-radius", Level::Warn),
             ("no-hard-cycles", Level::Deny),
@@ -409,4 +416,43 @@ fn evaluation_is_deterministic_and_sorted() {
     assert_eq!(keys, sorted);
     assert_eq!(a.count(Level::Deny), 6);
     assert_eq!(a.excepted.len(), 5);
+}
+
+#[test]
+fn nothing_critical_is_a_finding_with_examples_not_a_pass() {
+    let yaml = |api: &str| {
+        format!(
+            r"
+blastmap: 1
+components:
+  web: {{ depends_on: [api] }}
+  api: {{ {api} depends_on: [db, queue] }}
+  admin: {{ depends_on: [db] }}
+  db: {{ kind: database }}
+  queue: {{ kind: queue }}
+policy:
+  rules:
+    no-spof: {{}}
+  levels: {{ no-spof: warn }}
+"
+        )
+    };
+    let (m, e) = check(&yaml(""));
+    assert_eq!(found(&e), [("criticality-missing", "web")]);
+    // At the rule's level: a warning here, so the check is not denied.
+    assert_eq!(e.findings[0].level, Level::Warn);
+    assert!(!e.denied());
+    let Found::NothingCritical(missing) = &e.findings[0].found else { panic!("{:?}", e.findings[0].found) };
+    let ids = |cs: &[blastmap_manifest::ComponentId]| -> Vec<String> {
+        cs.iter().map(|&c| m.component(c).id.clone()).collect()
+    };
+    // db takes web, api and admin down; queue takes web and api.
+    let biggest: Vec<(String, u32)> =
+        missing.biggest.iter().map(|&(c, d)| (m.component(c).id.clone(), d)).collect();
+    assert_eq!(biggest, [("db".to_owned(), 3), ("queue".to_owned(), 2)]);
+    // Nothing depends on web or admin: the candidates for `entrypoint: true`.
+    assert_eq!(ids(&missing.tops), ["web", "admin"]);
+    // One entrypoint is enough: the SPOFs are then found as usual.
+    let (_, e) = check(&yaml("entrypoint: true,"));
+    assert_eq!(found(&e), [("no-spof", "db"), ("no-spof", "queue")]);
 }

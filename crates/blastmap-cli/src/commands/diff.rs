@@ -14,6 +14,8 @@ pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Ended {
     let options = LoadOptions::default();
     let base = load_side(ctx, &args.base, &options)?;
     let head = load_side(ctx, &args.head, &options)?;
+    // New single points of failure can only be seen with something to protect.
+    super::criticality::warn_if_nothing_critical(ctx, &head);
     let result = diff(&base, &head);
     let (base_name, head_name) = (input_name(&args.base), input_name(&args.head));
     let names: Vec<&str> = triggered(&result, &args.fail_on).into_iter().map(fail_on_name).collect();

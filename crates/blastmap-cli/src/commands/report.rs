@@ -59,6 +59,7 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
         Err(ended) => return ended,
     };
     let model = &loaded.model;
+    super::criticality::warn_if_nothing_critical(ctx, model);
     let tracker = Progress::new();
     let result =
         progress::watch(mode, "analysing", &tracker, || report_with_progress(model, &options, &tracker));

@@ -21,6 +21,7 @@ pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Ended {
         Err(ended) => return ended,
     };
     let model = &loaded.model;
+    super::criticality::warn_if_nothing_critical(ctx, model);
     let failed = resolve_ids(model, &args.fail)?;
     let simulation = simulate(model, &failed);
     let diagram = match args.format {

@@ -1,8 +1,9 @@
 //! `check` output for people (text) and tools (`blastmap.check/v1` JSON),
 //! and what the CI formats share: cascade paths in words.
 
+use blastmap_analysis::criticality::NothingCritical;
 use blastmap_analysis::policy::{Cascade, Code, Evaluation, Finding, Found, SpofReason, Unused};
-use blastmap_manifest::{Exception, Kind, Level, Mode, Model, Policy};
+use blastmap_manifest::{ComponentId, Exception, Kind, Level, Mode, Model, Policy};
 use serde_json::{Value, json};
 
 use crate::render::path::{group_name, status_words};
@@ -96,7 +97,59 @@ pub(crate) fn message(model: &Model, finding: &Finding) -> String {
             };
             format!("the exception for `{rule}` on `{id}` matched nothing{why}")
         }
+        Found::NothingCritical(found) => nothing_critical(model, found),
     }
+}
+
+/// Why nothing is critical and where to start, in words (the message of
+/// `criticality-missing` and the warning of every command that analyses).
+pub(crate) fn nothing_critical(model: &Model, found: &NothingCritical) -> String {
+    let critical = if found.tier <= 1 {
+        "tier 1 or `entrypoint: true`".to_owned()
+    } else {
+        format!("tier {} or better, or `entrypoint: true`", found.tier)
+    };
+    let mut text =
+        format!("no component is critical ({critical}), so no single point of failure can be reported");
+    let listed = |ids: &mut dyn Iterator<Item = ComponentId>| {
+        let names: Vec<String> = ids.map(|c| format!("`{}`", model.component(c).id)).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        (crate::render::join_and(&refs), names.len())
+    };
+    if !found.tops.is_empty() {
+        let (names, n) = listed(&mut found.tops.iter().copied());
+        let them = if n == 1 { "it" } else { "them" };
+        text.push_str(&format!(
+            "; nothing depends on {names} (mark {them} `entrypoint: true` if users reach {them})"
+        ));
+    }
+    if !found.biggest.is_empty() {
+        let (names, n) = listed(&mut found.biggest.iter().map(|&(c, _)| c));
+        let counts: Vec<u32> = found.biggest.iter().map(|&(_, d)| d).collect();
+        let of = found.components;
+        let how_many = match counts.as_slice() {
+            [one] => format!("{one} of {of} components"),
+            [first, rest @ ..] if rest.iter().all(|d| d == first) => {
+                format!("{first} of {of} components each")
+            }
+            _ => {
+                let words: Vec<String> = counts.iter().map(u32::to_string).collect();
+                let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+                format!("{} of {of} components", crate::render::join_and(&refs))
+            }
+        };
+        let verb = if n == 1 { "takes" } else { "take" };
+        let joiner = if found.tops.is_empty() { "; " } else { ", and " };
+        text.push_str(&format!("{joiner}{names} {verb} the most down ({how_many})"));
+    }
+    text
+}
+
+/// A warning in the shape of `check`'s findings, for commands that print
+/// one on standard error: `warning[code]: message` and its help.
+pub(crate) fn warning_block(code: &str, message: &str, help: &str, color: bool) -> String {
+    let word = if color { "\x1b[1;33mwarning\x1b[0m" } else { "warning" };
+    format!("{word}[{code}]: {message}\n  = help: {help}\n")
 }
 
 /// "(a, b and c)", shortened to the first few and "N more".

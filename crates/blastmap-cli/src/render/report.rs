@@ -4,9 +4,10 @@
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::TooManyCandidates;
+use blastmap_analysis::cycles::CyclePath;
 use blastmap_analysis::report::Report;
 use blastmap_analysis::spof::{IllusoryGroup, IllusoryRedundancy};
-use blastmap_manifest::{ComponentId, Model};
+use blastmap_manifest::{Component, ComponentId, Model};
 use serde_json::{Value, json};
 
 use crate::render::fate::explain;
@@ -27,6 +28,10 @@ pub(crate) fn critical_spofs(model: &Model, spofs: &[Option<Vec<ComponentId>>]) 
     all
 }
 
+/// What the SPOF section says when nothing is critical: never an empty
+/// table that reads like an all-clear.
+const NOTHING_CRITICAL: &str = "none can be reported: no component is critical; mark the components users reach `entrypoint: true` (or `tier: 1`)";
+
 /// One line of the summary a person reads first.
 pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
     let critical = model.components().filter(|c| c.is_critical()).count();
@@ -35,7 +40,9 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
         plural(report.components, "component"),
         plural(report.requirements, "requirement")
     )];
-    if let Some(spofs) = &report.spofs {
+    if report.spofs.is_some() && critical == 0 && !model.is_empty() {
+        parts.push("single points of failure unknown: nothing is critical".to_owned());
+    } else if let Some(spofs) = &report.spofs {
         let n = critical_spofs(model, spofs).len();
         parts.push(format!(
             "{n} single point{} of failure of critical components",
@@ -58,6 +65,29 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
         parts.push(format!("cold start in {}", plural(cold.waves.len(), "wave")));
     }
     parts.join(" · ")
+}
+
+/// How many placeholder components (`defined: false`) are named before
+/// "+ N more".
+const UNDEFINED_SHOWN: usize = 8;
+
+/// The line about components that are referenced but defined nowhere
+/// (docs/manifest.md): their own needs are unknown, so what takes them
+/// down is unknown too. `None` when every component is defined.
+pub(crate) fn undefined_line(model: &Model, name: &dyn Fn(ComponentId) -> String) -> Option<String> {
+    let undefined: Vec<ComponentId> = model.ids().filter(|&c| !model.component(c).defined).collect();
+    if undefined.is_empty() {
+        return None;
+    }
+    let mut listed = undefined.iter().take(UNDEFINED_SHOWN).map(|&c| name(c)).collect::<Vec<_>>().join(", ");
+    if undefined.len() > UNDEFINED_SHOWN {
+        listed.push_str(&format!(", + {} more", undefined.len() - UNDEFINED_SHOWN));
+    }
+    Some(format!(
+        "Defined nowhere: {} referenced but described by no input file ({listed}); what they need is unknown, \
+         so only their own failure is simulated: describe them, or import the files that do",
+        plural(undefined.len(), "component")
+    ))
 }
 
 /// Components with an SLO: (id, availability, meets the SLO).
@@ -118,6 +148,36 @@ fn capped(shown: &[String], total: usize) -> String {
     text
 }
 
+/// How many members of a large hard cycle are named before "+ N more".
+const CYCLE_MEMBERS: usize = 12;
+
+/// A hard cycle as a reader follows it (docs/semantics.md#hard-cycles): the
+/// closed path itself when it visits every member; otherwise the size, the
+/// shortest closed path through the most depended-on member and the
+/// members (the first [`CYCLE_MEMBERS`]). `name` writes one id in the
+/// output's own escaping.
+pub(crate) fn cycle_text(
+    members: &[ComponentId],
+    path: &CyclePath,
+    name: &dyn Fn(ComponentId) -> String,
+) -> String {
+    let closed = path.path.iter().map(|&c| name(c)).collect::<Vec<_>>().join(" → ");
+    if path.covers(members) {
+        return closed;
+    }
+    let more = members.len().saturating_sub(CYCLE_MEMBERS);
+    let mut listed = members.iter().take(CYCLE_MEMBERS).map(|&c| name(c)).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        listed.push_str(&format!(", + {more} more"));
+    }
+    format!(
+        "{} components; shortest cycle through {} ({}): {closed}; members: {listed}",
+        members.len(),
+        name(path.hub),
+        plural(path.dependents, "hard dependent"),
+    )
+}
+
 fn ids(model: &Model, list: &[ComponentId]) -> Vec<String> {
     list.iter().map(|&c| safe(&model.component(c).id)).collect()
 }
@@ -135,6 +195,9 @@ pub(crate) fn costs(model: &Model, a: &Availability) -> String {
 pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> String {
     let mut out = summary(model, report, &safe(name));
     out.push_str("\n\n");
+    if let Some(line) = undefined_line(model, &|c| safe(&model.component(c).id)) {
+        out.push_str(&format!("{line}\n\n"));
+    }
     if report.radii.is_some() {
         out.push_str(&format!("Top {top_n} components by blast radius (what one failure takes down)\n"));
         let mut t =
@@ -168,7 +231,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                 capped(&ids(model, first(list)), list.len()),
             ]);
         }
-        out.push_str(&if t.is_empty() { "  no critical components\n".to_owned() } else { t.render() });
+        out.push_str(&if t.is_empty() { format!("  {NOTHING_CRITICAL}\n") } else { t.render() });
         out.push('\n');
     }
     if let Some(illusory) = &report.illusory_redundancy {
@@ -221,7 +284,9 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
                     }
                     out.push_str(&format!("  {}: {line}\n", safe(&model.component(c.component).id)));
                 }
-                if !any {
+                if !any && !model.components().any(Component::is_critical) && !model.is_empty() {
+                    out.push_str(&format!("  {NOTHING_CRITICAL}\n"));
+                } else if !any {
                     out.push_str("  none\n");
                 }
             }
@@ -268,8 +333,8 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
     if report.cycles.is_empty() {
         out.push_str("  none\n");
     }
-    for cycle in &report.cycles {
-        out.push_str(&format!("  {}\n", ids(model, cycle).join(" → ")));
+    for (cycle, path) in report.cycles.iter().zip(&report.cycle_paths) {
+        out.push_str(&format!("  {}\n", cycle_text(cycle, path, &|c| safe(&model.component(c).id))));
     }
     out.push('\n');
     if let Some(cold) = &report.cold_start {
@@ -379,6 +444,9 @@ fn md_ids(model: &Model, list: &[ComponentId]) -> String {
 /// The Markdown report (for pull-request comments).
 pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize) -> String {
     let mut out = format!("## blastmap report\n\n{}\n\n", md(&summary(model, report, name)));
+    if let Some(line) = undefined_line(model, &|c| md(&model.component(c).id)) {
+        out.push_str(&format!("{line}\n\n"));
+    }
     if report.radii.is_some() {
         out.push_str(&format!("### Top {top_n} components by blast radius\n\n"));
         out.push_str("| component | kind | down | degraded | critical | entrypoints | weight |\n|---|---|--:|--:|--:|--:|--:|\n");
@@ -398,7 +466,12 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
         out.push('\n');
     }
     if let Some(spofs) = &report.spofs {
-        out.push_str("### Single points of failure of critical components\n\n| component | tier | SPOFs |\n|---|--:|---|\n");
+        out.push_str("### Single points of failure of critical components\n\n");
+        if !model.components().any(Component::is_critical) {
+            out.push_str(&format!("{}.\n", md(&capitalised(NOTHING_CRITICAL))));
+        } else {
+            out.push_str("| component | tier | SPOFs |\n|---|--:|---|\n");
+        }
         for c in model.ids().filter(|&c| model.component(c).is_critical()) {
             let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
             let comp = model.component(c);
@@ -459,8 +532,8 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
     if report.cycles.is_empty() {
         out.push_str("None.\n");
     }
-    for cycle in &report.cycles {
-        out.push_str(&format!("- {}\n", md_ids(model, cycle)));
+    for (cycle, path) in report.cycles.iter().zip(&report.cycle_paths) {
+        out.push_str(&format!("- {}\n", cycle_text(cycle, path, &|c| md(&model.component(c).id))));
     }
     if let Some(cold) = &report.cold_start {
         out.push_str("\n### Cold-start waves\n\n");
@@ -532,6 +605,7 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
                 "kind": comp.kind.as_str(),
                 "tier": comp.tier,
                 "critical": comp.is_critical(),
+                "defined": comp.defined,
                 "blast_radius": radius,
                 "spofs": spofs,
                 "cut_sets": cuts_of(c),
@@ -571,6 +645,7 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             "bound": s.bound,
         })),
         "cycles": report.cycles.iter().map(|c| id_list(c)).collect::<Vec<_>>(),
+        "cycle_paths": report.cycle_paths.iter().map(|c| id_list(&c.path)).collect::<Vec<_>>(),
         "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
         "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
     });

@@ -452,3 +452,25 @@ fn html_report_escapes_hostile_names() {
         assert_eq!(again, html.as_bytes(), "{diagram}: deterministic");
     }
 }
+
+/// The page says what it cannot know instead of showing zeros: nothing
+/// critical (no SPOF count, a warning in both sections), placeholders
+/// (defined nowhere) and a large hard cycle as a closed path.
+#[test]
+fn html_report_says_what_it_cannot_know() {
+    let page =
+        String::from_utf8(blastmap(&["report", "fixtures/policy/nothing-critical.yaml", "--format", "html"]))
+            .unwrap();
+    assert!(page.contains("<strong>?</strong> <span>single points of failure: nothing is critical</span>"));
+    assert_eq!(page.matches("None can be reported: no component is critical.").count(), 2);
+    let page =
+        String::from_utf8(blastmap(&["report", "fixtures/valid/placeholder.yaml", "--format", "html"]))
+            .unwrap();
+    assert!(
+        page.contains("Defined nowhere: 1 component referenced but described by no input file (shared-db)")
+    );
+    assert!(!page.contains("None can be reported"));
+    let page =
+        String::from_utf8(blastmap(&["report", "fixtures/valid/tangle.yaml", "--format", "html"])).unwrap();
+    assert!(page.contains("5 components; shortest cycle through <button"), "no closed path in the page");
+}

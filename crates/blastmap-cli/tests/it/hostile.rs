@@ -263,3 +263,113 @@ fn the_html_page_of_thousands_skips_a_diagram_too_dense_to_lay_out() {
     assert!(html.contains("too dense for Graphviz"), "no note about the diagram");
     assert!(!html.contains("<svg class=\"bm-svg\""), "a Graphviz diagram was drawn");
 }
+
+/// Files whose names end like blastmap's temporary files, in `dir`.
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn output_never_writes_through_or_over_links_devices_or_directories() {
+    let dir = scratch("links");
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "victim\n").unwrap();
+    // A planted link under the old fixed temporary name, and one under the
+    // output's own name: neither is written through.
+    let report = tree.join("report.sarif");
+    std::os::unix::fs::symlink("../victim.txt", tree.join(".report.sarif.blastmap-1.tmp")).unwrap();
+    let out = run(&["check", "--format", "sarif", "fixtures/shop", "-o", report.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::symlink_metadata(&report).unwrap().file_type().is_file());
+    let link = tree.join("link.sarif");
+    std::os::unix::fs::symlink("../victim.txt", &link).unwrap();
+    let out = run(&["check", "--format", "sarif", "fixtures/shop", "-o", link.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("it is a symbolic link, not a regular file"), "{stderr}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "victim\n");
+    // A device (and a link to one) and a directory are refused, untouched.
+    for (target, what) in [("/dev/null", "a device"), (tree.to_str().unwrap(), "a directory")] {
+        let out = run(&["report", "fixtures/shop", "-o", target], None);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(what),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(!std::fs::symlink_metadata("/dev/null").unwrap().file_type().is_file());
+    // `-o -` is standard output.
+    let out = run(&["report", "--analyses", "spof", "fixtures/shop", "-o", "-"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("fixtures/shop: 35 components"));
+    assert!(!root().join("-").exists());
+    // Only the planted link is left: no temporary file of blastmap's.
+    assert_eq!(temporaries(&tree), [".report.sarif.blastmap-1.tmp"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_during_the_write_removes_the_temporary_file() {
+    let dir = scratch("signal");
+    let file = synth(&dir, 5000, 15_000);
+    let out_file = dir.join("r.json");
+    let mut caught = false;
+    for _ in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_blastmap"))
+            .current_dir(root())
+            .args([
+                "report",
+                "--detail",
+                "--format",
+                "json",
+                file.to_str().unwrap(),
+                "-o",
+                out_file.to_str().unwrap(),
+            ])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the temporary file (the write has begun), then SIGTERM.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let mut seen = false;
+        while std::time::Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+            if !temporaries(&dir).is_empty() {
+                seen = true;
+                break;
+            }
+        }
+        if !seen {
+            // Finished (or too slow) before the write could be caught: a
+            // complete file, nothing left behind; try again.
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(temporaries(&dir).is_empty());
+            let _ = std::fs::remove_file(&out_file);
+            continue;
+        }
+        let pid = child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = child.wait().unwrap();
+        caught = true;
+        if status.code() == Some(0) {
+            // The rename won the race: the whole file is there.
+            assert!(serde_json::from_slice::<serde_json::Value>(&std::fs::read(&out_file).unwrap()).is_ok());
+        } else {
+            assert_eq!(status.code(), Some(143), "{status:?}");
+            assert!(!out_file.exists(), "a partial output");
+        }
+        assert!(temporaries(&dir).is_empty(), "left behind: {:?}", temporaries(&dir));
+        break;
+    }
+    assert!(caught, "the write was never caught in progress");
+}

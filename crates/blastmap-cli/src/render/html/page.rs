@@ -12,8 +12,8 @@ use crate::render::diagram::COLLAPSE_THRESHOLD;
 use crate::render::fate::explain;
 use crate::render::html::{Drawing, esc, inline_svg, layout, script_json, text};
 use crate::render::report::{
-    SPOFS_SHOWN, broad_culprits, costs, first, implied_note, interval, is_broad, percent, skipped_cuts,
-    slo_rows, summary, top, why,
+    SPOFS_SHOWN, broad_culprits, costs, cycle_text, first, implied_note, interval, is_broad, percent,
+    skipped_cuts, slo_rows, summary, top, undefined_line, why,
 };
 use crate::render::{plural, safe};
 
@@ -47,6 +47,9 @@ pub(crate) fn render(
     let _ = writeln!(out, "<h1>{}</h1>", text(name));
     let _ = writeln!(out, "<p class=\"bm-summary\">{}</p>", esc(&summary(model, report, &safe(name))));
     out.push_str(&cards(model, report));
+    if let Some(line) = undefined_line(model, &|c| text(&model.component(c).id)) {
+        let _ = writeln!(out, "<p class=\"bm-warn\">{line}</p>");
+    }
     out.push_str("</header>\n<main>\n");
 
     // The diagram with its controls and the details panel.
@@ -165,6 +168,12 @@ fn picks(model: &Model, list: &[ComponentId]) -> String {
     list.iter().map(|&c| pick(model, c)).collect::<Vec<_>>().join(" ")
 }
 
+/// What the SPOF and thin-redundancy sections say when nothing is critical
+/// (docs/semantics.md#criticality-missing).
+const NOTHING_CRITICAL: &str = "<p class=\"bm-warn\"><strong>None can be reported: no component is critical.</strong> \
+     Mark the components users reach <code>entrypoint: true</code> (or <code>tier: 1</code>); until then this \
+     section reads like an all-clear that it is not.</p>\n";
+
 /// The headline numbers as cards.
 fn cards(model: &Model, report: &Report) -> String {
     let critical = model.components().filter(|c| c.is_critical()).count();
@@ -174,7 +183,16 @@ fn cards(model: &Model, report: &Report) -> String {
     ];
     if let Some(spofs) = &report.spofs {
         let all = crate::render::report::critical_spofs(model, spofs);
-        cards.push((all.len().to_string(), "single points of failure".to_owned(), bad(!all.is_empty())));
+        if critical == 0 && !model.is_empty() {
+            // Not zero: unknown until something is critical.
+            cards.push((
+                "?".to_owned(),
+                "single points of failure: nothing is critical".to_owned(),
+                "bm-bad",
+            ));
+        } else {
+            cards.push((all.len().to_string(), "single points of failure".to_owned(), bad(!all.is_empty())));
+        }
     }
     if let Some(avail) = &report.availability {
         let rows = slo_rows(model, avail);
@@ -294,7 +312,7 @@ fn spofs(model: &Model, report: &Report) -> String {
     }
     body.push_str("</tbody>\n</table>\n");
     if !any {
-        "<p>No critical components.</p>\n".clone_into(&mut body);
+        NOTHING_CRITICAL.clone_into(&mut body);
     }
     section("bm-h-spof", "Single points of failure", &body)
 }
@@ -367,7 +385,9 @@ fn redundancy(model: &Model, report: &Report) -> String {
             .filter(|c| !c.pairs.is_empty() && model.component(c.component).is_critical())
             .collect();
         if rows.is_empty() {
-            if report.cuts.as_ref().is_some_and(Result::is_ok) {
+            if !model.is_empty() && !model.components().any(|c| c.is_critical()) {
+                body.push_str(NOTHING_CRITICAL);
+            } else if report.cuts.as_ref().is_some_and(Result::is_ok) {
                 body.push_str("<p>None.</p>\n");
             }
         } else {
@@ -540,8 +560,8 @@ fn cold_start_section(model: &Model, report: &Report, waves: &ColdStart) -> Stri
         body.push_str("<p>No hard cycles: the system can start from nothing.</p>\n");
     } else {
         body.push_str("<p><strong>Hard cycles</strong> (cannot cold-start as a whole):</p>\n<ul>\n");
-        for cycle in &report.cycles {
-            let _ = writeln!(body, "<li>{}</li>", picks(model, cycle));
+        for (cycle, path) in report.cycles.iter().zip(&report.cycle_paths) {
+            let _ = writeln!(body, "<li>{}</li>", cycle_text(cycle, path, &|c| pick(model, c)));
         }
         body.push_str("</ul>\n");
     }
