@@ -172,6 +172,22 @@ fn a_helm_chart_is_refused_when_named_and_skipped_inside_a_tree() {
     let err = stderr(&out);
     assert!(err.contains("`fixtures/inputs/chart` is a Helm chart"), "{err}");
     assert!(err.contains("helm template RELEASE fixtures/inputs/chart > rendered.yaml"), "{err}");
+    // One of its templates, or its `templates/`, named: the same advice.
+    for (named, what) in [
+        ("fixtures/inputs/chart/templates/deployment.yaml", "is a template of"),
+        ("fixtures/inputs/chart/templates", "holds the templates of"),
+    ] {
+        let out = run(&["validate", named, "--format", "json"], "");
+        assert_eq!(out.status.code(), Some(2), "{named}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let d = &json["diagnostics"][0];
+        let message = d["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("`{named}` {what} the Helm chart `fixtures/inputs/chart`")),
+            "{d}"
+        );
+        assert!(d["help"].as_str().unwrap().contains("helm template RELEASE fixtures/inputs/chart >"), "{d}");
+    }
     // Inside a tree: a warning, and the rest is imported.
     let out = run(&["import", "fixtures/inputs/tree"], "");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -245,6 +245,19 @@ impl Diagnostic {
         .help(helm_help(dir))
     }
 
+    /// A Helm template (or a chart's `templates/`, `is_dir`) named on the
+    /// command line.
+    pub(crate) fn helm_template_named(path: &str, chart: &str, is_dir: bool) -> Self {
+        let what = if is_dir {
+            format!("`{path}` holds the templates of the Helm chart `{chart}`: they are")
+        } else {
+            format!("`{path}` is a template of the Helm chart `{chart}`: it is")
+        };
+        Self::new(Code::NotAManifest, format!("{what} not Kubernetes YAML until rendered"))
+            .in_path(path)
+            .help(helm_help(chart))
+    }
+
     // unsupported-version
 
     /// `shown` is the version as written.

@@ -57,6 +57,10 @@ pub(super) fn collect(
             return;
         }
     };
+    if let Some(chart) = chart_of_template(path, meta.is_dir()) {
+        loaded.diagnostics.push(Diagnostic::helm_template_named(&display, &chart, meta.is_dir()));
+        return;
+    }
     if meta.is_file() {
         let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if seen.insert(key) {
@@ -217,10 +221,41 @@ pub(super) fn is_helm_chart(dir: &Path) -> bool {
     dir.join("Chart.yaml").is_file() && has_template_actions(&dir.join("templates"), 0)
 }
 
-/// Whether a file below `dir` holds `{{`: the first 1 MiB of each file is
-/// looked at, 8 levels deep at most.
-fn has_template_actions(dir: &Path, depth: usize) -> bool {
+/// The chart (as shown) of a path named on the command line that is a Helm
+/// template holding `{{`, or a chart's `templates/` directory.
+fn chart_of_template(path: &Path, is_dir: bool) -> Option<String> {
+    let absolute = fs::canonicalize(path).ok()?;
+    // The chart as the user would name it: from the path as given when it
+    // names the `templates` directory, else absolute.
+    let shown = |templates: &Path| {
+        let chart = templates.parent().unwrap_or(templates);
+        if chart.as_os_str().is_empty() { ".".to_owned() } else { chart.display().to_string() }
+    };
+    fn templates_of(p: &Path) -> Option<&Path> {
+        p.ancestors().find(|a| a.file_name().is_some_and(|n| n == "templates"))
+    }
+    let templates = templates_of(&absolute)?;
+    if !templates.parent().is_some_and(|chart| chart.join("Chart.yaml").is_file()) {
+        return None;
+    }
+    let holds_actions = if is_dir { has_template_actions(path, 0) } else { file_has_actions(path) };
+    if !holds_actions {
+        return None;
+    }
+    Some(templates_of(path).map_or_else(|| shown(templates), shown))
+}
+
+/// Whether the first 1 MiB of a file holds `{{`.
+fn file_has_actions(path: &Path) -> bool {
     const LOOKED_AT: u64 = 1 << 20;
+    let mut head = Vec::new();
+    fs::File::open(path).and_then(|f| f.take(LOOKED_AT).read_to_end(&mut head)).is_ok()
+        && head.windows(2).any(|w| w == b"{{")
+}
+
+/// Whether a file below `dir` holds `{{` (see [`file_has_actions`]), 8
+/// levels deep at most.
+fn has_template_actions(dir: &Path, depth: usize) -> bool {
     if depth > 8 {
         return false;
     }
@@ -228,12 +263,7 @@ fn has_template_actions(dir: &Path, depth: usize) -> bool {
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     paths.iter().any(|path| {
-        if path.is_dir() {
-            return has_template_actions(path, depth + 1);
-        }
-        let mut head = Vec::new();
-        fs::File::open(path).and_then(|f| f.take(LOOKED_AT).read_to_end(&mut head)).is_ok()
-            && head.windows(2).any(|w| w == b"{{")
+        if path.is_dir() { has_template_actions(path, depth + 1) } else { file_has_actions(path) }
     })
 }
 
