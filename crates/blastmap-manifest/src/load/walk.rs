@@ -231,9 +231,6 @@ fn chart_of_template(path: &Path, is_dir: bool) -> Option<String> {
         let chart = templates.parent().unwrap_or(templates);
         if chart.as_os_str().is_empty() { ".".to_owned() } else { chart.display().to_string() }
     };
-    fn templates_of(p: &Path) -> Option<&Path> {
-        p.ancestors().find(|a| a.file_name().is_some_and(|n| n == "templates"))
-    }
     let templates = templates_of(&absolute)?;
     if !templates.parent().is_some_and(|chart| chart.join("Chart.yaml").is_file()) {
         return None;
@@ -243,6 +240,11 @@ fn chart_of_template(path: &Path, is_dir: bool) -> Option<String> {
         return None;
     }
     Some(templates_of(path).map_or_else(|| shown(templates), shown))
+}
+
+/// The nearest directory named `templates` among `path` and its ancestors.
+fn templates_of(path: &Path) -> Option<&Path> {
+    path.ancestors().find(|a| a.file_name().is_some_and(|n| n == "templates"))
 }
 
 /// Whether the first 1 MiB of a file holds `{{`.
