@@ -243,15 +243,14 @@ pub fn cycle_paths(model: &Model, cycles: &[Vec<ComponentId>]) -> Vec<CyclePath>
     }
     cycles
         .iter()
-        .map(|members| {
+        .filter_map(|members| {
             // Members are in id order, so the first maximum wins ties.
             let hub = members
                 .iter()
                 .copied()
-                .reduce(|best, c| if dependents[c.index()] > dependents[best.index()] { c } else { best })
-                .expect("a hard cycle has members");
+                .reduce(|best, c| if dependents[c.index()] > dependents[best.index()] { c } else { best })?;
             let (path, _) = shortest_cycle_through(model, members, hub);
-            CyclePath { hub, dependents: dependents[hub.index()], path }
+            Some(CyclePath { hub, dependents: dependents[hub.index()], path })
         })
         .collect()
 }

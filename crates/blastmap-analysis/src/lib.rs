@@ -21,6 +21,7 @@ pub mod cascades;
     reason = "indices come from `Net` (every member and requirement index < its table length by construction)"
 )]
 pub mod cold_start;
+#[allow(clippy::indexing_slicing, reason = "vectors sized to the model, indexed by its component ids")]
 pub mod criticality;
 #[allow(clippy::indexing_slicing, reason = "indices come from `Net` and from sweeps sized to it")]
 pub mod cuts;

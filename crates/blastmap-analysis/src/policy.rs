@@ -510,7 +510,7 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
     Evaluation { findings, excepted, checked }
 }
 
-/// The subject of `criticality-missing` (a JUnit test case of its own).
+/// The subject of `criticality-missing` (a `JUnit` test case of its own).
 pub const INVENTORY: &str = "inventory";
 
 /// The `criticality-missing` finding, at the component a user should mark

@@ -93,12 +93,12 @@ fn not_regular(path: &Path) -> Option<&'static str> {
     } else if kind.is_dir() {
         "a directory"
     } else {
-        special(&kind)
+        special(kind)
     })
 }
 
 #[cfg(unix)]
-fn special(kind: &std::fs::FileType) -> &'static str {
+fn special(kind: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if kind.is_char_device() || kind.is_block_device() {
         "a device"
@@ -112,7 +112,7 @@ fn special(kind: &std::fs::FileType) -> &'static str {
 }
 
 #[cfg(not(unix))]
-fn special(_: &std::fs::FileType) -> &'static str {
+fn special(_: std::fs::FileType) -> &'static str {
     "not a regular file"
 }
 

@@ -467,10 +467,10 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
     }
     if let Some(spofs) = &report.spofs {
         out.push_str("### Single points of failure of critical components\n\n");
-        if !model.components().any(Component::is_critical) {
-            out.push_str(&format!("{}.\n", md(&capitalised(NOTHING_CRITICAL))));
-        } else {
+        if model.components().any(Component::is_critical) {
             out.push_str("| component | tier | SPOFs |\n|---|--:|---|\n");
+        } else {
+            out.push_str(&format!("{}.\n", md(&capitalised(NOTHING_CRITICAL))));
         }
         for c in model.ids().filter(|&c| model.component(c).is_critical()) {
             let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
@@ -565,18 +565,26 @@ fn availability_json(a: &Availability) -> Value {
     })
 }
 
+/// How many entries a per-component list (`spofs`, `cut_sets`) of the JSON
+/// report holds without `--detail`; `spofs_total` and `cut_sets_total`
+/// always give the full count. Without the cap a chain of n critical
+/// components writes n² ids from an input of size n.
+pub(crate) const JSON_LISTED: usize = 100;
+
 /// The `blastmap.report/v1` JSON.
 pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
     let id_list =
         |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
+    let cap = if detail { usize::MAX } else { JSON_LISTED };
     let cuts_of = |c: ComponentId| {
         let cuts = report.cuts.as_ref().and_then(|cuts| cuts.as_ref().ok())?;
         let at = cuts.binary_search_by_key(&c, |x| x.component).ok()?;
         cuts.get(at).map(|x| {
+            let total = x.singles.len() + x.pairs.len();
             let mut sets: Vec<Vec<String>> =
-                x.singles.iter().map(|&s| vec![model.component(s).id.clone()]).collect();
-            sets.extend(x.pairs.iter().map(|p| id_list(p)));
-            sets
+                x.singles.iter().take(cap).map(|&s| vec![model.component(s).id.clone()]).collect();
+            sets.extend(x.pairs.iter().take(cap - sets.len()).map(|p| id_list(p)));
+            (sets, total)
         })
     };
     let components: Vec<Value> = model
@@ -597,8 +605,8 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
                 }
                 v
             });
-            let spofs =
-                report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref)).map(id_list);
+            let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
+            let cut_sets = cuts_of(c);
             let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
             let mut v = json!({
                 "id": comp.id,
@@ -607,8 +615,10 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
                 "critical": comp.is_critical(),
                 "defined": comp.defined,
                 "blast_radius": radius,
-                "spofs": spofs,
-                "cut_sets": cuts_of(c),
+                "spofs": spofs.map(|s| id_list(&s[..s.len().min(cap)])),
+                "spofs_total": spofs.map(<[ComponentId]>::len),
+                "cut_sets": cut_sets.as_ref().map(|(sets, _)| sets),
+                "cut_sets_total": cut_sets.as_ref().map(|&(_, total)| total),
                 "availability": avail.map(availability_json),
                 "slo": comp.slo,
             });

@@ -270,7 +270,7 @@ fn temporaries(dir: &Path) -> Vec<String> {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "tmp"))
         .collect()
 }
 
@@ -372,4 +372,50 @@ fn a_signal_during_the_write_removes_the_temporary_file() {
         break;
     }
     assert!(caught, "the write was never caught in progress");
+}
+
+/// A chain of `n` tier-1 components, each needing the next: every
+/// component has every later one as a single point of failure.
+fn chain(dir: &Path, n: usize) -> PathBuf {
+    let mut text = String::from("blastmap: 1\ncomponents:\n");
+    for i in 0..n - 1 {
+        text.push_str(&format!("  c{i:04}: {{ tier: 1, depends_on: [c{:04}] }}\n", i + 1));
+    }
+    text.push_str(&format!("  c{:04}: {{ tier: 1 }}\n", n - 1));
+    let file = dir.join("chain.yaml");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+#[test]
+fn per_component_lists_of_the_json_report_are_capped_with_counts() {
+    let dir = scratch("chain");
+    let n = 250;
+    let file = chain(&dir, n);
+    let report = |detail: bool| -> serde_json::Value {
+        let mut args = vec!["report", "--format", "json", "--analyses", "spof,cuts", file.to_str().unwrap()];
+        if detail {
+            args.push("--detail");
+        }
+        let out = run(&args, None);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (capped, full) = (report(false), report(true));
+    for (i, (c, f)) in capped["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(full["components"].as_array().unwrap())
+        .enumerate()
+    {
+        let total = n - 1 - i;
+        assert_eq!(c["spofs_total"], total);
+        assert_eq!(c["spofs"].as_array().unwrap().len(), total.min(100));
+        assert_eq!(f["spofs"].as_array().unwrap().len(), total);
+        // The capped list is the start of the full one.
+        assert_eq!(c["spofs"].as_array().unwrap()[..], f["spofs"].as_array().unwrap()[..total.min(100)]);
+        assert_eq!(c["cut_sets_total"], f["cut_sets_total"]);
+        assert_eq!(c["cut_sets"].as_array().unwrap().len(), total.min(100));
+    }
 }

@@ -447,6 +447,38 @@ impl Diagnostic {
             .warning()
     }
 
+    /// The same entity (`reference`, `kind:namespace/name`) defined again
+    /// at `span` of `file` with a different `spec`; `first`, where it was
+    /// read first, is kept.
+    pub(crate) fn conflicting_backstage_entity(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        reference: &str,
+        first: (&Arc<SourceFile>, Range<usize>),
+    ) -> Self {
+        let (first_file, first_span) = first;
+        let (line, _) = first_file.line_column(first_span.start);
+        let d = Self::new(
+            Code::DuplicateId,
+            format!(
+                "`{reference}` is defined twice with different specs; the first, {}:{line}, is kept",
+                first_file.name
+            ),
+        )
+        .at(file, span, "this copy is left out")
+        .help("an entity is described once: delete one copy or make them the same (the one read first, in command-line order then by file name, wins)")
+        .warning();
+        if Arc::ptr_eq(first_file, file) {
+            d.also(first_span, "kept")
+        } else {
+            d.related(
+                Self::new(Code::DuplicateId, format!("`{reference}` first defined here"))
+                    .at(first_file, first_span, "kept")
+                    .warning(),
+            )
+        }
+    }
+
     /// Two Kubernetes workloads with one name in one namespace (the second
     /// is left out).
     pub(crate) fn duplicate_workload(
@@ -717,54 +749,73 @@ impl Diagnostic {
         .warning()
     }
 
-    /// `dependsOn` of `entity` on `target`.
-    pub(crate) fn backstage_dependency_unresolved(
+    /// `field` (`dependsOn`, `dependencyOf`, `subcomponentOf`) of `entity`
+    /// names `text`, an entity of a kind that does not fail on its own
+    /// (`system:x`, `group:y`).
+    pub(crate) fn backstage_not_runtime(
         file: &Arc<SourceFile>,
         span: Range<usize>,
         entity: &str,
+        field: &str,
+        text: &str,
+    ) -> Self {
+        Self::new(
+            Code::UnresolvedReference,
+            format!("`{entity}` names `{text}` in {field}, which is no Component or Resource"),
+        )
+        .at(file, span, "left out")
+        .help(format!("{field} names Components and Resources (`resource:orders-db`); fix the reference"))
+        .warning()
+    }
+
+    /// `field` (`dependsOn`, `dependencyOf`, `subcomponentOf`) of `entity`
+    /// names `target`, which no input defines: kept as placeholder `id`.
+    pub(crate) fn backstage_placeholder(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        entity: &str,
+        field: &str,
         target: &str,
+        id: &str,
     ) -> Self {
-        Self::not_in_catalog(
-            file,
-            span,
-            format!("`{entity}` depends on `{target}`, which is no Component or Resource in the catalog"),
+        Self::new(
+            Code::UnresolvedReference,
+            format!("`{entity}` names `{target}` in {field}, but no input file defines it"),
         )
+        .at(file, span, format!("kept as placeholder `{id}` (defined: false)"))
+        .help("add the catalog-info.yaml that defines it (from its repository) to the inputs, or fix the reference")
+        .warning()
     }
 
-    /// `dependencyOf` of `entity` on `source`.
-    pub(crate) fn backstage_dependent_unresolved(
+    /// `field` of `entity` holds `text`, which names no entity (`component:`).
+    pub(crate) fn backstage_malformed_reference(
         file: &Arc<SourceFile>,
         span: Range<usize>,
         entity: &str,
-        source: &str,
+        field: &str,
+        text: &str,
     ) -> Self {
-        Self::not_in_catalog(
-            file,
-            span,
-            format!(
-                "`{entity}` is a dependency of `{source}`, which is no Component or Resource in the catalog"
-            ),
+        Self::new(
+            Code::UnresolvedReference,
+            format!("`{entity}` has `{}` in {field}, which is no entity reference", text.escape_debug()),
         )
+        .at(file, span, "left out")
+        .help("a reference is `[kind:][namespace/]name`, e.g. `resource:default/orders-db`")
+        .warning()
     }
 
-    /// `consumesApis` of `entity` naming an API that nothing provides.
-    pub(crate) fn backstage_api_unprovided(
+    /// `entity` consumes API `api` (`consumesApis`, or `dependsOn: api:x`)
+    /// that no component provides: its provider is placeholder `id`.
+    pub(crate) fn backstage_api_placeholder(
         file: &Arc<SourceFile>,
         span: Range<usize>,
         entity: &str,
         api: &str,
+        id: &str,
     ) -> Self {
-        Self::not_in_catalog(
-            file,
-            span,
-            format!("`{entity}` consumes API `{api}`, which no component provides"),
-        )
-    }
-
-    fn not_in_catalog(file: &Arc<SourceFile>, span: Range<usize>, message: String) -> Self {
-        Self::new(Code::UnresolvedReference, message)
-            .at(file, span, "not in the catalog")
-            .help("add the file that defines it, or fix the reference")
+        Self::new(Code::UnresolvedReference, format!("`{entity}` consumes API `{api}`, which no component provides"))
+            .at(file, span, format!("its provider is placeholder `{id}` (defined: false)"))
+            .help("add the component that lists the API in `providesApis` to the inputs, or list it in the providesApis of the component that serves it")
             .warning()
     }
 
@@ -938,5 +989,18 @@ impl Diagnostic {
                 "set `{name}` in the `.env` file of the project directory (blastmap does not read the shell environment)"
             ))
             .warning()
+    }
+
+    /// No `.env` in the project directory, only an example of one: its
+    /// values are read in place (said once, not once per variable).
+    pub(crate) fn env_example_read(example: &Arc<SourceFile>, span: Range<usize>, dir: &str) -> Self {
+        let name = example.name.rsplit(['/', '\\']).next().unwrap_or(&example.name).to_owned();
+        Self::new(
+            Code::UndefinedVariable,
+            format!("no `.env` in {dir}; the example values of `{name}` are read in its place"),
+        )
+        .at(example, span, "read as `.env`")
+        .help(format!("copy `{name}` to `.env` and set your own values; the import then reads those"))
+        .warning()
     }
 }

@@ -212,6 +212,21 @@ impl Imported {
         }
     }
 
+    /// Takes in what placeholder `held` knew: its dependencies, and its
+    /// notes while this is a placeholder too.
+    fn absorb(&mut self, held: Imported) {
+        if !self.defined {
+            for n in held.notes {
+                if !self.notes.contains(&n) {
+                    self.notes.push(n);
+                }
+            }
+        }
+        for d in held.dependencies {
+            self.depend(d);
+        }
+    }
+
     /// The dependency on exactly `targets`, if there is one.
     pub(crate) fn dependency_mut(&mut self, targets: &[String]) -> Option<&mut ImportedDependency> {
         // `depend` is the only way in and `Inventory::sort` reindexes, so
@@ -245,16 +260,32 @@ impl Imported {
 impl Inventory {
     /// Adds the components of one importer run; an id already taken is kept
     /// by its first owner and the newcomer is returned (the caller reports it).
+    /// A placeholder (`defined: false`) is no owner: a defined component
+    /// replaces it, a placeholder meeting a component merges into it, and
+    /// either way the dependencies the placeholder had are kept.
     pub(crate) fn extend(&mut self, components: Vec<Imported>) -> Vec<Imported> {
         let mut clashes = Vec::new();
         for c in components {
-            if self.components.contains_key(&c.id) {
-                clashes.push(c);
-            } else {
+            let Some(existing) = self.components.get_mut(&c.id) else {
                 self.components.insert(c.id.clone(), c);
+                continue;
+            };
+            match (existing.defined, c.defined) {
+                (true, true) => clashes.push(c),
+                (false, true) => {
+                    let held = std::mem::replace(existing, c);
+                    existing.absorb(held);
+                }
+                (_, false) => existing.absorb(c),
             }
         }
         clashes
+    }
+
+    /// Drops the placeholders whose id `defined` says is described
+    /// elsewhere (a native manifest): the reference resolves there.
+    pub(crate) fn drop_placeholders(&mut self, defined: impl Fn(&str) -> bool) {
+        self.components.retain(|id, c| c.defined || !defined(id));
     }
 
     /// Dependencies in a stable order: by first target.

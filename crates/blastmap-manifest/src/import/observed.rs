@@ -3,9 +3,11 @@
 //! same objects, which OpenTelemetry service-graph exports also produce).
 //! Every service named becomes a component; every edge a dependency with
 //! its call count. Traffic says nothing about hard or soft: edges are hard,
-//! to be curated.
+//! to be curated. A service that calls others and that no traced service
+//! calls is an entrypoint: its traffic comes from outside the traces
+//! (users, or an untraced caller — the evidence says which rule made it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Format, Imported, ImportedDependency, field, sanitize_id, scalar};
@@ -70,6 +72,15 @@ pub(crate) fn import(
             }
         }
     }
+    let called: BTreeSet<&String> = calls.keys().map(|(_, child)| child).collect();
+    let callers: BTreeSet<&String> = calls.keys().map(|(parent, _)| parent).collect();
+    let entrypoints: Vec<String> =
+        callers.into_iter().filter(|p| !called.contains(p)).map(String::clone).collect();
+    for id in entrypoints {
+        if let Some(c) = components.get_mut(&id) {
+            c.mark_entrypoint("no caller in the observed traces");
+        }
+    }
     for ((parent, child), count) in calls {
         if let Some(d) =
             components.get_mut(&parent).and_then(|c| c.dependency_mut(std::slice::from_ref(&child)))
@@ -79,4 +90,44 @@ pub(crate) fn import(
         }
     }
     components.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{Limits, Syntax, parse};
+
+    fn run(text: &str) -> BTreeMap<String, Imported> {
+        let file = Arc::new(SourceFile::new("deps.json", text.to_owned()));
+        let docs: Vec<(Arc<SourceFile>, Node)> = parse(&file, Syntax::Json, &Limits::default())
+            .unwrap()
+            .into_iter()
+            .map(|d| (Arc::clone(&file), d))
+            .collect();
+        let (mut diags, mut notes) = (Vec::new(), Vec::new());
+        import(&docs, &mut diags, &mut notes).into_iter().map(|c| (c.id.clone(), c)).collect()
+    }
+
+    #[test]
+    fn services_nobody_calls_that_call_others_are_entrypoints() {
+        let c = run(r#"{"data": [
+            {"parent": "web", "child": "api", "callCount": 10},
+            {"parent": "cron", "child": "api", "callCount": 1},
+            {"parent": "api", "child": "db", "callCount": 9},
+            {"parent": "loner", "child": "loner", "callCount": 4}
+        ]}"#);
+        for id in ["web", "cron"] {
+            assert_eq!(c[id].entrypoint, ["no caller in the observed traces"], "{id}");
+        }
+        // Called, only called, or calling only itself: no evidence.
+        for id in ["api", "db", "loner"] {
+            assert!(c[id].entrypoint.is_empty(), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_cycle_has_no_entrypoint() {
+        let c = run(r#"[{"parent": "a", "child": "b"}, {"parent": "b", "child": "a"}]"#);
+        assert!(c.values().all(|c| c.entrypoint.is_empty()));
+    }
 }

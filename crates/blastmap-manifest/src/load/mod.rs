@@ -134,7 +134,8 @@ struct Candidate {
 pub fn load<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Loaded {
     let (mut loaded, mut manifests, foreign, mut ids) = gather(paths, options);
     let found_foreign = !foreign.is_empty();
-    let inventory = run_importers(foreign, options, &mut loaded, true);
+    let mut inventory = run_importers(foreign, options, &mut loaded, true);
+    drop_native_placeholders(&mut inventory, &manifests);
     if !inventory.components.is_empty()
         && let Some(file) = inventory.components.values().next().map(|c| Arc::clone(&c.file))
     {
@@ -153,7 +154,8 @@ pub fn load<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Loaded {
 pub fn import<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Imports {
     let (mut loaded, manifests, foreign, _) = gather(paths, options);
     let found = !foreign.is_empty();
-    let inventory = run_importers(foreign, options, &mut loaded, true);
+    let mut inventory = run_importers(foreign, options, &mut loaded, true);
+    drop_native_placeholders(&mut inventory, &manifests);
     if !found && !loaded.has_errors() {
         let shown: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
         loaded.diagnostics.push(Diagnostic::nothing_to_import(&shown));
@@ -207,6 +209,16 @@ fn gather<P: AsRef<Path>>(
         }
     }
     (loaded, manifests, foreign, ids)
+}
+
+/// Placeholders (`defined: false`) for components a native manifest
+/// describes are dropped: the references resolve to the native ones.
+fn drop_native_placeholders(inventory: &mut Inventory, manifests: &[FileManifest]) {
+    let native: HashSet<&str> =
+        manifests.iter().flat_map(|m| m.components.graph.node_weights().map(|c| c.id.as_str())).collect();
+    if !native.is_empty() {
+        inventory.drop_placeholders(|id| native.contains(id));
+    }
 }
 
 /// Runs each importer over its documents. Files next to the inputs that
@@ -283,7 +295,8 @@ pub fn load_texts(sources: &[(&str, &str)], options: &LoadOptions) -> Loaded {
             Parsed::Skipped => {}
         }
     }
-    let inventory = run_importers(foreign, options, &mut loaded, false);
+    let mut inventory = run_importers(foreign, options, &mut loaded, false);
+    drop_native_placeholders(&mut inventory, &manifests);
     if let Some(file) = inventory.components.values().next().map(|c| Arc::clone(&c.file)) {
         manifests.push(FileManifest { file, components: inventory.into_raw(&mut ids), policy: None });
     }

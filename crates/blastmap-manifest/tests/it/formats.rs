@@ -196,3 +196,38 @@ fn symlinks_to_parents_given_twice_and_dangling_links_are_harmless() {
     assert!(messages[0].contains("dangling.yaml"), "{messages:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Backstage catalog over several repositories, loaded next to a native
+/// manifest that describes one of the entities the catalog only names.
+#[test]
+fn backstage_placeholders_resolve_to_native_components_and_stay_marked_otherwise() {
+    let dir = fixtures().join("backstage");
+    let alone = load(&[&dir], &LoadOptions::default());
+    assert!(!alone.has_errors(), "{:?}", alone.diagnostics);
+    let model = &alone.model;
+    let search = model.component(model.find("search").unwrap());
+    assert!(!search.defined, "`search` is named, defined nowhere");
+    let storefront = model.component(model.find("storefront").unwrap());
+    assert!(storefront.defined && storefront.entrypoint);
+    let native = "blastmap: 1\ncomponents:\n  search: {kind: service, tier: 2}\n";
+    let both = load_texts(
+        &[
+            ("native.yaml", native),
+            ("sf.yaml", &std::fs::read_to_string(dir.join("storefront/catalog-info.yaml")).unwrap()),
+        ],
+        &LoadOptions::default(),
+    );
+    assert!(!both.has_errors(), "{:?}", both.diagnostics);
+    let search = both.model.component(both.model.find("search").unwrap());
+    assert!(search.defined);
+    assert_eq!(search.tier, 2);
+    let storefront = both.model.find("storefront").unwrap();
+    let needs: Vec<&str> = both
+        .model
+        .component(storefront)
+        .requirements
+        .iter()
+        .flat_map(|r| r.members.iter().map(|&m| both.model.component(m).id.as_str()))
+        .collect();
+    assert!(needs.contains(&"search"), "{needs:?}");
+}

@@ -385,7 +385,7 @@ fn redundancy(model: &Model, report: &Report) -> String {
             .filter(|c| !c.pairs.is_empty() && model.component(c.component).is_critical())
             .collect();
         if rows.is_empty() {
-            if !model.is_empty() && !model.components().any(|c| c.is_critical()) {
+            if !model.is_empty() && !model.components().any(blastmap_manifest::Component::is_critical) {
                 body.push_str(NOTHING_CRITICAL);
             } else if report.cuts.as_ref().is_some_and(Result::is_ok) {
                 body.push_str("<p>None.</p>\n");

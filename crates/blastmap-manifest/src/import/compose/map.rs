@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::import::Format;
-use crate::import::{HostRef, Imported, ImportedDependency, hosts_in, is_telemetry, kind_of, sanitize_id};
+use crate::import::{HostRef, Imported, ImportedDependency, is_telemetry, sanitize_id};
 use crate::model::{Kind, Mode};
 
-use super::{Importer, Service};
+use super::entrypoints::{self, Facts};
+use super::{Importer, Service, refs, roles};
 
 impl Importer<'_> {
     pub(super) fn components(&mut self, services: &BTreeMap<String, Service>) -> Vec<Imported> {
@@ -30,10 +31,28 @@ impl Importer<'_> {
             for alias in s.container_name.iter().chain(&s.hostname).chain(&s.aliases) {
                 hosts.entry(alias.to_ascii_lowercase()).or_insert_with(|| name.clone());
             }
-            for p in &s.published {
-                ports.entry(*p).or_insert_with(|| name.clone());
+            for p in s.ports.iter().filter_map(|p| p.value.host_port) {
+                ports.entry(p).or_insert_with(|| name.clone());
             }
         }
+        // Services that others wait for to finish: one-shot jobs.
+        let awaited: BTreeSet<String> = services
+            .values()
+            .flat_map(|s| &s.depends_on)
+            .filter(|(_, d)| d.value.condition == "service_completed_successfully")
+            .map(|(t, _)| t.clone())
+            .collect();
+        let facts: BTreeMap<String, Facts> = services
+            .iter()
+            .filter(|(_, s)| enabled(s))
+            .map(|(name, s)| {
+                let kind = roles::kind(name, s.image.as_deref());
+                let telemetry = is_telemetry(name, s.image.as_deref());
+                let job = roles::one_shot(name, s, &awaited);
+                (name.clone(), Facts { kind, telemetry, job })
+            })
+            .collect();
+        let mut verdicts = entrypoints::infer(services, &facts);
         let mut out = Vec::new();
         for (name, s) in services {
             if !enabled(s) {
@@ -45,7 +64,26 @@ impl Importer<'_> {
             }
             let id = sanitize_id(name);
             let mut c = Imported::new(id, Format::Compose, &s.file, s.span.clone());
-            c.kind = kind_of(s.image.as_deref(), name).or_else(|| name_kind(name));
+            let f = facts.get(name);
+            c.kind = f.and_then(|f| f.kind);
+            if let Some(job) = f.and_then(|f| f.job.as_ref()) {
+                // A job run from a datastore's image (`psql -f seed.sql`
+                // with `postgres:16`) is a job, not a second database.
+                c.kind = Some(Kind::Job);
+                c.notes.push(format!("one-shot job: {job}"));
+            }
+            let verdict = verdicts.remove(name).unwrap_or_default();
+            for e in verdict.evidence {
+                c.mark_entrypoint(e);
+            }
+            c.notes.extend(verdict.note);
+            if c.entrypoint.is_empty()
+                && let Some(k) = c.kind.filter(|k| k.is_entrypoint_by_default())
+            {
+                c.notes.push(format!(
+                    "kind {k} makes it an entrypoint by default, but no published host port says users reach it: set `entrypoint: false` if it is internal"
+                ));
+            }
             c.replicas = s.replicas;
             if let Some(image) = &s.image {
                 c.labels.insert("image".to_owned(), image.clone());
@@ -109,7 +147,7 @@ impl Importer<'_> {
                         None => continue,
                     },
                 };
-                for HostRef { host, port } in hosts_in(&value) {
+                for HostRef { host, port } in refs::env_hosts(key, &value) {
                     let (target, how) = if let Some(t) = hosts.get(&host) {
                         (t.clone(), format!("inferred from env {key}"))
                     } else if is_docker_host(&host) {
@@ -153,6 +191,21 @@ impl Importer<'_> {
                     });
                 }
             }
+            for (field, words) in [("command", &s.command), ("entrypoint", &s.entrypoint)] {
+                let Some(words) = words else { continue };
+                for (HostRef { host, .. }, how) in refs::command_hosts(&words.value) {
+                    let Some(target) = hosts.get(&host).filter(|t| *t != name) else { continue };
+                    let soft = soft_target(target);
+                    c.depend(ImportedDependency {
+                        targets: vec![sanitize_id(target)],
+                        mode: if soft { Mode::Soft } else { Mode::Hard },
+                        via: soft.then(|| "telemetry".to_owned()),
+                        evidence: vec![format!("inferred from {field} ({how})")],
+                        file: Arc::clone(&words.file),
+                        span: words.span.clone(),
+                    });
+                }
+            }
             out.push(c);
         }
         out
@@ -179,7 +232,7 @@ fn looks_internal(host: &str, port: Option<u16>, key: &str) -> bool {
     if matches!(host, "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null") {
         return false;
     }
-    port.is_some() || crate::import::key_names_host(key)
+    port.is_some() || refs::key_says_host(key)
 }
 
 fn is_telemetry_key(key: &str) -> bool {
@@ -201,16 +254,4 @@ fn is_client_link_key(key: &str, value: &str) -> bool {
 /// they watch the target, they do not need it.
 fn is_health_probe_key(key: &str) -> bool {
     key.ends_with("HC") || key.to_ascii_lowercase().contains("healthcheck")
-}
-
-fn name_kind(name: &str) -> Option<Kind> {
-    let lower = name.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split(['-', '_']).collect();
-    if words.iter().any(|w| matches!(*w, "gateway" | "apigw" | "proxy")) || lower.ends_with("apigw") {
-        Some(Kind::Gateway)
-    } else if words.iter().any(|w| matches!(*w, "frontend" | "web")) {
-        Some(Kind::Frontend)
-    } else {
-        None
-    }
 }

@@ -209,14 +209,46 @@ impl Importer<'_> {
             let profiles = items.iter().filter_map(|i| self.string(file, i)).collect();
             s.profiles = Some(profiles);
         }
+        if let Some(n) = field(def, "restart") {
+            s.restart = self.string(file, n);
+        }
+        for (key, slot) in [("command", &mut s.command), ("entrypoint", &mut s.entrypoint)] {
+            let Some(n) = field(def, key) else { continue };
+            let mut words = Vec::new();
+            match &n.value {
+                Value::Seq(items) => {
+                    for item in items {
+                        if let Some(text) = self.string(file, item) {
+                            words.extend(super::refs::shell_words(&text));
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(text) = self.string(file, n) {
+                        words = super::refs::shell_words(&text);
+                    }
+                }
+            }
+            *slot = Some(At { value: words, file: Arc::clone(file), span: n.span.clone() });
+        }
         if let Some(Value::Seq(items)) = field(def, "ports").map(|p| &p.value) {
             for item in items {
                 let published = match &item.value {
-                    Value::Map(_) => field(item, "published").and_then(|p| self.string(file, p)),
+                    Value::Map(_) => {
+                        field(item, "published").and_then(|p| self.string(file, p)).map(|port| {
+                            let ip = field(item, "host_ip").and_then(|h| self.string(file, h));
+                            (port, ip)
+                        })
+                    }
                     _ => self.string(file, item).and_then(|spec| published_port(&spec)),
                 };
-                if let Some(port) = published.and_then(|p| p.parse::<u16>().ok()) {
-                    s.published.push(port);
+                if let Some((port, ip)) = published {
+                    let host_port = port.split('-').next().and_then(|p| p.trim().parse::<u16>().ok());
+                    s.ports.push(At {
+                        value: super::Published { host_port, host_ip: ip.filter(|ip| !ip.is_empty()) },
+                        file: Arc::clone(file),
+                        span: item.span.clone(),
+                    });
                 }
             }
         }
@@ -284,6 +316,12 @@ impl Importer<'_> {
                     s.links.extend(base.links);
                     s.env_files.extend(base.env_files);
                     s.replicas = s.replicas.or(base.replicas);
+                    s.restart = s.restart.take().or(base.restart);
+                    s.command = s.command.take().or(base.command);
+                    s.entrypoint = s.entrypoint.take().or(base.entrypoint);
+                    if s.ports.is_empty() {
+                        s.ports = base.ports;
+                    }
                     s.profiles = s.profiles.take().or(base.profiles);
                 }
                 resolved.insert(service);
@@ -292,13 +330,17 @@ impl Importer<'_> {
     }
 }
 
-/// The published host port of a short `ports:` entry (`"8080:80"`,
-/// `"127.0.0.1:8080:80/tcp"`); `None` for a container port alone.
-fn published_port(spec: &str) -> Option<String> {
+/// The published host port and host address of a short `ports:` entry
+/// (`"8080:80"`, `"127.0.0.1:8080:80/tcp"`, `"[::1]:8080:80"`); `None` for
+/// a container port alone (`"80"`: Docker picks the host port).
+fn published_port(spec: &str) -> Option<(String, Option<String>)> {
     let spec = spec.split('/').next().unwrap_or(spec);
     let parts: Vec<&str> = spec.rsplitn(3, ':').collect();
     match parts.as_slice() {
-        [_, host] | [_, host, _] => Some(host.split('-').next().unwrap_or(host).to_owned()),
+        [_, host] => Some(((*host).to_owned(), None)),
+        [_, host, ip] => {
+            Some(((*host).to_owned(), Some(ip.trim_matches(|c| c == '[' || c == ']').to_owned())))
+        }
         _ => None,
     }
 }
@@ -309,8 +351,10 @@ mod tests {
 
     #[test]
     fn published_ports() {
-        assert_eq!(published_port("5105:80").as_deref(), Some("5105"));
-        assert_eq!(published_port("127.0.0.1:5105:80/tcp").as_deref(), Some("5105"));
-        assert_eq!(published_port("8080"), None);
+        let port = |spec: &str| published_port(spec).map(|(p, ip)| (p, ip.unwrap_or_default()));
+        assert_eq!(port("5105:80"), Some(("5105".to_owned(), String::new())));
+        assert_eq!(port("127.0.0.1:5105:80/tcp"), Some(("5105".to_owned(), "127.0.0.1".to_owned())));
+        assert_eq!(port("8000-8010:80"), Some(("8000-8010".to_owned(), String::new())));
+        assert_eq!(port("8080"), None);
     }
 }

@@ -8,9 +8,12 @@
 //! the shell environment is deliberately not read, so an import gives the
 //! same result on every machine.
 
+mod entrypoints;
 mod interpolate;
 mod map;
 mod merge;
+mod refs;
+mod roles;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -56,8 +59,24 @@ struct Service {
     links: Vec<At<String>>,
     replicas: Option<u32>,
     profiles: Option<Vec<String>>,
-    published: Vec<u16>,
+    /// `ports:` entries that publish a host port, as written.
+    ports: Vec<At<Published>>,
+    /// `restart:` as written (`"no"`, `always`, ...).
+    restart: Option<String>,
+    /// The words of `command:` and of `entrypoint:` (shell-split).
+    command: Option<At<Vec<String>>>,
+    entrypoint: Option<At<Vec<String>>>,
     extends: Option<At<String>>,
+}
+
+/// A host port a service publishes.
+#[derive(Clone, Debug)]
+struct Published {
+    /// The host port; `None` when it is not a fixed number (`"80"` alone
+    /// lets Docker pick one; a variable that reads as empty).
+    host_port: Option<u16>,
+    /// The host address it binds, when one is written (`127.0.0.1`).
+    host_ip: Option<String>,
 }
 
 impl Service {
@@ -75,7 +94,10 @@ impl Service {
             links: Vec::new(),
             replicas: None,
             profiles: None,
-            published: Vec::new(),
+            ports: Vec::new(),
+            restart: None,
+            command: None,
+            entrypoint: None,
             extends: None,
         }
     }
@@ -95,6 +117,10 @@ struct Importer<'a> {
     /// Whether running out of `budget` was reported (once per import).
     budget_spent: bool,
 }
+
+/// Suffixes of the examples that projects ship instead of an env file
+/// (`.env.example`), read when the file is missing (in this order).
+const ENV_EXAMPLES: [&str; 4] = [".example", ".sample", ".template", ".dist"];
 
 /// What variable values may add in total to one Compose import (16 MiB
 /// of text; in memory a few times that).
@@ -129,9 +155,16 @@ pub(crate) fn import(
         budget_spent: false,
     };
     let env_path = project_dir.join(".env");
+    // Whether an example was read for a missing env file (said once).
+    let mut example_said = false;
     if let Some(env) = read(&env_path) {
         importer.notes.push(format!("read variables from `{}`", env.name));
         importer.vars = importer.parse_env_file(&env, &BTreeMap::new());
+    } else if let Some(example) = example_of(&env_path, read) {
+        // One warning for the project, instead of one `variable not set`
+        // per variable the example would have set.
+        importer.example_read(&example, &project_dir, &mut example_said);
+        importer.vars = importer.parse_env_file(&example, &BTreeMap::new());
     }
     let mut services: BTreeMap<String, Service> = BTreeMap::new();
     for (file, doc) in files {
@@ -148,10 +181,16 @@ pub(crate) fn import(
             let (path, required) = &entry.value;
             let full: PathBuf = project_dir.join(path);
             let parsed = env_files.entry(full).or_insert_with_key(|full| {
-                read(full).map(|env| {
-                    let vars = importer.parse_env_file(&env, &base);
-                    (env, vars)
-                })
+                let env = if let Some(env) = read(full) {
+                    env
+                } else {
+                    // `env_file: .env` beside a `.env.example` only.
+                    let example = example_of(full, read)?;
+                    importer.example_read(&example, &project_dir, &mut example_said);
+                    example
+                };
+                let vars = importer.parse_env_file(&env, &base);
+                Some((env, vars))
             });
             match parsed {
                 Some((env, vars)) => {
@@ -183,7 +222,28 @@ pub(crate) fn import(
     importer.components(&services)
 }
 
+/// The example shipped for a missing env file (`.env` → `.env.example`,
+/// `.env.sample`, ...), read.
+fn example_of(path: &Path, read: &mut ReadFile<'_>) -> Option<Arc<SourceFile>> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    ENV_EXAMPLES.iter().find_map(|suffix| read(&path.with_file_name(format!("{name}{suffix}"))))
+}
+
 impl Importer<'_> {
+    /// Says (once per project) that an example is read in place of `.env`.
+    fn example_read(&mut self, example: &Arc<SourceFile>, project_dir: &Path, said: &mut bool) {
+        self.notes.push(format!("read example variables from `{}` (no `.env`)", example.name));
+        if std::mem::replace(said, true) {
+            return;
+        }
+        let first = example.text.lines().next().map_or(0, str::len);
+        let dir = match project_dir.display().to_string() {
+            d if d.is_empty() => "the project directory".to_owned(),
+            d => format!("`{d}`"),
+        };
+        self.diags.push(Diagnostic::env_example_read(example, 0..first, &dir));
+    }
+
     pub(super) fn invalid_type(&mut self, file: &Arc<SourceFile>, node: &Node, expected: &str, help: &str) {
         let found = node.value.type_name();
         self.diags.push(Diagnostic::invalid_type(file, node.span.clone(), expected, found, help));
