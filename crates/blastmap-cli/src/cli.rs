@@ -18,6 +18,9 @@ pub(crate) struct Cli {
     /// Say which files were skipped and why.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Print no notes: not the `read N files` line, nor other messages that are neither errors nor warnings.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
     /// When to use colours on the terminal.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -139,7 +142,7 @@ pub(crate) struct SimulateArgs {
 /// Where the inventory is and how to read it.
 #[derive(Debug, Args)]
 pub(crate) struct InputArgs {
-    /// Inventory files or directories (every manifest below a directory is merged).
+    /// Inventory files or directories (every manifest below a directory is merged); `-` is standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Largest file read, in bytes.

@@ -73,6 +73,8 @@ pub(crate) enum CliError {
     CannotWrite { path: String, reason: String },
     /// Standard output could not be written (other than a closed pipe).
     CannotWriteStdout { reason: String },
+    /// Standard input (`-`) named more than once in a command line.
+    StdinNamedTwice,
 }
 
 /// Every error code with a one-line description, in the order of the enum.
@@ -113,6 +115,7 @@ pub(crate) const ALL: &[(&str, &str)] = &[
     ),
     ("cannot-write", "the output file could not be written"),
     ("cannot-write-stdout", "standard output could not be written"),
+    ("stdin-named-twice", "standard input (`-`) is named more than once; it can be read once"),
 ];
 
 impl CliError {
@@ -152,6 +155,7 @@ impl CliError {
             CliError::OutputNotRegular { .. } => "output-not-a-file",
             CliError::CannotWrite { .. } => "cannot-write",
             CliError::CannotWriteStdout { .. } => "cannot-write-stdout",
+            CliError::StdinNamedTwice => "stdin-named-twice",
         }
     }
 
@@ -166,6 +170,9 @@ impl CliError {
                 "install Graphviz (`apt-get install graphviz`, `brew install graphviz`) or use `--diagram builtin`",
             ),
             CliError::Baseline(inner) => inner.help(),
+            CliError::StdinNamedTwice => {
+                Some("name `-` once; save the other input to a file and name that file")
+            }
             CliError::OutputNotRegular { .. } => {
                 Some("write to a regular file (or a new name), or use `-o -` for standard output")
             }
@@ -256,6 +263,9 @@ impl CliError {
             ),
             CliError::CannotWrite { path, reason } => format!("cannot write `{path}`: {reason}"),
             CliError::CannotWriteStdout { reason } => format!("cannot write to standard output: {reason}"),
+            CliError::StdinNamedTwice => {
+                "standard input (`-`) is named more than once; it can be read once".to_owned()
+            }
         }
     }
 }
@@ -317,6 +327,7 @@ mod tests {
             CliError::OutputNotRegular { path: s(), what: "a symlink" },
             CliError::CannotWrite { path: s(), reason: s() },
             CliError::CannotWriteStdout { reason: s() },
+            CliError::StdinNamedTwice,
         ];
         let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
         given.sort_unstable();

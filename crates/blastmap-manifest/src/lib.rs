@@ -24,7 +24,7 @@ pub(crate) mod syntax;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use import::Format;
-pub use load::{Imports, LoadOptions, Loaded, import, load, load_texts};
+pub use load::{Imports, LoadOptions, Loaded, ReadSummary, STDIN_NAME, import, load, load_texts};
 pub use model::{
     Component, ComponentId, Dependency, Kind, Location, Mode, Model, Origin, Requirement, RequirementShape,
 };

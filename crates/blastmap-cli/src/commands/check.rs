@@ -9,7 +9,9 @@ use blastmap_manifest::{Model, Policy};
 
 use crate::cli::{CheckArgs, CheckFormat, DiagnosticsFormat};
 use crate::commands::git::load_spec;
-use crate::commands::{Context, Ended, Outcome, counts, load_options, load_valid, written};
+use crate::commands::{
+    Context, Ended, Outcome, counts, input_name, input_names, load_options, load_valid, written,
+};
 use crate::error::CliError;
 use crate::output::{self, eprint};
 use crate::render;
@@ -29,7 +31,7 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Ended {
     let baseline = if args.baseline.is_empty() { None } else { Some(baseline(ctx, args)?) };
     let evaluation = evaluate(model, &policy, &PolicyContext { today, baseline: baseline.as_ref() });
 
-    let name = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let name = input_names(&args.input.paths).join(", ");
     // Code-scanning tools resolve file names against the checkout, where CI runs.
     let base = std::env::current_dir().ok();
     let text = match args.format {
@@ -50,15 +52,16 @@ fn policy(ctx: &Context, args: &CheckArgs, model: &Model) -> Result<(Policy, Pol
         if let Some(p) = &model.policy {
             return Ok((p.clone(), PolicySource::Inventory));
         }
-        eprint(
+        ctx.note(
             "note: the inventory has no `policy` section; using the built-in default policy \
              (see docs/ci.md)\n",
         );
         return Ok((default_policy(), PolicySource::Default));
     };
-    let shown = file.display().to_string();
+    let shown = input_name(&file.to_string_lossy());
     let loaded = blastmap_manifest::load(&[file], &load_options(&args.input));
     crate::output::note_inputs(&loaded.files);
+    ctx.print_read(&loaded.read, &format!("--policy {shown}"));
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
         let (errors, warnings) = counts(&loaded);
@@ -101,6 +104,8 @@ fn baseline(ctx: &Context, args: &CheckArgs) -> Result<Model, CliError> {
         (true, 1) => texts.pop().ok_or(CliError::MixedBaseline)?,
         _ => return Err(CliError::MixedBaseline),
     };
+    let names: Vec<String> = args.baseline.iter().map(|b| input_name(b)).collect();
+    ctx.print_read(&loaded.read, &format!("--baseline {}", names.join(", ")));
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
         let (errors, warnings) = counts(&loaded);

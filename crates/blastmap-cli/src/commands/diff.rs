@@ -5,7 +5,7 @@ use blastmap_manifest::{LoadOptions, Model};
 
 use crate::cli::{DiffArgs, DiffFormat, FailOn};
 use crate::commands::git::load_spec;
-use crate::commands::{Context, Ended, Outcome, counts, written};
+use crate::commands::{Context, Ended, Outcome, counts, input_name, written};
 use crate::error::CliError;
 use crate::output::{self, eprint};
 use crate::render;
@@ -17,11 +17,12 @@ pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Ended {
     // New single points of failure can only be seen with something to protect.
     super::criticality::warn_if_nothing_critical(ctx, &head);
     let result = diff(&base, &head);
+    let (base_name, head_name) = (input_name(&args.base), input_name(&args.head));
     let names: Vec<&str> = triggered(&result, &args.fail_on).into_iter().map(fail_on_name).collect();
     let text = match args.format {
-        DiffFormat::Text => render::diff::text(&result, &args.base, &args.head, args.top),
-        DiffFormat::Markdown => render::diff::markdown(&result, &args.base, &args.head, args.top),
-        DiffFormat::Json => render::diff::json(&result, &args.base, &args.head, &names),
+        DiffFormat::Text => render::diff::text(&result, &base_name, &head_name, args.top),
+        DiffFormat::Markdown => render::diff::markdown(&result, &base_name, &head_name, args.top),
+        DiffFormat::Json => render::diff::json(&result, &base_name, &head_name, &names),
     };
     match output::emit(args.output.as_deref(), text.as_bytes()) {
         // Only once the result is written: a closed pipe stays a success.
@@ -64,6 +65,7 @@ fn triggered(d: &Diff, fail_on: &[FailOn]) -> Vec<FailOn> {
 
 fn load_side(ctx: &Context, spec: &str, options: &LoadOptions) -> Result<Model, CliError> {
     let loaded = load_spec(spec, options)?;
+    ctx.print_read(&loaded.read, &input_name(spec));
     if loaded.has_errors() {
         ctx.print_diagnostics(&loaded.diagnostics);
         let (errors, warnings) = counts(&loaded);

@@ -4,7 +4,7 @@ use blastmap_manifest::import::emit;
 use blastmap_manifest::{LoadOptions, load_texts};
 
 use crate::cli::{ImportArgs, ImportFormat};
-use crate::commands::{Context, Ended, Outcome, load_options, output_failed};
+use crate::commands::{Context, Ended, Outcome, input_names, load_options, output_failed};
 use crate::error::CliError;
 use crate::output::{self, eprint};
 use crate::render::plural;
@@ -24,8 +24,9 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Ended {
             eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));
         }
     }
+    ctx.print_read(&imports.read, &input_names(&args.input.paths).join(", "));
     for native in &imports.native_files {
-        eprint(&format!(
+        ctx.note(&format!(
             "note: `{}` is already a native manifest; it is not part of the import\n",
             blastmap_manifest::source::printable(native)
         ));
@@ -35,7 +36,7 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Ended {
     if errors > 0 {
         return Err(CliError::ImportFailed { errors });
     }
-    let inputs: Vec<String> = args.input.paths.iter().map(|p| p.display().to_string()).collect();
+    let inputs = input_names(&args.input.paths);
     let (text, name) = match args.format {
         ImportFormat::Yaml => (emit::yaml(&imports.inventory, &inputs), "import.yaml"),
         ImportFormat::Json => (emit::json(&imports.inventory), "import.json"),
@@ -51,7 +52,7 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Ended {
     }
     let dependencies: usize = imports.inventory.components.values().map(|c| c.dependencies.len()).sum();
     let warnings = imports.diagnostics.len();
-    eprint(&format!(
+    ctx.note(&format!(
         "imported {} and {} from {}{}\n",
         plural(imports.inventory.components.len(), "component"),
         if dependencies == 1 { "1 dependency".to_owned() } else { format!("{dependencies} dependencies") },

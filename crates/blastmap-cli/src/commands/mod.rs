@@ -14,10 +14,11 @@ mod simulate;
 mod validate;
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 
 use blastmap_analysis::progress::Progress;
-use blastmap_manifest::{Diagnostic, Limits, LoadOptions, Loaded};
+use blastmap_manifest::{Diagnostic, Format, Limits, LoadOptions, Loaded, ReadSummary, STDIN_NAME};
 
 use crate::cli::{Cli, ColorChoice, Command, DiagnosticsFormat, InputArgs};
 use crate::error::CliError;
@@ -53,6 +54,8 @@ impl From<Outcome> for ExitCode {
 /// Settings every command shares.
 pub(crate) struct Context {
     pub verbose: bool,
+    /// `--quiet`: no notes (the `read N files` line and the like).
+    pub quiet: bool,
     /// Colours on standard error.
     pub color_stderr: bool,
     /// Width for wrapped text.
@@ -61,6 +64,9 @@ pub(crate) struct Context {
 
 pub(crate) fn run(cli: &Cli) -> Ended {
     let ctx = Context::new(cli);
+    if stdin_once(&cli.command)? && std::io::stdin().is_terminal() {
+        ctx.note("note: reading the inventory from standard input (`-`); end it with Ctrl-D\n");
+    }
     match &cli.command {
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
@@ -83,7 +89,27 @@ impl Context {
         };
         let width =
             std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100usize).clamp(40, 200);
-        Self { verbose: cli.verbose, color_stderr: color(std::io::stderr().is_terminal()), width }
+        Self {
+            verbose: cli.verbose,
+            quiet: cli.quiet,
+            color_stderr: color(std::io::stderr().is_terminal()),
+            width,
+        }
+    }
+
+    /// Prints a note for people on standard error (neither an error nor a
+    /// warning), unless `--quiet`.
+    pub(crate) fn note(&self, text: &str) {
+        if !self.quiet {
+            eprint(text);
+        }
+    }
+
+    /// Prints the one line that says what a load read, unless `--quiet`:
+    /// `read 14 files: 9 Kubernetes, 3 Compose, 2 native (fixtures/shop)`.
+    /// `sources` names the inputs as the user gave them (see [`input_names`]).
+    pub(crate) fn print_read(&self, read: &ReadSummary, sources: &str) {
+        self.note(&read_line(read, sources));
     }
 
     /// Prints human diagnostics to standard error.
@@ -124,7 +150,76 @@ pub(crate) fn load_watched(ctx: &Context, input: &InputArgs, mode: progress::Mod
             eprint(&format!("note: {}\n", blastmap_manifest::source::printable(note)));
         }
     }
+    ctx.print_read(&loaded.read, &input_names(&input.paths).join(", "));
     loaded
+}
+
+/// `read 3 files: 2 native, 1 Compose (a, b)`: the counts by format, most
+/// first (native before the foreign formats on a tie), then the files read
+/// but not part of the inventory.
+pub(crate) fn read_line(read: &ReadSummary, sources: &str) -> String {
+    let mut parts: Vec<(usize, &str)> = Vec::new();
+    if read.native > 0 {
+        parts.push((read.native, "native"));
+    }
+    parts.extend(read.foreign.iter().map(|(&format, &n)| (n, format_name(format))));
+    // Stable: the order above breaks ties.
+    parts.sort_by_key(|part| std::cmp::Reverse(part.0));
+    if read.skipped > 0 {
+        parts.push((read.skipped, "skipped"));
+    }
+    let counts: Vec<String> = parts.iter().map(|(n, what)| format!("{n} {what}")).collect();
+    let files = read.files();
+    let head = if files == 0 {
+        "read no files".to_owned()
+    } else {
+        format!("read {}: {}", render::plural(files, "file"), counts.join(", "))
+    };
+    let sources = render::safe(sources).replace('\n', "\\n");
+    format!("{head} ({sources})\n")
+}
+
+/// The short name of a format in the `read N files` line.
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Compose => "Compose",
+        Format::Kubernetes => "Kubernetes",
+        Format::Backstage => "Backstage",
+        Format::Otel => "Jaeger",
+    }
+}
+
+/// The inputs as the user named them, standard input (`-`) as `<stdin>`.
+pub(crate) fn input_names<P: AsRef<Path>>(paths: &[P]) -> Vec<String> {
+    paths.iter().map(|p| input_name(&p.as_ref().to_string_lossy())).collect()
+}
+
+/// One input as the user named it, `-` as `<stdin>`.
+pub(crate) fn input_name(spec: &str) -> String {
+    if spec == "-" { STDIN_NAME.to_owned() } else { spec.to_owned() }
+}
+
+/// Standard input can be read once: `-` may be named once in a command line
+/// (inventory paths, `--policy`, `--baseline`, the two sides of `diff`).
+/// Whether it is named.
+fn stdin_once(command: &Command) -> Result<bool, CliError> {
+    let dash = |p: &Path| p == Path::new("-");
+    let inputs = |input: &InputArgs| input.paths.iter().filter(|p| dash(p)).count();
+    let named = match command {
+        Command::Validate(a) => inputs(&a.input),
+        Command::Report(a) => inputs(&a.input),
+        Command::Simulate(a) => inputs(&a.input),
+        Command::Import(a) => inputs(&a.input),
+        Command::Graph(a) => inputs(&a.input),
+        Command::Check(a) => {
+            inputs(&a.input)
+                + a.baseline.iter().filter(|b| *b == "-").count()
+                + usize::from(a.policy.as_deref().is_some_and(dash))
+        }
+        Command::Diff(a) => usize::from(a.base == "-") + usize::from(a.head == "-"),
+        Command::Schema(_) => 0,
+    };
+    if named > 1 { Err(CliError::StdinNamedTwice) } else { Ok(named == 1) }
 }
 
 /// The loader's options from the command line.

@@ -7,6 +7,7 @@ mod cmd;
 mod compose;
 mod diagrams;
 mod hostile;
+mod inputs;
 mod real_world;
 
 /// A folder of the shared corpus beside the repository (`../shared/<sub>`:

@@ -20,6 +20,11 @@ use crate::policy::Rule;
 use crate::source::SourceFile;
 use crate::syntax::Syntax;
 
+/// What to do with a Helm chart: render it, read what it renders.
+fn helm_help(dir: &str) -> String {
+    format!("render it first: `helm template RELEASE {dir} > rendered.yaml`, then pass `rendered.yaml`")
+}
+
 /// What a nesting diagnostic tells users to do.
 const FLATTEN: &str = "a manifest nests a few levels; flatten the document";
 
@@ -41,6 +46,13 @@ impl Diagnostic {
     /// A file found that cannot be opened or read.
     pub(crate) fn unreadable_file(path: &str, reason: &str) -> Self {
         Self::new(Code::Io, format!("cannot read `{path}`: {reason}")).in_path(path)
+    }
+
+    /// `-` named twice in one load: standard input is read once.
+    pub(crate) fn stdin_named_twice() -> Self {
+        Self::new(Code::Io, "standard input (`-`) is named twice; it can be read once")
+            .in_path(crate::load::STDIN_NAME)
+            .help("name `-` once; save the other input to a file")
     }
 
     // invalid-encoding
@@ -221,6 +233,29 @@ impl Diagnostic {
         Self::new(Code::NoManifest, format!("nothing to import in `{}`", paths.join("`, `")))
             .in_path(paths.first().map_or("", String::as_str))
             .help("`blastmap import` reads Docker Compose, Kubernetes, Backstage catalog and Jaeger dependencies files")
+    }
+
+    /// A directory named on the command line that is a Helm chart.
+    pub(crate) fn helm_chart_named(dir: &str) -> Self {
+        Self::new(
+            Code::NotAManifest,
+            format!("`{dir}` is a Helm chart: its templates are not Kubernetes YAML until rendered"),
+        )
+        .in_path(dir)
+        .help(helm_help(dir))
+    }
+
+    /// A Helm template (or a chart's `templates/`, `is_dir`) named on the
+    /// command line.
+    pub(crate) fn helm_template_named(path: &str, chart: &str, is_dir: bool) -> Self {
+        let what = if is_dir {
+            format!("`{path}` holds the templates of the Helm chart `{chart}`: they are")
+        } else {
+            format!("`{path}` is a template of the Helm chart `{chart}`: it is")
+        };
+        Self::new(Code::NotAManifest, format!("{what} not Kubernetes YAML until rendered"))
+            .in_path(path)
+            .help(helm_help(chart))
     }
 
     // unsupported-version
@@ -806,6 +841,17 @@ impl Diagnostic {
     }
 
     // unsupported-construct
+
+    /// A Helm chart found while walking a directory: not read.
+    pub(crate) fn helm_chart_found(dir: &str) -> Self {
+        Self::new(
+            Code::UnsupportedConstruct,
+            format!("Helm chart `{dir}` is not read: its templates are not Kubernetes YAML until rendered"),
+        )
+        .in_path(dir)
+        .help(helm_help(dir))
+        .warning()
+    }
 
     /// A document of a file read as `format` (`--from`) that is not of it.
     pub(crate) fn document_not_of_format(file: &Arc<SourceFile>, span: Range<usize>, format: Format) -> Self {

@@ -16,7 +16,8 @@ mod resolve;
 mod walk;
 
 use resolve::finish;
-use walk::{collect, read};
+pub use walk::STDIN_NAME;
+use walk::{collect, read, sniff};
 
 /// How to load.
 #[derive(Clone, Debug, Default)]
@@ -36,6 +37,38 @@ pub struct Loaded {
     pub notes: Vec<String>,
     /// Every file that was read, in load order.
     pub files: Vec<Arc<SourceFile>>,
+    /// How many of the inputs were read as what (the CLI's `read N files`).
+    pub read: ReadSummary,
+}
+
+/// How many input files were read as each format. Files that Compose reads
+/// beside its own (`.env`, `env_file:`) are not inputs and are not counted;
+/// hidden, ignored (`.gitignore`, `.ignore`) and Helm chart directories are
+/// not read at all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadSummary {
+    /// Native manifests.
+    pub native: usize,
+    /// Files read as each foreign format.
+    pub foreign: BTreeMap<Format, usize>,
+    /// Files read that are no part of the inventory: no `blastmap` key and
+    /// no format blastmap imports, or invalid (a diagnostic says why).
+    pub skipped: usize,
+}
+
+impl ReadSummary {
+    /// Every file counted.
+    pub fn files(&self) -> usize {
+        self.native + self.foreign.values().sum::<usize>() + self.skipped
+    }
+
+    fn count(&mut self, parsed: &Parsed) {
+        match parsed {
+            Parsed::Native(_) => self.native += 1,
+            Parsed::Foreign(format, _) => *self.foreign.entry(*format).or_default() += 1,
+            Parsed::Skipped => self.skipped += 1,
+        }
+    }
 }
 
 impl Loaded {
@@ -56,6 +89,8 @@ pub struct Imports {
     pub files: Vec<Arc<SourceFile>>,
     /// Native manifests among the inputs (not converted).
     pub native_files: Vec<String>,
+    /// How many of the inputs were read as what.
+    pub read: ReadSummary,
 }
 
 impl Imports {
@@ -81,13 +116,18 @@ struct Candidate {
     display: String,
     path: PathBuf,
     explicit: bool,
+    /// Standard input (`-`): read from there, its syntax sniffed.
+    stdin: bool,
 }
 
-/// Loads the inventory at `paths` (files or directories, merged).
+/// Loads the inventory at `paths` (files or directories, merged); the path
+/// `-` is standard input (once), named `<stdin>` in diagnostics.
 ///
 /// Directories are walked recursively in name order; entries whose name
-/// starts with `.` are skipped, every file is read once even when symlinks
-/// loop or paths overlap.
+/// starts with `.`, entries that `.gitignore` or `.ignore` files exclude
+/// and Helm charts (a warning) are skipped, every file is read once even
+/// when symlinks loop or paths overlap. A directory named in `paths` that
+/// is a Helm chart is an error: its templates are YAML once rendered.
 ///
 /// # Complexity
 /// O(total input size + components · log components).
@@ -127,6 +167,7 @@ pub fn import<P: AsRef<Path>>(paths: &[P], options: &LoadOptions) -> Imports {
         notes: loaded.notes,
         files: loaded.files,
         native_files: manifests.iter().map(|m| m.file.name.to_string()).collect(),
+        read: loaded.read,
     }
 }
 
@@ -148,9 +189,16 @@ fn gather<P: AsRef<Path>>(
     let mut foreign: BTreeMap<Format, ForeignDocs> = BTreeMap::new();
     for candidate in &candidates {
         if let Some(text) = read(candidate, &options.limits, &mut loaded) {
+            let syntax = if candidate.stdin {
+                sniff(&text)
+            } else {
+                Syntax::from_path(&candidate.path).unwrap_or(Syntax::Yaml)
+            };
             let file = Arc::new(SourceFile::new(&candidate.display, text));
             loaded.files.push(Arc::clone(&file));
-            match parse_file(&file, candidate.explicit, options, &mut ids, &mut loaded) {
+            let parsed = parse_file(&file, syntax, candidate.explicit, options, &mut ids, &mut loaded);
+            loaded.read.count(&parsed);
+            match parsed {
                 Parsed::Native(manifest) => manifests.push(manifest),
                 Parsed::Foreign(format, docs) => {
                     let group = foreign.entry(format).or_default();
@@ -196,6 +244,7 @@ fn run_importers(
                         display: path.display().to_string(),
                         path: path.to_path_buf(),
                         explicit: true,
+                        stdin: false,
                     };
                     let text = read(&candidate, &options.limits, loaded)?;
                     let file = Arc::new(SourceFile::new(&candidate.display, text));
@@ -235,7 +284,10 @@ pub fn load_texts(sources: &[(&str, &str)], options: &LoadOptions) -> Loaded {
     for (name, text) in sources {
         let file = Arc::new(SourceFile::new(name, (*text).to_owned()));
         loaded.files.push(Arc::clone(&file));
-        match parse_file(&file, true, options, &mut ids, &mut loaded) {
+        let syntax = Syntax::from_path(Path::new(name)).unwrap_or(Syntax::Yaml);
+        let parsed = parse_file(&file, syntax, true, options, &mut ids, &mut loaded);
+        loaded.read.count(&parsed);
+        match parsed {
             Parsed::Native(m) => manifests.push(m),
             Parsed::Foreign(format, docs) => {
                 foreign.entry(format).or_default().extend(docs.into_iter().map(|d| (Arc::clone(&file), d)));
@@ -264,12 +316,12 @@ fn looks_like_manifest(text: &str) -> bool {
 
 fn parse_file(
     file: &Arc<SourceFile>,
+    syntax: Syntax,
     explicit: bool,
     options: &LoadOptions,
     ids: &mut IdTable,
     loaded: &mut Loaded,
 ) -> Parsed {
-    let syntax = Syntax::from_path(Path::new(&*file.name)).unwrap_or(Syntax::Yaml);
     let documents = match syntax::parse(file, syntax, &options.limits) {
         Ok(docs) => docs,
         Err(d) => {
@@ -366,4 +418,28 @@ fn sort_diagnostics(loaded: &mut Loaded) {
         let offset = d.labels.first().map_or(0, |l| l.span.start);
         (file, offset)
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_read_summary_counts_each_input_once_by_what_it_was_read_as() {
+        let loaded = load_texts(
+            &[
+                ("a.yaml", "blastmap: 1\ncomponents:\n  a: {}\n"),
+                ("compose.yaml", "services:\n  web: {image: nginx}\n  api: {image: api}\n"),
+                ("override.yaml", "services:\n  web: {depends_on: [api]}\n"),
+                ("k8s.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {}\n"),
+                ("values.yaml", "replicas: 2\n"),
+            ],
+            &LoadOptions::default(),
+        );
+        let mut foreign = BTreeMap::new();
+        foreign.insert(Format::Compose, 2);
+        foreign.insert(Format::Kubernetes, 1);
+        assert_eq!(loaded.read, ReadSummary { native: 1, foreign, skipped: 1 });
+        assert_eq!(loaded.read.files(), 5);
+    }
 }
