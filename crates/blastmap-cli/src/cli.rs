@@ -148,6 +148,9 @@ pub(crate) struct InputArgs {
     /// Largest file read, in bytes.
     #[arg(long, default_value_t = 256 * 1024 * 1024, value_name = "BYTES")]
     pub max_file_size: u64,
+    /// Follow symbolic links met while walking directories (off: a link is skipped with a note).
+    #[arg(long)]
+    pub follow: bool,
     /// Most components in one inventory.
     #[arg(long, default_value_t = 5_000_000, value_name = "N")]
     pub max_components: usize,

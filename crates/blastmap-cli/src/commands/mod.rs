@@ -231,6 +231,7 @@ pub(crate) fn load_options(input: &InputArgs) -> LoadOptions {
             ..Limits::default()
         },
         from: input.from.map(Into::into),
+        follow: input.follow,
     }
 }
 

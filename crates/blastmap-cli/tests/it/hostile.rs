@@ -443,3 +443,65 @@ fn compose_never_reads_or_prints_files_outside_its_directory() {
         assert_eq!(all.matches("is outside").count(), 3, "{all}");
     }
 }
+
+/// Runs blastmap with a deadline: a hang is a failure, not a stuck test.
+#[cfg(unix)]
+fn run_bounded(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blastmap"))
+        .current_dir(root())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("blastmap {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_walk_stays_in_the_tree_and_opens_only_regular_files() {
+    let dir = scratch("walk");
+    let (tree, outside) = (dir.join("tree"), dir.join("outside"));
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(tree.join("a.yaml"), "blastmap: 1\ncomponents:\n  a: {}\n").unwrap();
+    std::fs::write(outside.join("x.yaml"), "blastmap: 1\ncomponents:\n  from-outside: {}\n").unwrap();
+    std::os::unix::fs::symlink(&outside, tree.join("linked")).unwrap();
+    std::os::unix::fs::symlink(outside.join("x.yaml"), tree.join("x.yaml")).unwrap();
+    std::os::unix::fs::symlink("/dev/stdin", tree.join("stdin.yaml")).unwrap();
+    assert!(Command::new("mkfifo").arg(tree.join("pipe.yaml")).status().unwrap().success());
+    let shown = tree.to_str().unwrap();
+    let out = run_bounded(&["report", "--format", "json", shown]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> =
+        report["components"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a"], "nothing from outside the tree");
+    // `-v` says what was skipped and why.
+    let out = run_bounded(&["validate", "-v", shown]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("a symbolic link (`--follow`").count(), 3, "{stderr}");
+    assert!(stderr.contains("pipe.yaml`: a named pipe, not a regular file"), "{stderr}");
+    // `--follow` opts in; the pipe and the link to standard input are still never opened.
+    let out = run_bounded(&["validate", "--follow", shown]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 components"));
+    // Named on the command line: an error, never a read.
+    for special in ["/dev/zero", tree.join("pipe.yaml").to_str().unwrap()] {
+        let out = run_bounded(&["validate", special]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(stderr.replace("│ ", "").contains("not a regular file"), "{special}: {stderr}");
+    }
+}

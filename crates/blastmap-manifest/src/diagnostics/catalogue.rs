@@ -38,6 +38,14 @@ impl Diagnostic {
             .help("check the path; blastmap reads files and directories of manifests")
     }
 
+    /// A path named on the command line that is a FIFO, a device or a
+    /// socket: never opened (it could block or never end).
+    pub(crate) fn not_a_regular_file(path: &str, what: &str) -> Self {
+        Self::new(Code::Io, format!("cannot read `{path}`: it is {what}, not a regular file"))
+            .in_path(path)
+            .help("name a file or a directory of manifests; `-` reads standard input")
+    }
+
     /// A directory met while walking that cannot be listed.
     pub(crate) fn unreadable_directory(path: &str, reason: &str) -> Self {
         Self::new(Code::Io, format!("cannot read directory `{path}`: {reason}")).in_path(path)

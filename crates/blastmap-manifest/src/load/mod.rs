@@ -26,6 +26,9 @@ pub struct LoadOptions {
     /// Read every file as this foreign format instead of detecting it
     /// (`--from`); native manifests are still read as such.
     pub from: Option<Format>,
+    /// Follow symbolic links met while walking a directory (`--follow`);
+    /// off by default, so that a tree cannot pull in files from outside it.
+    pub follow: bool,
 }
 
 /// The result of loading: the model built from everything valid, every
@@ -183,7 +186,7 @@ fn gather<P: AsRef<Path>>(
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
     for path in paths {
-        collect(path.as_ref(), &mut candidates, &mut seen, &mut loaded);
+        collect(path.as_ref(), options.follow, &mut candidates, &mut seen, &mut loaded);
     }
     let mut manifests = Vec::new();
     let mut foreign: BTreeMap<Format, ForeignDocs> = BTreeMap::new();

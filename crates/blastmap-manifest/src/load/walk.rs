@@ -4,8 +4,11 @@
 //! Directories are walked with the `ignore` crate (ripgrep's walker), so
 //! `.gitignore` and `.ignore` files are honoured, inside a git repository or
 //! not; the user's global git excludes are not read, so that a directory
-//! loads the same on every machine. Hidden entries are skipped, symlinks are
-//! followed, and every file and directory is read once (by canonical path).
+//! loads the same on every machine. Hidden entries are skipped; symlinks
+//! met in a walk are skipped too unless `--follow` (then loops are cut and
+//! every file and directory is read once, by canonical path); only regular
+//! files are opened: a FIFO, device or socket found in a walk is skipped
+//! with a note, and named on the command line it is an error.
 //! Files are taken in the order of the former walk: in each directory its
 //! files in name order, then its subdirectories, depth first.
 
@@ -31,6 +34,7 @@ pub const STDIN_NAME: &str = "<stdin>";
 /// (`-`), or the manifests found by walking the directory.
 pub(super) fn collect(
     path: &Path,
+    follow: bool,
     out: &mut Vec<Candidate>,
     seen: &mut HashSet<PathBuf>,
     loaded: &mut Loaded,
@@ -61,6 +65,11 @@ pub(super) fn collect(
         loaded.diagnostics.push(Diagnostic::helm_template_named(&display, &chart, meta.is_dir()));
         return;
     }
+    if !meta.is_file() && !meta.is_dir() {
+        // Opening a FIFO blocks, a device never ends: neither is a manifest.
+        loaded.diagnostics.push(Diagnostic::not_a_regular_file(&display, special_kind(&meta.file_type())));
+        return;
+    }
     if meta.is_file() {
         let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if seen.insert(key) {
@@ -78,7 +87,25 @@ pub(super) fn collect(
         return;
     }
     seen.insert(key);
-    walk(path, out, seen, loaded);
+    walk(path, follow, out, seen, loaded);
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_symlink() { "a symbolic link" } else { "not a regular file" }
 }
 
 /// What the walk's filter records while the walker runs (the filter is a
@@ -99,7 +126,13 @@ struct Found {
     path: PathBuf,
 }
 
-fn walk(root: &Path, out: &mut Vec<Candidate>, seen: &mut HashSet<PathBuf>, loaded: &mut Loaded) {
+fn walk(
+    root: &Path,
+    follow: bool,
+    out: &mut Vec<Candidate>,
+    seen: &mut HashSet<PathBuf>,
+    loaded: &mut Loaded,
+) {
     let state = Arc::new(Mutex::new(Filtered { seen: std::mem::take(seen), ..Filtered::default() }));
     let filter_state = Arc::clone(&state);
     let walker = ignore::WalkBuilder::new(root)
@@ -110,7 +143,7 @@ fn walk(root: &Path, out: &mut Vec<Candidate>, seen: &mut HashSet<PathBuf>, load
         .git_global(false)
         .parents(true)
         .require_git(false)
-        .follow_links(true)
+        .follow_links(follow)
         .sort_by_file_name(Ord::cmp)
         .filter_entry(move |entry| {
             let mut state = filter_state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -163,7 +196,19 @@ fn keep(entry: &ignore::DirEntry, state: &mut Filtered) -> bool {
         state.notes.push(format!("skipped `{shown}`: hidden"));
         return false;
     }
-    if !entry.file_type().is_some_and(|t| t.is_dir()) {
+    // Without `--follow` the type is the link's own; with it, the target's.
+    let Some(kind) = entry.file_type() else { return true };
+    if kind.is_symlink() {
+        state
+            .notes
+            .push(format!("skipped `{shown}`: a symbolic link (`--follow` reads what links point to)"));
+        return false;
+    }
+    if !kind.is_dir() && !kind.is_file() {
+        state.notes.push(format!("skipped `{shown}`: {}, not a regular file", special_kind(&kind)));
+        return false;
+    }
+    if !kind.is_dir() {
         return true;
     }
     let key = fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());

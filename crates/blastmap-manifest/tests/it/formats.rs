@@ -184,8 +184,23 @@ fn symlinks_to_parents_given_twice_and_dangling_links_are_harmless() {
     std::os::unix::fs::symlink(&dir, dir.join("a/b/up")).unwrap();
     std::os::unix::fs::symlink(dir.join("a/b"), dir.join("parent")).unwrap();
     std::os::unix::fs::symlink(dir.join("gone.yaml"), dir.join("a/dangling.yaml")).unwrap();
-    // The parent link named twice, and the directory it points into.
-    let loaded = load(&[dir.join("parent"), dir.join("parent"), dir.clone()], &LoadOptions::default());
+    let paths = [dir.join("parent"), dir.join("parent"), dir.clone()];
+    // By default the walk skips every link it meets (each with a note);
+    // a link named on the command line is followed.
+    let loaded = load(&paths, &LoadOptions::default());
+    assert_eq!(loaded.model.len(), 1);
+    assert_eq!(loaded.files.len(), 1, "m.yaml once");
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    for link in ["up", "dangling.yaml"] {
+        assert!(
+            loaded.notes.iter().any(|n| n.contains(link) && n.contains("a symbolic link")),
+            "{link}: {:?}",
+            loaded.notes
+        );
+    }
+    // With `--follow`: the parent link named twice, and the directory it
+    // points into.
+    let loaded = load(&paths, &LoadOptions { follow: true, ..LoadOptions::default() });
     assert_eq!(loaded.model.len(), 1);
     assert_eq!(loaded.files.len(), 1, "m.yaml once");
     // The dangling link is found by the walk and cannot be read: a
