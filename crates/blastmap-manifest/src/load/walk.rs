@@ -67,7 +67,7 @@ pub(super) fn collect(
     }
     if !meta.is_file() && !meta.is_dir() {
         // Opening a FIFO blocks, a device never ends: neither is a manifest.
-        loaded.diagnostics.push(Diagnostic::not_a_regular_file(&display, special_kind(&meta.file_type())));
+        loaded.diagnostics.push(Diagnostic::not_a_regular_file(&display, special_kind(meta.file_type())));
         return;
     }
     if meta.is_file() {
@@ -91,7 +91,7 @@ pub(super) fn collect(
 }
 
 /// What a file that is neither a regular file nor a directory is.
-fn special_kind(kind: &fs::FileType) -> &'static str {
+fn special_kind(kind: fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -205,7 +205,7 @@ fn keep(entry: &ignore::DirEntry, state: &mut Filtered) -> bool {
         return false;
     }
     if !kind.is_dir() && !kind.is_file() {
-        state.notes.push(format!("skipped `{shown}`: {}, not a regular file", special_kind(&kind)));
+        state.notes.push(format!("skipped `{shown}`: {}, not a regular file", special_kind(kind)));
         return false;
     }
     if !kind.is_dir() {
