@@ -504,4 +504,71 @@ fn the_walk_stays_in_the_tree_and_opens_only_regular_files() {
         let stderr = String::from_utf8_lossy(&out.stderr).split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(stderr.replace("│ ", "").contains("not a regular file"), "{special}: {stderr}");
     }
+
+/// No Secret value reaches any output, whatever the command, the format or
+/// `--verbose`: not as evidence, not in a note, not in a warning's snippet
+/// (a duplicate key in a Secret is reported without its lines). Every
+/// Secret value of the fixtures holds the marker `s3cr3t`; the base64 of
+/// `data` values must not show either.
+#[test]
+fn secret_values_never_reach_any_output() {
+    let dir = scratch("secrets");
+    std::fs::write(
+        dir.join("app.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData:\n  URL: http://s3cr3t-nowhere:80/\n  URL: http://db:5432/s3cr3t\n  TOKEN: s3cr3t-token\n---\n\
+         apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    metadata: {labels: {app: app}}\n    spec:\n      initContainers:\n        - name: wait\n          image: busybox\n          command: [sh, -c, 'until nc -z $(TOKEN) 80; do sleep 1; done']\n          envFrom: [{secretRef: {name: creds}}]\n      containers:\n        - name: app\n          image: app\n          env:\n            - {name: URL, valueFrom: {secretKeyRef: {name: creds, key: URL}}}\n            - {name: LINK, value: 'http://$(TOKEN):80/$(URL)'}\n---\n\
+         apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}\nspec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: postgres, env: [{name: APP_URL, value: 'http://app:80'}]}]}}}\n---\n\
+         apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {selector: {app: db}}\n---\n\
+         apiVersion: v1\nkind: Service\nmetadata: {name: app}\nspec: {selector: {app: app}}\n",
+    )
+    .unwrap();
+    let scratch_dir = dir.display().to_string();
+    let fixture = "fixtures/kubernetes/config-shop";
+    let mut outputs = Vec::new();
+    for input in [fixture, scratch_dir.as_str()] {
+        for args in [
+            vec!["import", input],
+            vec!["import", "--format", "json", input],
+            vec!["-v", "import", input],
+            vec!["-v", "validate", input],
+            vec!["validate", "--format", "json", input],
+            vec!["report", input],
+            vec!["report", "--format", "json", "--detail", input],
+            vec!["check", input],
+            // The scratch system's hard cycle runs through the Secret's
+            // edge: findings located on it must not show the Secret.
+            vec!["check", "--format", "github", input],
+            vec!["check", "--format", "sarif", input],
+            vec!["report", "--format", "markdown", input],
+        ] {
+            let out = run(&args, None);
+            let all =
+                format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            outputs.push((args.join(" "), all));
+        }
+    }
+    for (args, text) in &outputs {
+        let lower = text.to_lowercase();
+        for marker in ["s3cr3t", "czNjcjN0", "aHR0cDovL25vdGlmaWNhdGlvbnM6ODA4MC9zM2NyM3QtaG9vaw"] {
+            assert!(
+                !lower.contains(&marker.to_lowercase()),
+                "`blastmap {args}` shows a Secret value:\n{text}"
+            );
+        }
+    }
+    // The checks above are only worth something if the Secrets were read:
+    // the fixture's payments reaches postgres and notifications through them.
+    let (_, json) = &outputs[1];
+    assert!(json.contains("\"shop/notifications\""), "{json}");
+    let (_, verbose) = &outputs[2];
+    assert!(verbose.contains("Secret `shop/payments-credentials` is read by shop/payments"), "{verbose}");
+    // The scratch Secret's duplicate key is reported, without its lines.
+    let (_, import) = &outputs[11];
+    assert!(import.contains("duplicate key `URL` in Secret `creds`"), "{import}");
+    assert!(
+        import.contains("from Secret creds key URL"),
+        "the duplicate's last value is kept and read: {import}"
+    );
+    let (_, check) = &outputs[18];
+    assert!(check.contains("cycle"), "the scratch system's cycle is found: {check}");
 }

@@ -181,6 +181,33 @@ impl Diagnostic {
             .help(help)
     }
 
+    /// A key written twice in a Kubernetes document, read as kubectl
+    /// reads it: the value at `span` is kept, the one at `first` dropped.
+    pub(crate) fn duplicate_key_kept_last(
+        file: &Arc<SourceFile>,
+        key: &str,
+        span: Range<usize>,
+        first: Range<usize>,
+    ) -> Self {
+        Self::new(Code::DuplicateKey, format!("duplicate key `{key}`: the last one is kept, as kubectl does"))
+            .at(file, span, "kept")
+            .also(first, "dropped")
+            .help("remove the first one; other YAML readers may keep it instead")
+            .warning()
+    }
+
+    /// [`Self::duplicate_key_kept_last`] in a Secret: the lines around its
+    /// keys are its values, so no line is shown.
+    pub(crate) fn duplicate_key_in_secret(file: &Arc<SourceFile>, key: &str, secret: &str) -> Self {
+        Self::new(
+            Code::DuplicateKey,
+            format!("duplicate key `{key}` in Secret `{secret}`: the last one is kept, as kubectl does"),
+        )
+        .in_path(&file.name)
+        .help("remove the first one (the lines are not shown: they hold the Secret's values)")
+        .warning()
+    }
+
     // nesting-too-deep
 
     /// Deeper than the `--max-depth` limit `max`.
@@ -778,6 +805,67 @@ impl Diagnostic {
         .warning()
     }
 
+    /// A ConfigMap or Secret (`kind`), or one `key` of it, that `workload`
+    /// takes and no file defines.
+    pub(crate) fn kubernetes_config_missing(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        workload: &str,
+        kind: &str,
+        name: &str,
+        key: Option<&str>,
+    ) -> Self {
+        let message = match key {
+            Some(key) => format!("`{workload}` takes key `{key}` of {kind} `{name}`, which has no such key"),
+            None => format!("`{workload}` takes {kind} `{name}`, which no file here defines"),
+        };
+        Self::new(Code::UnresolvedReference, message)
+            .at(file, span, "not in the files")
+            .help(format!(
+                "add the file that defines the {kind}, or mark the reference `optional: true`; addresses it holds are not followed"
+            ))
+            .warning()
+    }
+
+    /// A host in the cluster's DNS form (`db.shop.svc.cluster.local`) that
+    /// no Service of the files has: `id` stands for it (`defined: false`).
+    pub(crate) fn kubernetes_service_placeholder(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        how: &str,
+        workload: &str,
+        host: &str,
+        id: &str,
+    ) -> Self {
+        Self::new(
+            Code::UnresolvedReference,
+            format!("{how} of `{workload}` names Service `{host}`, which no file here defines"),
+        )
+        .at(file, span, "no Service of the files")
+        .help(format!(
+            "kept as placeholder `{id}` (`defined: false`); add the file that defines the Service (a Helm chart's rendered manifests, for one)"
+        ))
+        .warning()
+    }
+
+    /// An Ingress or Gateway API route (`kind` `name`) sending traffic to
+    /// a Service that no file defines.
+    pub(crate) fn kubernetes_backend_unresolved(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        kind: &str,
+        name: &str,
+        service: &str,
+    ) -> Self {
+        Self::new(
+            Code::UnresolvedReference,
+            format!("{kind} `{name}` sends traffic to Service `{service}`, which no file here defines"),
+        )
+        .at(file, span, "no Service has this name")
+        .help("add the file that defines the Service; its workloads are not marked as entrypoints")
+        .warning()
+    }
+
     /// `field` (`dependsOn`, `dependencyOf`, `subcomponentOf`) of `entity`
     /// names `text`, an entity of a kind that does not fail on its own
     /// (`system:x`, `group:y`).
@@ -930,8 +1018,46 @@ impl Diagnostic {
             file,
             span,
             &format!("Kubernetes {kind} `{name}` is not mapped"),
-            "blastmap maps Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, Services and NetworkPolicies; add what this one means by hand",
+            "blastmap maps Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, Services, ConfigMaps, Secrets, Ingresses, Gateway API routes and NetworkPolicies; add what this one means by hand",
         )
+    }
+
+    /// A ConfigMap that names Services of the files (`services`, and
+    /// `unknown` hosts that look like Services but are none) and that no
+    /// workload reads through `envFrom`, a key reference or a volume.
+    pub(crate) fn kubernetes_config_unread(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        name: &str,
+        services: &[String],
+        unknown: &[String],
+    ) -> Self {
+        let list = |names: &[String]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let noun = if services.len() == 1 { "Service" } else { "Services" };
+        let mut message =
+            format!("ConfigMap `{name}` names {noun} {} but no workload here reads it", list(services));
+        if !unknown.is_empty() {
+            message.push_str(&format!(" (and {}, which no Service has)", list(unknown)));
+        }
+        Self::left_out(
+            file,
+            span,
+            &message,
+            "an application may read it through the Kubernetes API (Spring Cloud Kubernetes does): add the dependencies of its readers by hand",
+        )
+    }
+
+    /// More configuration values (`values`, or `mib` MiB of them and of
+    /// their `$(VAR)` expansions) than one import reads.
+    pub(crate) fn kubernetes_values_budget(values: usize, mib: usize) -> Self {
+        Self::new(
+            Code::UnsupportedConstruct,
+            format!(
+                "more than {values} Kubernetes configuration values or {mib} MiB of them; the rest are not read for hosts"
+            ),
+        )
+        .help("import fewer workloads at a time, or split ConfigMaps that every workload takes")
+        .warning()
     }
 
     pub(crate) fn match_expressions(file: &Arc<SourceFile>, span: Range<usize>) -> Self {

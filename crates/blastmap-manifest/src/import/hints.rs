@@ -152,7 +152,7 @@ fn split_port(hostport: &str) -> (&str, Option<u16>) {
 /// Telemetry and monitoring back ends: a dependency on one of these is
 /// soft (losing traces does not take a service down).
 pub(crate) fn is_telemetry(name: &str, image: Option<&str>) -> bool {
-    const MARKS: [&str; 12] = [
+    const MARKS: [&str; 13] = [
         "otel-collector",
         "opentelemetry-collector",
         "otelcol",
@@ -165,6 +165,7 @@ pub(crate) fn is_telemetry(name: &str, image: Option<&str>) -> bool {
         "datadog-agent",
         "fluentd",
         "fluent-bit",
+        "wavefront",
     ];
     let name = name.to_ascii_lowercase();
     let image = image.map(str::to_ascii_lowercase).unwrap_or_default();

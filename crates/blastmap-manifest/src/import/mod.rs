@@ -365,12 +365,13 @@ fn raw_component(c: Imported, ids: &mut IdTable) -> RawComponent {
     set(c.description.is_some(), "description");
     set(!c.entrypoint.is_empty(), "entrypoint");
     set(!c.defined, "defined");
-    let file = &c.file;
     let requirements = c
         .dependencies
         .iter()
         .map(|d| {
-            let location = file.location(&d.span);
+            // The dependency's own file: evidence in a NetworkPolicy or a
+            // ConfigMap is located there, not in the workload's file.
+            let location = d.file.location(&d.span);
             Requirement {
                 shape: if d.targets.len() == 1 { RequirementShape::Single } else { RequirementShape::AnyOf },
                 need: 1,
@@ -383,7 +384,7 @@ fn raw_component(c: Imported, ids: &mut IdTable) -> RawComponent {
             }
         })
         .collect();
-    let location = file.location(&c.span);
+    let location = c.file.location(&c.span);
     let fields = Fields {
         kind: c.kind,
         name: c.name,

@@ -328,6 +328,14 @@ fn parse_file(
     let documents = match syntax::parse(file, syntax, &options.limits) {
         Ok(docs) => docs,
         Err(d) => {
+            // kubectl keeps the last of a key written twice; so does the
+            // Kubernetes import (with a warning), and nothing else.
+            if let Some((docs, warnings)) =
+                import::kubernetes::reparse_keeping_last(file, syntax, &d, options)
+            {
+                loaded.diagnostics.extend(warnings);
+                return foreign_file(file, explicit, options, docs, loaded).unwrap_or(Parsed::Skipped);
+            }
             if explicit || looks_like_manifest(&file.text) {
                 loaded.diagnostics.push(d);
             } else if looks_foreign(&file.text) {

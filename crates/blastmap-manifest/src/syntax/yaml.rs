@@ -53,6 +53,19 @@ struct Builder<'a> {
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
     documents: Vec<Node>,
+    /// `Some` when a key written twice keeps its last value (as kubectl
+    /// does) instead of failing: the duplicates met, in order.
+    kept_last: Option<Vec<Duplicate>>,
+}
+
+/// A key written again in one mapping (read with [`parse_keeping_last`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Duplicate {
+    pub key: String,
+    /// Where it is written again (the value kept).
+    pub span: std::ops::Range<usize>,
+    /// Where it was first written (the value dropped).
+    pub first: std::ops::Range<usize>,
 }
 
 /// Parses every document of a YAML file.
@@ -60,7 +73,26 @@ struct Builder<'a> {
 /// # Complexity
 /// O(size of the file + nodes produced by aliases), bounded by the limits.
 pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Vec<Node>, Diagnostic> {
-    match parse_text(file, &file.text, limits) {
+    parse_with(file, limits, false).map(|(docs, _)| docs)
+}
+
+/// [`parse`], but a key written twice in a mapping keeps its last value and
+/// is returned among the duplicates instead of failing. Only for foreign
+/// formats whose own tools read duplicates so (kubectl keeps the last): a
+/// native manifest never goes through here.
+pub(crate) fn parse_keeping_last(
+    file: &Arc<SourceFile>,
+    limits: &Limits,
+) -> Result<(Vec<Node>, Vec<Duplicate>), Diagnostic> {
+    parse_with(file, limits, true)
+}
+
+fn parse_with(
+    file: &Arc<SourceFile>,
+    limits: &Limits,
+    keep_last: bool,
+) -> Result<(Vec<Node>, Vec<Duplicate>), Diagnostic> {
+    match parse_text(file, &file.text, limits, keep_last) {
         Ok(docs) => Ok(docs),
         Err(error) => {
             // Real Compose files close multi-line flow lists at the key's
@@ -69,7 +101,7 @@ pub(crate) fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Result<Vec<Node>
             // closers moved to the end of the line before: same length and
             // line count, so every span still points at the original text.
             match repair_flow_closers(&file.text) {
-                Some(repaired) => parse_text(file, &repaired, limits).map_err(|_| error),
+                Some(repaired) => parse_text(file, &repaired, limits, keep_last).map_err(|_| error),
                 None => Err(error),
             }
         }
@@ -114,7 +146,12 @@ fn repair_flow_closers(text: &str) -> Option<String> {
     changed.then(|| lines.join("\n"))
 }
 
-fn parse_text(file: &Arc<SourceFile>, text: &str, limits: &Limits) -> Result<Vec<Node>, Diagnostic> {
+fn parse_text(
+    file: &Arc<SourceFile>,
+    text: &str,
+    limits: &Limits,
+    keep_last: bool,
+) -> Result<(Vec<Node>, Vec<Duplicate>), Diagnostic> {
     let mut builder = Builder {
         file,
         limits,
@@ -124,6 +161,7 @@ fn parse_text(file: &Arc<SourceFile>, text: &str, limits: &Limits) -> Result<Vec
         anchors: HashMap::new(),
         alias_nodes: 0,
         documents: Vec::new(),
+        kept_last: keep_last.then(Vec::new),
     };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
@@ -135,7 +173,7 @@ fn parse_text(file: &Arc<SourceFile>, text: &str, limits: &Limits) -> Result<Vec
         })?;
         builder.event(event, span)?;
     }
-    Ok(builder.documents)
+    Ok((builder.documents, builder.kept_last.unwrap_or_default()))
 }
 
 impl Builder<'_> {
@@ -237,13 +275,20 @@ impl Builder<'_> {
                                 .map(|(k, _)| k.span.clone()),
                         };
                         if let Some(first) = first {
-                            return Err(Diagnostic::duplicate_key(
-                                self.file,
-                                Syntax::Yaml,
-                                text,
-                                node.span.clone(),
-                                first,
-                            ));
+                            let Some(kept) = &mut self.kept_last else {
+                                return Err(Diagnostic::duplicate_key(
+                                    self.file,
+                                    Syntax::Yaml,
+                                    text,
+                                    node.span.clone(),
+                                    first,
+                                ));
+                            };
+                            kept.push(Duplicate { key: text.to_owned(), span: node.span.clone(), first });
+                            // The earlier entry goes: the one written last wins.
+                            if let Some(at) = entries.iter().position(|(k, _)| k.key_text() == Some(text)) {
+                                self.entries.remove(*mark + at);
+                            }
                         }
                         if let Some(index) = seen {
                             index.insert(text.to_owned(), node.span.clone());
@@ -366,6 +411,26 @@ mod tests {
             assert_eq!(err.labels[1].span.start, keys.find(&format!("{dup}:")).unwrap(), "{dup}");
         }
         assert!(yaml(&keys).is_ok());
+    }
+
+    #[test]
+    fn keeping_last_drops_the_first_of_two_keys() {
+        let mut keys = String::new();
+        for i in 0..40 {
+            keys.push_str(&format!("k{i}: {i}\n"));
+        }
+        for text in ["a: 1\nb: 2\na: 3\n".to_owned(), format!("a: 1\n{keys}a: 3\n")] {
+            let file = Arc::new(SourceFile::new("t.yaml", text.clone()));
+            let (docs, duplicates) = parse_keeping_last(&file, &Limits::default()).unwrap();
+            assert_eq!(docs[0].get("a").map(|n| &n.value), Some(&Value::Int(3)));
+            let count = docs[0].as_map().unwrap().iter().filter(|(k, _)| k.key_text() == Some("a")).count();
+            assert_eq!(count, 1);
+            assert_eq!(duplicates.len(), 1);
+            assert_eq!((duplicates[0].key.as_str(), duplicates[0].first.start), ("a", 0));
+            assert_eq!(duplicates[0].span.start, text.rfind("a:").unwrap());
+            // The strict reader still refuses it.
+            assert_eq!(yaml(&text).unwrap_err().code, Code::DuplicateKey);
+        }
     }
 
     #[test]

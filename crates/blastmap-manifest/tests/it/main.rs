@@ -3,6 +3,7 @@
 mod diagnostics;
 mod formats;
 mod hostile;
+mod kubernetes;
 mod real_world;
 mod schema;
 
