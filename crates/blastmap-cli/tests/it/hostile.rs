@@ -504,6 +504,7 @@ fn the_walk_stays_in_the_tree_and_opens_only_regular_files() {
         let stderr = String::from_utf8_lossy(&out.stderr).split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(stderr.replace("│ ", "").contains("not a regular file"), "{special}: {stderr}");
     }
+}
 
 /// No Secret value reaches any output, whatever the command, the format or
 /// `--verbose`: not as evidence, not in a note, not in a warning's snippet
