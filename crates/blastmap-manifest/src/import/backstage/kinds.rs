@@ -84,6 +84,30 @@ const RESOURCE_TYPES: &[(&str, Kind)] = &[
     ("vpc", Kind::Network),
 ];
 
+/// The kind that the words of a non-standard Resource type say
+/// (`messaging-system` → queue, `table-storage`, `blob-storage` → storage,
+/// `redis-cache` → cache); `None` when no word is known.
+fn type_words(t: &str) -> Option<Kind> {
+    const WORDS: &[(&str, Kind)] = &[
+        ("queue", Kind::Queue),
+        ("messaging", Kind::Queue),
+        ("message", Kind::Queue),
+        ("topic", Kind::Queue),
+        ("broker", Kind::Queue),
+        ("stream", Kind::Queue),
+        ("cache", Kind::Cache),
+        ("storage", Kind::Storage),
+        ("bucket", Kind::Storage),
+        ("blob", Kind::Storage),
+        ("table", Kind::Storage),
+        ("files", Kind::Storage),
+        ("database", Kind::Database),
+        ("db", Kind::Database),
+    ];
+    t.split(|c: char| !c.is_ascii_alphanumeric())
+        .find_map(|w| WORDS.iter().find(|(k, _)| *k == w).map(|&(_, kind)| kind))
+}
+
 /// The kind of an entity of `entity` kind (`component`, `resource`, lower
 /// case) with `spec_type`, named `name`.
 pub(super) fn type_info(entity: &str, spec_type: Option<&str>, name: &str) -> TypeInfo {
@@ -97,7 +121,7 @@ pub(super) fn type_info(entity: &str, spec_type: Option<&str>, name: &str) -> Ty
             linked: LINKED.contains(&t.as_str()),
         };
     }
-    let kind = store.or_else(|| kind_of(None, &t)).or_else(|| kind_of(None, name));
+    let kind = store.or_else(|| type_words(&t)).or_else(|| kind_of(None, &t)).or_else(|| kind_of(None, name));
     TypeInfo { kind, user_facing: false, linked: false }
 }
 
@@ -127,6 +151,16 @@ mod tests {
             ("queue", Kind::Queue),
             ("cache", Kind::Cache),
             ("kafka-topic", Kind::Queue),
+        ] {
+            assert_eq!(type_info("resource", Some(t), "x").kind, Some(kind), "{t}");
+        }
+        for (t, kind) in [
+            ("messaging-system", Kind::Queue),
+            ("table-storage", Kind::Storage),
+            ("blob-storage", Kind::Storage),
+            ("bucket", Kind::Storage),
+            ("cache", Kind::Cache),
+            ("azure-cache-for-redis", Kind::Cache),
         ] {
             assert_eq!(type_info("resource", Some(t), "x").kind, Some(kind), "{t}");
         }

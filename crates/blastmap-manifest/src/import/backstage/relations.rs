@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::{Entity, Ref, at, base_id, items, kinds};
 use crate::diagnostics::Diagnostic;
 use crate::import::{Format, Imported, ImportedDependency, field};
-use crate::model::Mode;
+use crate::model::{Kind, Mode};
 use crate::syntax::Node;
 
 /// The components so far, with the indexes to resolve references.
@@ -75,7 +75,9 @@ impl Catalog {
         let mut c = Imported::new(id, Format::Backstage, &by.file, span.clone());
         c.defined = false;
         if r.kind == "resource" {
-            c.kind = kinds::type_info("resource", None, &r.name).kind;
+            // A Resource nobody describes is most often shared storage:
+            // storage, unless its name says more (`orders-db`).
+            c.kind = kinds::type_info("resource", None, &r.name).kind.or(Some(Kind::Storage));
             c.labels.insert("backstage".to_owned(), "Resource".to_owned());
         }
         c.notes.push(note);

@@ -1,7 +1,7 @@
 //! Which hosts a Compose value names, and how sure that is.
 //!
 //! A value is read as an address only where its shape or its key says so:
-//! URLs (with the `?host=` of a DSN), connection strings, `host:port`, and
+//! URLs (with the hosts of their query: `?host=db`, `?endpoint=minio:9000`), connection strings, `host:port`, and
 //! a bare name or a comma list only under a key whose words say host
 //! (`REDIS_HOST=redis`, `KAFKA_BROKERS=k1:9092,k2:9092`). A word that merely
 //! equals a service name (`DB_DRIVER=postgres`, `PGRST_DB_SCHEMAS=public,storage`)
@@ -125,9 +125,23 @@ fn query_hosts(value: &str, out: &mut Vec<HostRef>) {
         let query = query.split('#').next().unwrap_or("");
         for pair in query.split('&') {
             let Some((k, v)) = pair.split_once('=') else { continue };
-            if matches!(k.to_ascii_lowercase().as_str(), "host" | "hostaddr" | "hostname" | "server") {
-                for h in v.split(',') {
-                    let (host, port) = split_port(h);
+            let key_says_host = matches!(
+                k.to_ascii_lowercase().as_str(),
+                "host"
+                    | "hostaddr"
+                    | "hostname"
+                    | "server"
+                    | "endpoint"
+                    | "addr"
+                    | "address"
+                    | "broker"
+                    | "brokers"
+            );
+            for h in v.split(',') {
+                let (host, port) = split_port(h);
+                // `?endpoint=minio:9000`: the key says host, or the value
+                // is `name:port` whatever the key.
+                if key_says_host || port.is_some() {
                     push(out, host, port);
                 }
             }
@@ -279,6 +293,8 @@ mod tests {
         assert_eq!(hosts("ES_SEED_HOSTS", "es01,es02"), ["es01", "es02"]);
         assert_eq!(hosts("DATABASE_URL", "postgres:///app?host=db&sslmode=disable"), ["db"]);
         assert_eq!(hosts("DATABASE_URL", "postgresql://u@/app?host=db1,db2"), ["db1", "db2"]);
+        assert_eq!(hosts("STORAGE_URL", "http://proxy:8000/upload?endpoint=minio:9000"), ["proxy", "minio"]);
+        assert_eq!(hosts("S3_URL", "http://proxy:8000/?region=eu&bucket=x"), ["proxy"]);
         assert_eq!(hosts("PG_DSN", "host=db port=5432 dbname=app"), ["db"]);
         assert_eq!(hosts("ConnectionString", "Server=sqldata;Database=x"), ["sqldata"]);
     }
