@@ -136,6 +136,9 @@ fn ignore_files_are_honoured_outside_a_git_repository() {
     write(&dir.join("sub/.gitignore"), "*.yaml\n!keep.yaml\n");
     write(&dir.join("sub/keep.yaml"), &manifest("keep"));
     write(&dir.join("sub/drop.yaml"), "blastmap: [\n");
+    // Installed packages and git's own directory, ignored or not.
+    write(&dir.join("node_modules/pkg/compose.yaml"), "services: [\n");
+    write(&dir.join(".git/config.yaml"), "blastmap: [\n");
     let shown = dir.to_str().unwrap();
     let out = run(&["validate", shown], "");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -4,7 +4,8 @@
 //! Directories are walked with the `ignore` crate (ripgrep's walker), so
 //! `.gitignore` and `.ignore` files are honoured, inside a git repository or
 //! not; the user's global git excludes are not read, so that a directory
-//! loads the same on every machine. Hidden entries are skipped; symlinks
+//! loads the same on every machine. Hidden entries (`.git` among them) and
+//! `node_modules` directories are skipped; symlinks
 //! met in a walk are skipped too unless `--follow` (then loops are cut and
 //! every file and directory is read once, by canonical path); only regular
 //! files are opened: a FIFO, device or socket found in a walk is skipped
@@ -210,6 +211,12 @@ fn keep(entry: &ignore::DirEntry, state: &mut Filtered) -> bool {
     }
     if !kind.is_dir() {
         return true;
+    }
+    // Dependencies a package manager installed, never an inventory (and
+    // often the largest directory of a repository), ignored or not.
+    if entry.file_name() == "node_modules" {
+        state.notes.push(format!("skipped `{shown}`: installed packages"));
+        return false;
     }
     let key = fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
     if state.seen.contains(&key) {
