@@ -1,6 +1,5 @@
 //! `blastmap report`: the full analysis.
 
-use blastmap_analysis::cascades::single_failure_cascades;
 use blastmap_analysis::cold_start::cold_start;
 use blastmap_analysis::progress::Progress;
 use blastmap_analysis::report::{Analyses, Report, ReportOptions, report_with_progress};
@@ -13,7 +12,7 @@ use crate::error::CliError;
 use crate::output;
 use crate::progress;
 use crate::render;
-use crate::render::html::{DENSE_EDGES, Drawing, PATHS_LIMIT};
+use crate::render::html::{DENSE_EDGES, Drawing};
 
 /// The switch of one analysis in [`Analyses`].
 type Switch = fn(&mut Analyses) -> &mut bool;
@@ -46,9 +45,8 @@ fn analyses(names: Option<&[String]>) -> Result<Analyses, CliError> {
 }
 
 pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
-    // The HTML page shows every component's blast radius as id lists: it
-    // needs the detailed sweep whatever `--detail` says.
-    let detail = args.detail || args.format == ReportFormat::Html;
+    // The HTML page simulates a pick itself: it needs no detailed sweep.
+    let detail = args.detail;
     let options =
         ReportOptions { detail, analyses: analyses(args.analyses.as_deref())?, ..ReportOptions::default() };
     let diagnostics_format =
@@ -79,8 +77,8 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
 }
 
 /// The HTML page: what it shows beyond the report (cold-start waves for
-/// its layout, the cascade paths of every single failure, the Graphviz
-/// drawing) is computed here and handed to the renderer.
+/// its layout, the Graphviz drawing) is computed here and handed to the
+/// renderer; the page simulates the failure a user picks itself.
 fn html(
     model: &Model,
     report: &Report,
@@ -93,10 +91,7 @@ fn html(
         None => std::borrow::Cow::Owned(cold_start(model)),
     };
     let drawing = drawing(model, how)?;
-    // One simulation per component (quadratic): large inventories go
-    // without, and are drawn collapsed anyway.
-    let cascades = (model.len() <= PATHS_LIMIT).then(|| single_failure_cascades(model));
-    Ok(render::html::render(model, report, &waves, cascades.as_deref(), name, top, drawing))
+    Ok(render::html::render(model, report, &waves, name, top, drawing))
 }
 
 /// The page's diagram as `--diagram` asks: `auto` falls back to the

@@ -428,6 +428,88 @@ fn html_report_in_chromium() {
     browser.screenshot(&dir.join("hostile.png"));
 }
 
+/// The page's own simulation against the engine's, on random inventories
+/// (`any_of` and quorum groups, soft requirements, placement, cycles): for
+/// the single failure of every component, the same down and degraded
+/// components and the same cascade path of each, step for step.
+#[test]
+fn the_page_simulates_every_failure_as_the_engine_does() {
+    let Some((chromium, driver)) = tools() else { return };
+    let dir = scratch("browser-sim");
+    let browser = Browser::start(&chromium, &driver, &dir.join("profile"));
+    for (seed, components, requirements, hard_only) in
+        [(3, 300, 1200, false), (11, 200, 900, false), (5, 150, 600, true)]
+    {
+        let config = blastmap_synth::Config { components, requirements, seed, hard_only };
+        let text = blastmap_synth::generate(&config, blastmap_synth::Format::Yaml).unwrap();
+        let file = dir.join(format!("synth-{seed}.yaml"));
+        std::fs::write(&file, &text).unwrap();
+        let loaded = blastmap_manifest::load(&[&file], &blastmap_manifest::LoadOptions::default());
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let engine = blastmap_analysis::cascades::single_failure_cascades(&loaded.model);
+        let page = dir.join(format!("synth-{seed}.html"));
+        blastmap(&[
+            "report",
+            file.to_str().unwrap(),
+            "--format",
+            "html",
+            "--diagram",
+            "builtin",
+            "-o",
+            page.to_str().unwrap(),
+        ]);
+        browser.open(&page);
+        let seen = browser.run(
+            "const n = JSON.parse(document.getElementById('blastmap-data').textContent).components.length;
+             const out = [];
+             for (let i = 0; i < n; i++) { out.push(window.blastmapSimulate(i)); }
+             return out;",
+        );
+        let seen = seen.as_array().unwrap();
+        assert_eq!(seen.len(), loaded.model.len());
+        let mut affected_total = 0;
+        for (i, (paths, page)) in engine.iter().zip(seen).enumerate() {
+            let by_state = |state: blastmap_analysis::simulate::State| -> Vec<u64> {
+                let mut v: Vec<u64> =
+                    paths.iter().filter(|p| p.state == state).map(|p| p.path[0].index() as u64).collect();
+                v.sort_unstable();
+                v
+            };
+            let list = |key: &str| -> Vec<u64> {
+                let mut v: Vec<u64> =
+                    page[key].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
+                v.sort_unstable();
+                v
+            };
+            assert_eq!(
+                list("down"),
+                by_state(blastmap_analysis::simulate::State::Down),
+                "seed {seed}: down of {i}"
+            );
+            assert_eq!(
+                list("degraded"),
+                by_state(blastmap_analysis::simulate::State::Degraded),
+                "seed {seed}: degraded of {i}"
+            );
+            let mut expected: Vec<Vec<u64>> =
+                paths.iter().map(|p| p.path.iter().map(|c| c.index() as u64).collect()).collect();
+            expected.sort();
+            let mut got: Vec<Vec<u64>> = page["paths"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect())
+                .collect();
+            got.sort();
+            assert_eq!(got, expected, "seed {seed}: cascade paths of the failure of {i}");
+            affected_total += paths.len();
+        }
+        assert!(affected_total > loaded.model.len(), "seed {seed}: failures reach something");
+        let errors = browser.console_errors();
+        assert!(errors.is_empty(), "seed {seed}: console errors: {errors:?}");
+    }
+}
+
 /// Without a browser too: hostile names never become markup in the page
 /// (both layouts), and the same input gives the same bytes.
 #[test]

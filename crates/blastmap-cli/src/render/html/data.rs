@@ -1,39 +1,51 @@
-//! The data island: per component, what the engine computed for its single
-//! failure, as JSON the page's script only shows.
+//! The data island: the inventory's requirements, which the page's script
+//! simulates on a pick (docs/semantics.md#fixpoint and #cascade-paths, as
+//! the engine does; the browser test holds the two to the same results),
+//! and per component what the engine computed that no pick recomputes:
+//! SPOFs (the first [`SPOFS_EMBEDDED`], with the total), availability, SLO,
+//! cold-start wave. The island is O(components + requirement members):
+//! embedding every failure's down list and cascade paths made the page of
+//! a 10,000-component chain 508 MB.
 
-use blastmap_analysis::cascades::CascadePath;
 use blastmap_analysis::cold_start::ColdStart;
 use blastmap_analysis::report::Report;
-use blastmap_manifest::{ComponentId, Mode, Model, Origin};
+use blastmap_manifest::{ComponentId, Mode, Model, Origin, RequirementShape};
 use serde_json::{Value, json};
 
-use crate::render::path::group_name;
 use crate::render::safe;
 
-/// The embedded data: per component, what the engine computed for its
-/// single failure. Components are referred to by index (as in `components`).
-/// Without `cascades` the page has no paths (`"paths": false`).
-pub(super) fn data(
-    model: &Model,
-    report: &Report,
-    waves: &ColdStart,
-    cascades: Option<&[Vec<CascadePath>]>,
-) -> Value {
-    let with_paths = cascades.is_some();
+/// How many SPOFs of one component the page lists (the rest are counted).
+pub(super) const SPOFS_EMBEDDED: usize = 100;
+
+/// The embedded data. Components are referred to by index (as in
+/// `components`, which is id order). Each requirement is
+/// `[shape, need, soft, origin, [members]]`: shape 0 single, 1 `any_of`,
+/// 2 quorum; soft 0 or 1; origin 0 `depends_on`, 1 `runs_in`, 2 `within`.
+pub(super) fn data(model: &Model, report: &Report, waves: &ColdStart) -> Value {
     let index = |list: &[ComponentId]| list.iter().map(|c| c.index()).collect::<Vec<_>>();
     let components: Vec<Value> = model
         .ids()
         .map(|c| {
             let comp = model.component(c);
-            let radius = report.radii.as_ref().and_then(|r| r.get(c.index()));
-            let down = radius.and_then(|r| r.down_ids.as_deref()).map(index);
-            let degraded = radius.and_then(|r| r.degraded_ids.as_deref()).map(index);
-            let spofs =
-                report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref)).map(index);
+            let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
             let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
-            let (paths, hot) = cascades
-                .and_then(|all| all.get(c.index()))
-                .map_or_else(|| (Vec::new(), Vec::new()), |paths| cascade(model, paths));
+            let needs: Vec<Value> = comp
+                .requirements
+                .iter()
+                .map(|r| {
+                    let shape = match r.shape {
+                        RequirementShape::Single => 0,
+                        RequirementShape::AnyOf => 1,
+                        RequirementShape::Quorum => 2,
+                    };
+                    let origin = match r.origin {
+                        Origin::DependsOn => 0,
+                        Origin::RunsIn => 1,
+                        Origin::Within => 2,
+                    };
+                    json!([shape, r.need, u8::from(r.mode == Mode::Soft), origin, index(&r.members)])
+                })
+                .collect();
             json!({
                 "id": comp.id,
                 "name": safe(&comp.name),
@@ -52,53 +64,14 @@ pub(super) fn data(
                     _ => None,
                 },
                 "wave": waves.wave_of.get(c.index()).copied().flatten(),
-                "down": down,
-                "degraded": degraded,
-                "spofs": spofs,
-                "paths": paths,
-                "hot": hot,
+                "needs": needs,
+                "spofs": spofs.map(|s| index(&s[..s.len().min(SPOFS_EMBEDDED)])),
+                "spofs_total": spofs.map(<[ComponentId]>::len),
             })
         })
         .collect();
     json!({
-        "schema": "blastmap.html/v1",
-        "paths": with_paths,
+        "schema": "blastmap.html/v2",
         "components": components,
     })
-}
-
-/// For one single failure: the cascade path of every affected component
-/// (indices, the affected one first, the failed one last), with the path's
-/// groups in words, and the element ids of the diagram on those paths.
-fn cascade(model: &Model, cascades: &[CascadePath]) -> (Vec<Value>, Vec<String>) {
-    let mut paths = Vec::new();
-    let mut hot = Vec::new();
-    for CascadePath { state, path, requirements: steps } in cascades {
-        let mut words = Vec::new();
-        for (i, &r) in steps.iter().enumerate() {
-            let (Some(&from), Some(&to)) = (path.get(i), path.get(i + 1)) else { continue };
-            let Some(req) = model.component(from).requirements.get(r as usize) else { continue };
-            hot.push(format!("bm-e{}-{r}-{}", from.index(), to.index()));
-            if req.is_group() {
-                hot.push(format!("bm-e{}-{r}", from.index()));
-                hot.push(format!("bm-j{}-{r}", from.index()));
-            }
-            let how = match (req.mode, req.is_group()) {
-                (Mode::Soft, true) => format!("soft {}", group_name(model, req)),
-                (Mode::Soft, false) => "soft".to_owned(),
-                (Mode::Hard, true) => group_name(model, req),
-                (Mode::Hard, false) if req.origin != Origin::DependsOn => "runs in".to_owned(),
-                (Mode::Hard, false) => String::new(),
-            };
-            words.push(how);
-        }
-        paths.push(json!({
-            "state": state.as_str(),
-            "path": path.iter().map(|p| p.index()).collect::<Vec<_>>(),
-            "via": words,
-        }));
-    }
-    hot.sort_unstable();
-    hot.dedup();
-    (paths, hot)
 }

@@ -6,10 +6,14 @@
 //! made from model indices, see [`crate::render::dot::DotOptions`]),
 //! otherwise a built-in layered layout by cold-start wave.
 //!
-//! The script does no analysis: per component, the page embeds what the
-//! engine computed for its single failure (the down and degraded ids of the
-//! sweep, the cascade path of every affected component from `simulate`, and
-//! the diagram elements on those paths), and the script only shows it.
+//! The page embeds the requirements of every component, and the script
+//! simulates the failure a user picks with the rules of
+//! docs/semantics.md (least fixpoint with per-requirement counters, then
+//! shortest cascade paths by breadth-first search): O(n + m) per pick and
+//! in the page, where embedding every failure's results was quadratic. The
+//! browser test checks the page against the engine for every component.
+//! What a pick does not recompute (SPOFs, availability, cold start) is
+//! embedded as the engine computed it.
 //!
 //! Escaping: every text from the manifest goes through [`esc`] (HTML and SVG
 //! text and attributes alike), after [`safe`] made control characters
@@ -28,11 +32,6 @@ use crate::render::dot::{self, DotOptions};
 use crate::render::safe;
 
 pub(crate) use page::render;
-
-/// Above this many components the page leaves out the per-failure cascade
-/// paths: computing them is one simulation per component (quadratic), and
-/// such inventories are drawn collapsed anyway. Radii are always embedded.
-pub(crate) const PATHS_LIMIT: usize = 2000;
 
 /// Arrows above which `--diagram auto` gives up on Graphviz: `dot` took 0.5 s
 /// for 217 arrows between 40 groups (1k synthetic components), 32 s for

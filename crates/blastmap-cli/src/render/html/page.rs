@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 
 use blastmap_analysis::availability::{Availability, Method};
-use blastmap_analysis::cascades::CascadePath;
 use blastmap_analysis::cold_start::ColdStart;
 use blastmap_analysis::report::Report;
 use blastmap_manifest::{ComponentId, Model};
@@ -21,20 +20,17 @@ const STYLE: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
 
 /// The page. `waves` gives the built-in layout its rows (the report's
-/// cold start, or one computed for the page); `cascades` are the paths of
-/// every single failure, by component (none above
-/// [`PATHS_LIMIT`](super::PATHS_LIMIT) components).
+/// cold start, or one computed for the page).
 pub(crate) fn render(
     model: &Model,
     report: &Report,
     waves: &ColdStart,
-    cascades: Option<&[Vec<CascadePath>]>,
     name: &str,
     top_n: usize,
     drawing: Drawing,
 ) -> String {
     let (diagram, diagram_note) = diagram_svg(model, waves, drawing);
-    let data = super::data::data(model, report, waves, cascades);
+    let data = super::data::data(model, report, waves);
     let title = format!("blastmap report — {}", safe(name));
 
     let mut out = String::with_capacity(64 * 1024);

@@ -1,8 +1,11 @@
-// blastmap HTML report: shows what the engine computed for the single
-// failure of the component you pick. It does no analysis of its own: the
-// down and degraded lists, cascade paths and diagram elements on those
-// paths are all in the embedded data. Text from the manifest only ever
-// reaches the page through textContent, never as markup.
+// blastmap HTML report: simulates the failure of the component you pick
+// from the requirements in the embedded data, with the rules of
+// docs/semantics.md (states as the least fixpoint, kept with counters per
+// requirement; cascade paths as shortest paths by breadth-first search,
+// first requirement and first member by id on ties), in O(components +
+// requirement members) per pick. The browser test holds it to the engine's
+// results. Text from the manifest only ever reaches the page through
+// textContent, never as markup.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("blastmap-data").textContent);
@@ -16,6 +19,131 @@
   var selected = null;
 
   function node(i) { return document.getElementById("bm-c" + i); }
+
+  // ---- Simulation (docs/semantics.md#fixpoint, #cascade-paths) ----
+  // Requirements flat: requirement q of the model is reqs[q] = [shape,
+  // need, soft, origin, members]; first[i] .. first[i + 1] are component
+  // i's, in written order. users[m] lists (component, q) pairs of every
+  // requirement m is a member of.
+  var UP = 0, DEGRADED = 1, DOWN = 2;
+  var reqs = [], first = [0], users = comps.map(function () { return []; });
+  comps.forEach(function (c, i) {
+    (c.needs || []).forEach(function (r) {
+      var q = reqs.length;
+      reqs.push(r);
+      r[4].forEach(function (m) { users[m].push(i, q); });
+    });
+    first.push(reqs.length);
+  });
+
+  function simulate(failed) {
+    var n = comps.length, state = new Uint8Array(n), isFailed = new Uint8Array(n);
+    var downs = new Int32Array(reqs.length), degs = new Int32Array(reqs.length);
+    var work = [];
+    function raise(c, s) {
+      var old = state[c];
+      if (s <= old) { return; }
+      state[c] = s;
+      var u = users[c];
+      for (var k = 0; k < u.length; k += 2) {
+        var q = u[k + 1];
+        if (old === DEGRADED) { degs[q]--; }
+        if (s === DOWN) { downs[q]++; } else { degs[q]++; }
+        work.push(u[k]);
+      }
+    }
+    failed.forEach(function (f) { isFailed[f] = 1; raise(f, DOWN); });
+    while (work.length) {
+      var c = work.pop();
+      if (isFailed[c]) { continue; }
+      var worst = UP;
+      for (var q = first[c]; q < first[c + 1]; q++) { worst = Math.max(worst, lowered(q)); }
+      raise(c, worst);
+    }
+    // Raw outcome of requirement q: 2 unmet, 1 impaired, 0 met.
+    function raw(q) {
+      var r = reqs[q], alive = r[4].length - downs[q];
+      return alive < r[1] ? DOWN : alive - degs[q] < r[1] ? DEGRADED : UP;
+    }
+    function lowered(q) { var o = raw(q); return reqs[q][2] ? Math.max(o - 1, 0) : o; }
+    function justifies(q, s) { return s !== UP && lowered(q) === s; }
+    function canNext(q, m) {
+      var o = raw(q);
+      return (o === DOWN && state[m] === DOWN) || (o === DEGRADED && state[m] !== UP);
+    }
+    // Distances from the failure, breadth first.
+    var dist = new Int32Array(n).fill(-1), queue = [];
+    failed.forEach(function (f) { if (dist[f] < 0) { dist[f] = 0; queue.push(f); } });
+    for (var h = 0; h < queue.length; h++) {
+      var m = queue[h], u = users[m];
+      for (var k = 0; k < u.length; k += 2) {
+        var o = u[k], q = u[k + 1];
+        if (dist[o] < 0 && !isFailed[o] && justifies(q, state[o]) && canNext(q, m)) {
+          dist[o] = dist[m] + 1;
+          queue.push(o);
+        }
+      }
+    }
+    // The next step of each affected component: the first requirement with
+    // a possible next step one closer, and in it the member first by id.
+    var next = new Int32Array(n).fill(-1), via = new Int32Array(n).fill(-1);
+    var down = [], degraded = [];
+    for (var c = 0; c < n; c++) {
+      if (isFailed[c] || state[c] === UP) { continue; }
+      (state[c] === DOWN ? down : degraded).push(c);
+      for (var q = first[c]; q < first[c + 1] && next[c] < 0; q++) {
+        if (!justifies(q, state[c])) { continue; }
+        var best = -1;
+        reqs[q][4].forEach(function (m) {
+          if (dist[m] === dist[c] - 1 && canNext(q, m) && (best < 0 || m < best)) { best = m; }
+        });
+        if (best >= 0) { next[c] = best; via[c] = q - first[c]; }
+      }
+    }
+    return { state: state, down: down, degraded: degraded, next: next, via: via, failed: isFailed };
+  }
+
+  // A group in words, as the text report writes it.
+  function groupName(r) {
+    var ids = r[4].map(function (m) { return comps[m].id; }).join(", ");
+    return r[0] === 1 ? "any_of(" + ids + ")" : r[0] === 2 ? "quorum " + r[1] + " of (" + ids + ")" : ids;
+  }
+  // How step `from` → its next is taken: "soft", a group, "runs in" or "".
+  function stepWords(from, k) {
+    var r = comps[from].needs[k], group = r[0] !== 0;
+    if (r[2]) { return group ? "soft " + groupName(r) : "soft"; }
+    if (group) { return groupName(r); }
+    return r[3] !== 0 ? "runs in" : "";
+  }
+  // The cascade path of `c`: [component, ..., failed], with the words of each step.
+  function pathOf(sim, c) {
+    var path = [c], words = [];
+    while (!sim.failed[c] && sim.next[c] >= 0 && path.length <= comps.length) {
+      words.push(stepWords(c, sim.via[c]));
+      c = sim.next[c];
+      path.push(c);
+    }
+    return { path: path, via: words };
+  }
+  // Diagram elements on the cascade paths: every affected component's
+  // first step (a path is its first step and the next one's path).
+  function hotElements(sim) {
+    var hot = [];
+    sim.down.concat(sim.degraded).forEach(function (c) {
+      var k = sim.via[c];
+      if (k < 0) { return; }
+      hot.push("bm-e" + c + "-" + k + "-" + sim.next[c]);
+      if (comps[c].needs[k][0] !== 0) { hot.push("bm-e" + c + "-" + k, "bm-j" + c + "-" + k); }
+    });
+    return hot;
+  }
+  window.blastmapSimulate = function (i) {
+    var sim = simulate([i]);
+    return {
+      down: sim.down, degraded: sim.degraded,
+      paths: sim.down.concat(sim.degraded).sort(function (a, b) { return a - b; }).map(function (c) { return pathOf(sim, c).path; })
+    };
+  };
 
   // Make every component node of the diagram a keyboard-reachable button.
   comps.forEach(function (c, i) {
@@ -77,18 +205,20 @@
       el("p", "bm-muted", "No component selected. Pick one on the diagram, in a table or with the search box."));
   }
 
+  // Lists in the panel show this many entries; the rest are counted.
+  var LISTED = 200, PATHS_LISTED = 50, STEPS_SHOWN = 12;
+
   function select(i, fromKeyboard) {
     clearMarks();
     selected = i;
     var c = comps[i];
-    var down = c.down || [];
-    var degraded = c.degraded || [];
+    var sim = simulate([i]);
     if (svg) {
       svg.classList.add("bm-active");
       mark(i, "bm-failed");
-      down.forEach(function (d) { mark(d, "bm-down"); });
-      degraded.forEach(function (d) { mark(d, "bm-degraded"); });
-      (c.hot || []).forEach(function (id) {
+      sim.down.forEach(function (d) { mark(d, "bm-down"); });
+      sim.degraded.forEach(function (d) { mark(d, "bm-degraded"); });
+      hotElements(sim).forEach(function (id) {
         var e = document.getElementById(id);
         if (e) { e.classList.add(e.classList.contains("node") ? "bm-hit" : "bm-hot"); }
       });
@@ -96,11 +226,17 @@
     document.querySelectorAll('.bm-pick[data-c="' + i + '"]').forEach(function (b) {
       b.setAttribute("aria-pressed", "true");
     });
-    showDetails(i);
+    showDetails(i, sim);
     if (fromKeyboard !== true && search) { search.value = c.id; }
   }
 
-  function showDetails(i) {
+  function cappedList(list, cap) {
+    var span = idList(list.slice(0, cap));
+    if (list.length > cap) { span.appendChild(el("span", "bm-muted", " + " + (list.length - cap) + " more")); }
+    return span;
+  }
+
+  function showDetails(i, sim) {
     var c = comps[i];
     panel.classList.add("bm-has");
     var parts = [el("h2", null, "Details"), el("h3", null, c.id)];
@@ -124,36 +260,41 @@
     parts.push(dl);
 
     var counts = el("div", "bm-counts");
-    counts.appendChild(el("span", "bm-c-down", (c.down || []).length + " down"));
-    counts.appendChild(el("span", "bm-c-degraded", (c.degraded || []).length + " degraded"));
+    counts.appendChild(el("span", "bm-c-down", sim.down.length + " down"));
+    counts.appendChild(el("span", "bm-c-degraded", sim.degraded.length + " degraded"));
     parts.push(el("h4", null, "Its failure"));
     parts.push(counts);
-    if (c.down === null) {
-      parts.push(el("p", "bm-muted", "Blast radius not computed (--analyses)."));
-    } else if (c.down.length + c.degraded.length === 0) {
+    if (sim.down.length + sim.degraded.length === 0) {
       parts.push(el("p", "bm-muted", "Takes nothing else down."));
     } else {
-      if (c.down.length) { parts.push(el("p", null, "Takes down:")); parts.push(idList(c.down)); }
-      if (c.degraded.length) { parts.push(el("p", null, "Degrades:")); parts.push(idList(c.degraded)); }
-    }
-    if (c.paths && c.paths.length) {
+      if (sim.down.length) { parts.push(el("p", null, "Takes down:")); parts.push(cappedList(sim.down, LISTED)); }
+      if (sim.degraded.length) { parts.push(el("p", null, "Degrades:")); parts.push(cappedList(sim.degraded, LISTED)); }
       parts.push(el("h4", null, "Cascade paths"));
       var ul = el("ul", "bm-paths");
-      c.paths.forEach(function (p) {
+      var affected = sim.down.concat(sim.degraded).sort(function (a, b) { return a - b; });
+      affected.slice(0, PATHS_LISTED).forEach(function (a) {
+        var p = pathOf(sim, a);
         var li = el("li", "bm-path");
-        li.appendChild(el("span", "bm-state bm-state-" + p.state, p.state));
+        var state = sim.state[a] === 2 ? "down" : "degraded";
+        li.appendChild(el("span", "bm-state bm-state-" + state, state));
         var words = [];
         p.path.forEach(function (step, k) {
+          // Long chains keep their start and their failed end.
+          if (p.path.length > STEPS_SHOWN && k >= 8 && k < p.path.length - 3) {
+            if (k === 8) { words.push("… " + (p.path.length - 11) + " more steps …", "→"); }
+            return;
+          }
           words.push(comps[step].id);
-          var via = p.via[k];
-          if (k < p.path.length - 1) { words.push(via ? "→(" + via + ")" : "→"); }
+          var v = p.via[k];
+          if (k < p.path.length - 1) { words.push(v ? "→(" + v + ")" : "→"); }
         });
         li.appendChild(document.createTextNode(words.join(" ") + " (failed)"));
         ul.appendChild(li);
       });
       parts.push(ul);
-    } else if (!data.paths) {
-      parts.push(el("p", "bm-muted", "Cascade paths are left out above 2000 components."));
+      if (affected.length > PATHS_LISTED) {
+        parts.push(el("p", "bm-muted", "+ " + (affected.length - PATHS_LISTED) + " more paths"));
+      }
     }
     parts.push(el("h4", null, "Single points of failure"));
     if (c.spofs === null) {
@@ -162,7 +303,11 @@
       parts.push(el("p", "bm-muted", "None: no single failure takes it down."));
     } else {
       parts.push(el("p", null, "Fails alone with:"));
-      parts.push(idList(c.spofs));
+      var spofs = idList(c.spofs);
+      if (c.spofs_total > c.spofs.length) {
+        spofs.appendChild(el("span", "bm-muted", " + " + (c.spofs_total - c.spofs.length) + " more"));
+      }
+      parts.push(spofs);
     }
     panel.replaceChildren.apply(panel, parts);
   }
