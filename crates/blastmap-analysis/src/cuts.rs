@@ -15,6 +15,8 @@
 //! candidates are then checked with bit-parallel passes of 512 pair
 //! scenarios each.
 
+use std::collections::HashMap;
+
 use blastmap_manifest::{ComponentId, Model};
 use rayon::prelude::*;
 
@@ -233,31 +235,70 @@ fn candidates<'a>(
         list
     };
     // For every pair of members of every group: the causers of each that
-    // are not causers of the other.
-    let for_each_side = |f: &mut dyn FnMut(&[u32], &[u32])| {
+    // are not causers of the other. Only pairs that could defeat the group
+    // count: for the first group a pair defeats (none below it is, so its
+    // members fall as under X or Y alone) X and Y together take down at
+    // least `losses_to_fail` members. So with `takes[x]` the members x takes
+    // down and M the most any one failure takes, a group with 2·M below its
+    // losses has no candidate, a causer taking fewer than losses − M
+    // members is in none, and members whose remaining causers are the same
+    // add no pair: a 100,000-member `any_of` is skipped at once instead of
+    // pairing its members (5·10^9 pairs).
+    let for_each_side = |f: &mut dyn FnMut(&[u32], &[u32], &HashMap<u32, u32>, u32)| {
         for &r in groups {
-            let lists: Vec<Vec<u32>> = net.members(r).iter().map(|&m| causers(m)).collect();
+            let all: Vec<Vec<u32>> = net.members(r).iter().map(|&m| causers(m)).collect();
+            let mut takes: HashMap<u32, u32> = HashMap::new();
+            for list in &all {
+                for &x in list {
+                    *takes.entry(x).or_insert(0) += 1;
+                }
+            }
+            let losses = net.losses_to_fail(r);
+            let most = takes.values().copied().max().unwrap_or(0);
+            if most.saturating_mul(2) < losses {
+                continue;
+            }
+            let floor = losses.saturating_sub(most);
+            let mut lists: Vec<Vec<u32>> = all
+                .into_iter()
+                .map(|list| {
+                    list.into_iter().filter(|x| takes.get(x).copied().unwrap_or(0) >= floor).collect()
+                })
+                .filter(|list: &Vec<u32>| !list.is_empty())
+                .collect();
+            lists.sort_unstable();
+            lists.dedup();
             for i in 0..lists.len() {
                 for j in i + 1..lists.len() {
                     let only_i: Vec<u32> =
                         lists[i].iter().copied().filter(|x| lists[j].binary_search(x).is_err()).collect();
                     let only_j: Vec<u32> =
                         lists[j].iter().copied().filter(|y| lists[i].binary_search(y).is_err()).collect();
-                    f(&only_i, &only_j);
+                    f(&only_i, &only_j, &takes, losses);
                 }
             }
         }
     };
+    let enough = |x: u32, y: u32, takes: &HashMap<u32, u32>, losses: u32| {
+        takes.get(&x).copied().unwrap_or(0) + takes.get(&y).copied().unwrap_or(0) >= losses
+    };
     let mut count = 0u64;
-    for_each_side(&mut |a, b| count = count.saturating_add((a.len() as u64).saturating_mul(b.len() as u64)));
+    for_each_side(&mut |a, b, takes, losses| {
+        for &x in a {
+            let pairs = b.iter().filter(|&&y| enough(x, y, takes, losses)).count();
+            count = count.saturating_add(pairs as u64);
+        }
+    });
     if count > bound {
         return Err(TooManyCandidates { candidates: count, bound });
     }
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    for_each_side(&mut |only_i, only_j| {
+    for_each_side(&mut |only_i, only_j, takes, losses| {
         for &x in only_i {
             for &y in only_j {
-                pairs.push((x.min(y), x.max(y)));
+                if enough(x, y, takes, losses) {
+                    pairs.push((x.min(y), x.max(y)));
+                }
             }
         }
     });
@@ -296,5 +337,48 @@ mod tests {
                 assert_eq!(search.takes_down(x, s, &causes_of), expected, "{x} → {s}");
             }
         }
+    }
+
+    /// Only pairs that could take enough members down are candidates: a
+    /// wide `any_of` of independent members has none (its members were
+    /// once paired: quadratic in the group's width), and members spread
+    /// over two zones give the zone pair alone.
+    #[test]
+    fn candidates_are_only_pairs_that_can_defeat_a_group() {
+        use blastmap_manifest::Mode;
+
+        use crate::cycles::tests::{model, req};
+        use crate::sweep::Targets;
+
+        let members = 2000;
+        // c0: a tier-3 owner of one `any_of` of every member; members 1..=n.
+        let mut specs = vec![(None, vec![req(1, &(1..=members).collect::<Vec<_>>(), Mode::Hard)])];
+        specs.extend((1..=members).map(|_| (None, Vec::new())));
+        let wide = model(specs);
+        let net = Net::new(&wide);
+        assert_eq!(
+            cut_sets_within(&wide, &net, &Targets::All, 1 << 24).map(|c| c.len()).ok(),
+            Some(wide.len())
+        );
+        let groups: Vec<u32> = vec![0];
+        let causes = down_causes(&wide, &net, &Targets::All);
+        let causes_of = |c: u32| -> &[ComponentId] { causes[c as usize].as_deref().unwrap_or_default() };
+        assert_eq!(candidates(&net, &groups, &causes_of, u64::MAX).unwrap(), []);
+
+        // The same members, half in each of two zones (the last two).
+        let (za, zb) = (members + 1, members + 2);
+        let mut specs = vec![(None, vec![req(1, &(1..=members).collect::<Vec<_>>(), Mode::Hard)])];
+        specs.extend(
+            (1..=members)
+                .map(|m| (None, vec![req(1, &[if m <= members / 2 { za } else { zb }], Mode::Hard)])),
+        );
+        specs.extend([(None, Vec::new()), (None, Vec::new())]);
+        let zoned = model(specs);
+        let net = Net::new(&zoned);
+        let causes = down_causes(&zoned, &net, &Targets::All);
+        let causes_of = |c: u32| -> &[ComponentId] { causes[c as usize].as_deref().unwrap_or_default() };
+        assert_eq!(candidates(&net, &groups, &causes_of, u64::MAX).unwrap(), [(za as u32, zb as u32)]);
+        let cuts = cut_sets(&zoned, &net, &Targets::All);
+        assert_eq!(cuts[0].pairs, [[ComponentId::new(za), ComponentId::new(zb)]]);
     }
 }
