@@ -220,6 +220,11 @@ fn hard_ancestors_of(net: &Net, target_mask: &[bool]) -> Vec<bool> {
 /// Candidate pairs `(x, y)`, `x < y`, sorted by the earlier topological
 /// position of the two (so a pass starts as late as possible), then by ids;
 /// counted first, and refused over `bound`.
+/// What [`candidates`] does with each pair of members' sides: the causers
+/// only the first has, only the second has, how many members each causer
+/// takes down, and the group's losses to fail.
+type Side<'f> = dyn FnMut(&[u32], &[u32], &HashMap<u32, u32>, u32) + 'f;
+
 fn candidates<'a>(
     net: &Net,
     groups: &[u32],
@@ -244,7 +249,7 @@ fn candidates<'a>(
     // members is in none, and members whose remaining causers are the same
     // add no pair: a 100,000-member `any_of` is skipped at once instead of
     // pairing its members (5·10^9 pairs).
-    let for_each_side = |f: &mut dyn FnMut(&[u32], &[u32], &HashMap<u32, u32>, u32)| {
+    let for_each_side = |f: &mut Side<'_>| {
         for &r in groups {
             let all: Vec<Vec<u32>> = net.members(r).iter().map(|&m| causers(m)).collect();
             let mut takes: HashMap<u32, u32> = HashMap::new();
