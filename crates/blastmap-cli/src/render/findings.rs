@@ -252,7 +252,9 @@ pub(crate) fn text(
         .checked
         .iter()
         .map(|c| c.code)
-        .filter(|c| !matches!(c, Code::ExpiredException | Code::UnusedException))
+        // The policy's own rules: `criticality-missing` comes with `no-spof`
+        // and is said when it fires, like the exception codes.
+        .filter(|c| !matches!(c, Code::ExpiredException | Code::UnusedException | Code::CriticalityMissing))
         .map(Code::as_str)
         .collect();
     let mut out = format!(
