@@ -257,7 +257,7 @@ fn dependencies(model: &Model) -> impl Iterator<Item = Dep> + '_ {
 }
 
 fn sweep_of(model: &Model) -> Sweep {
-    sweep(model, &Net::new(model), &SweepOptions { detail: false, causes: Targets::Critical })
+    sweep(model, &Net::new(model), &SweepOptions { detail: false, causes: Targets::Critical, failures: None })
 }
 
 /// The (critical component, its SPOF) pairs of `one` that `other` does not

@@ -383,7 +383,11 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
     });
     let swept = needs_sweep.then(|| {
         let targets = Targets::Only(spof_targets(model, spof_rule.0));
-        sweep(model, &net, &SweepOptions { detail: false, causes: targets })
+        sweep(
+            model,
+            &net,
+            &SweepOptions { detail: false, causes: targets, failures: Some(candidates(model, spof_rule)) },
+        )
     });
 
     let mut raw: Vec<Finding> = Vec::new();
@@ -558,14 +562,24 @@ fn protected(c: &Component, tier: u8) -> bool {
 
 /// Components `no-spof` may flag: of a kind in `kinds` (minus
 /// `ignore_kinds`), or declaring `replicas: 1`.
+/// The `no-spof` candidates of `model` as sweep targets: the only failures
+/// whose causes the policy reads.
+fn candidates(model: &Model, (_, kinds, ignore_kinds): (u8, &[Kind], &[Kind])) -> Targets {
+    Targets::Only(
+        model.ids().filter(|&c| is_spof_candidate(model.component(c), kinds, ignore_kinds)).collect(),
+    )
+}
+
+fn is_spof_candidate(c: &Component, kinds: &[Kind], ignore_kinds: &[Kind]) -> bool {
+    !ignore_kinds.contains(&c.kind) && (kinds.contains(&c.kind) || c.replicas == Some(1))
+}
+
 fn spof_candidates<'m>(
     model: &'m Model,
     kinds: &'m [Kind],
     ignore_kinds: &'m [Kind],
 ) -> impl Iterator<Item = &'m Component> + 'm {
-    model.components().filter(move |c| {
-        !ignore_kinds.contains(&c.kind) && (kinds.contains(&c.kind) || c.replicas == Some(1))
-    })
+    model.components().filter(move |c| is_spof_candidate(c, kinds, ignore_kinds))
 }
 
 /// One `no-spof` finding per candidate whose failure alone takes a
@@ -739,7 +753,8 @@ fn regressions(
 ) -> Vec<Finding> {
     let base_net = Net::new(base);
     let targets = Targets::Only(spof_targets(base, spof_rule.0));
-    let base_sweep = sweep(base, &base_net, &SweepOptions { detail: false, causes: targets });
+    let failures = Some(candidates(base, spof_rule));
+    let base_sweep = sweep(base, &base_net, &SweepOptions { detail: false, causes: targets, failures });
     // The baseline's SPOFs before exceptions: a SPOF that was already there
     // is not a regression, excepted or not.
     let before: HashSet<String> = spof_findings(base, &base_net, &base_sweep, spof_rule, level)

@@ -117,8 +117,12 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     if a.blast_radius || a.spof {
         let causes = if a.spof { targets.clone() } else { Targets::None };
         progress.begin(Stage::BlastRadius, passes(&net));
-        let swept =
-            sweep_tracked(model, &net, &SweepOptions { detail: options.detail, causes }, Some(progress));
+        let swept = sweep_tracked(
+            model,
+            &net,
+            &SweepOptions { detail: options.detail, causes, failures: None },
+            Some(progress),
+        );
         if a.spof {
             out.ranking = Some(rank_by_critical(&swept));
         }

@@ -71,6 +71,12 @@ pub struct SweepOptions {
     /// Components for which to collect the failures that take them down on
     /// their own (their SPOFs, [`Sweep::causes`]).
     pub causes: Targets,
+    /// Which failures [`Sweep::causes`] records: `None` for every one. The
+    /// policy's `no-spof` asks only for its candidates (datastores, queues,
+    /// domains): holding every (target, failure) pair of a chain of n
+    /// critical components took n² pairs of memory for findings that
+    /// could never name them.
+    pub failures: Option<Targets>,
 }
 
 /// The blast radius of one component: what F = {component} does.
@@ -166,13 +172,22 @@ pub(crate) fn sweep_tracked(
         .collect();
     let target_mask = options.causes.mask(model);
     let target_at: Vec<bool> = net.order().iter().map(|&c| target_mask[c as usize]).collect();
+    // By position, whether that failure may be recorded as a cause.
+    let failure_at: Vec<bool> = match &options.failures {
+        None => vec![true; n],
+        Some(failures) => {
+            let mask = failures.mask(model);
+            net.order().iter().map(|&c| mask[c as usize]).collect()
+        }
+    };
 
     let chunks: Vec<ChunkOut> = (0..n.div_ceil(LANES))
         .into_par_iter()
         .map_init(
             || Scratch::new(&kernel),
             |scratch, chunk| {
-                let out = sweep_chunk(&kernel, scratch, chunk, &info, &target_at, options.detail);
+                let out =
+                    sweep_chunk(&kernel, scratch, chunk, &info, (&target_at, &failure_at), options.detail);
                 step(progress);
                 out
             },
@@ -424,7 +439,7 @@ fn sweep_chunk(
     scratch: &mut Scratch,
     chunk: usize,
     info: &[PositionInfo],
-    target_at: &[bool],
+    (target_at, failure_at): (&[bool], &[bool]),
     detail: bool,
 ) -> ChunkOut {
     let n = kernel.len();
@@ -452,7 +467,7 @@ fn sweep_chunk(
             if detail {
                 out.down_ids.push(c);
             }
-            if target_at[p] {
+            if target_at[p] && failure_at[start + lane] {
                 pairs.push((c, kernel.order[start + lane]));
             }
         });

@@ -111,7 +111,20 @@ proptest! {
     #[test]
     fn sweep_matches_reference(model in inventories(12)) {
         let net = Net::new(&model);
-        let result = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All });
+        let result = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All, failures: None });
+        // Recording only some failures as causes keeps exactly those.
+        let odd: Vec<ComponentId> = model.ids().filter(|c| c.index() % 2 == 1).collect();
+        let some = sweep(
+            &model,
+            &net,
+            &SweepOptions { detail: false, causes: Targets::All, failures: Some(Targets::Only(odd)) },
+        );
+        for s in model.ids() {
+            let kept: Vec<ComponentId> =
+                result.causes(s).unwrap().iter().copied().filter(|c| c.index() % 2 == 1).collect();
+            prop_assert_eq!(some.causes(s).unwrap(), &kept[..]);
+            prop_assert_eq!(some.radius(s).down, result.radius(s).down);
+        }
         for x in model.ids() {
             let states = reference::states(&model, &[x]);
             let down: Vec<ComponentId> =
@@ -257,7 +270,7 @@ fn large(n: usize, seed: u64) -> Model {
 fn sweep_agrees_with_simulate_across_chunks_and_threads() {
     let model = large(1300, 7);
     let net = Net::new(&model);
-    let options = SweepOptions { detail: true, causes: Targets::Critical };
+    let options = SweepOptions { detail: true, causes: Targets::Critical, failures: None };
     let result = sweep(&model, &net, &options);
     for x in model.ids() {
         let sim = simulate(&model, &[x]);
