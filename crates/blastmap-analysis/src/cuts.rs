@@ -75,6 +75,21 @@ pub fn cut_sets_within(
     targets: &Targets,
     max_candidates: u64,
 ) -> Result<Vec<CutSets>, TooManyCandidates> {
+    cut_sets_reusing(model, net, targets, max_candidates, None)
+}
+
+/// [`cut_sets_within`], reusing `known`: the single failures that take
+/// each component down, as a sweep with causes gives them
+/// ([`crate::sweep::Sweep::causes`]; `None` for the components it did not
+/// collect), so that what a report already holds is not computed and kept
+/// a second time (for a chain of n critical components, n² pairs).
+pub fn cut_sets_reusing(
+    model: &Model,
+    net: &Net,
+    targets: &Targets,
+    max_candidates: u64,
+    known: Option<&[Option<Vec<ComponentId>>]>,
+) -> Result<Vec<CutSets>, TooManyCandidates> {
     let n = net.len();
     let target_mask = targets.mask(model);
     let relevant = hard_ancestors_of(net, &target_mask);
@@ -87,8 +102,12 @@ pub fn cut_sets_within(
     wanted.extend((0..n).filter(|&c| target_mask[c]).map(|c| Net::id(c as u32)));
     wanted.sort_unstable();
     wanted.dedup();
+    let known_of = |c: usize| known.and_then(|k| k.get(c)).and_then(Option::as_deref);
+    wanted.retain(|c| known_of(c.index()).is_none());
     let causes = down_causes(model, net, &Targets::Only(wanted));
-    let causes_of = |c: u32| -> &[ComponentId] { causes[c as usize].as_deref().unwrap_or_default() };
+    let causes_of = |c: u32| -> &[ComponentId] {
+        known_of(c as usize).or_else(|| causes[c as usize].as_deref()).unwrap_or_default()
+    };
 
     let candidates = candidates(net, &groups, &causes_of, max_candidates)?;
 

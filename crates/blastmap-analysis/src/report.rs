@@ -5,7 +5,7 @@ use blastmap_manifest::{ComponentId, Model};
 
 use crate::availability::{Availability, AvailabilityOptions, availability_net};
 use crate::cold_start::{ColdStart, cold_start_net};
-use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, cut_sets_within};
+use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, cut_sets_reusing};
 use crate::cycles::{CyclePath, cycle_paths, hard_cycles_net};
 use crate::net::{HardNet, Net};
 use crate::progress::{Progress, Stage};
@@ -138,7 +138,8 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     }
     // Both are parallel inside but have serial stretches (candidate pairs,
     // decision diagrams): side by side, each fills the other's idle core.
-    let cuts = || a.cuts.then(|| cut_sets_within(model, &net, &targets, options.max_cut_candidates));
+    let known = out.spofs.as_deref();
+    let cuts = || a.cuts.then(|| cut_sets_reusing(model, &net, &targets, options.max_cut_candidates, known));
     let avail = || a.availability.then(|| availability_net(model, &net, &hard, &options.availability));
     let stage = match (a.cuts, a.availability) {
         (true, true) => Stage::CutSetsAndAvailability,

@@ -16,16 +16,17 @@ use crate::render::{Table, join_and, plural, safe};
 /// Every component whose failure alone takes down a critical component,
 /// sorted and once each.
 pub(crate) fn critical_spofs(model: &Model, spofs: &[Option<Vec<ComponentId>>]) -> Vec<ComponentId> {
-    let mut all: Vec<ComponentId> = model
-        .ids()
-        .filter(|&c| model.component(c).is_critical())
-        .filter_map(|c| spofs.get(c.index()).and_then(Option::as_ref))
-        .flatten()
-        .copied()
-        .collect();
-    all.sort_unstable();
-    all.dedup();
-    all
+    // A mark per component, not one entry per pair: a chain of n critical
+    // components has n² pairs.
+    let mut marked = vec![false; model.len()];
+    for c in model.ids().filter(|&c| model.component(c).is_critical()) {
+        for x in spofs.get(c.index()).and_then(Option::as_ref).into_iter().flatten() {
+            if let Some(m) = marked.get_mut(x.index()) {
+                *m = true;
+            }
+        }
+    }
+    model.ids().filter(|c| marked.get(c.index()).copied().unwrap_or(false)).collect()
 }
 
 /// What the SPOF section says when nothing is critical: never an empty
