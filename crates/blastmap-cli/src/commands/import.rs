@@ -63,7 +63,7 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> Ended {
     // entrypoints, or the warning that nothing is critical.
     let inferred = imports.inventory.components.values().filter(|c| !c.entrypoint.is_empty()).count();
     if inferred > 0 {
-        eprint(&format!(
+        ctx.note(&format!(
             "{} inferred from the files (each with its evidence in an `# entrypoint:` comment): review them\n",
             plural(inferred, "entrypoint")
         ));
