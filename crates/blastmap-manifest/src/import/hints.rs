@@ -96,10 +96,9 @@ pub(crate) fn hosts_in(value: &str) -> Vec<HostRef> {
     out
 }
 
-/// Whether a configuration key says its value is a host (`CART_ADDR`,
-/// `identityUrl`, `KAFKA_BOOTSTRAP_SERVERS`), by its words, not substrings
-/// (`DISABLE_SECURITY_PLUGIN` holds `URI` but names no host).
-pub(crate) fn key_names_host(key: &str) -> bool {
+/// Words of a key: `identityUrl` → `IDENTITY`, `URL`; `KAFKA_BROKERS` →
+/// `KAFKA`, `BROKERS`; `--db-host` → `DB`, `HOST`.
+pub(crate) fn key_words(key: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut prev_lower = false;
@@ -120,6 +119,14 @@ pub(crate) fn key_names_host(key: &str) -> bool {
     if !current.is_empty() {
         words.push(current);
     }
+    words
+}
+
+/// Whether a configuration key says its value is a host (`CART_ADDR`,
+/// `identityUrl`, `KAFKA_BOOTSTRAP_SERVERS`), by its words, not substrings
+/// (`DISABLE_SECURITY_PLUGIN` holds `URI` but names no host).
+pub(crate) fn key_names_host(key: &str) -> bool {
+    let words = key_words(key);
     words.iter().any(|w| {
         matches!(
             w.as_str(),

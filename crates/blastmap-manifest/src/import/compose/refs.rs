@@ -8,33 +8,8 @@
 //! names no host. Command lines (`command:`, `entrypoint:`) are read by
 //! their flags: `--db-host=db`, `-h db`, and any `host:port` or URL word.
 
+use crate::import::hints::key_words;
 use crate::import::{HostRef, hosts_in};
-
-/// Words of a key: `identityUrl` → `IDENTITY`, `URL`; `KAFKA_BROKERS` →
-/// `KAFKA`, `BROKERS`; `--db-host` → `DB`, `HOST`.
-fn key_words(key: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in key.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_uppercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
 
 /// Key words that say the value is one host (or a few). Not `CONNECT`
 /// (Kafka Connect's `CONNECT_GROUP_ID`), `BACKEND` (`STORAGE_BACKEND=file`),
