@@ -55,19 +55,23 @@ pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError>
     match path {
         None => write_stdout(bytes),
         Some(path) if path.as_os_str() == "-" => write_stdout(bytes),
-        Some(path) if not_regular(path).is_some() => Err(OutputError::Failed(CliError::OutputNotRegular {
-            path: path.display().to_string(),
-            what: not_regular(path).unwrap_or("not a regular file"),
-        })),
-        Some(path) if is_input(path) => {
-            Err(OutputError::Failed(CliError::OutputIsInput { path: path.display().to_string() }))
-        }
-        Some(path) => write_atomic(path, bytes).map_err(|e| {
-            OutputError::Failed(CliError::CannotWrite {
-                path: path.display().to_string(),
-                reason: e.to_string(),
+        Some(path) => {
+            if let Some(what) = not_regular(path) {
+                let path = path.display().to_string();
+                return Err(OutputError::Failed(CliError::OutputNotRegular { path, what }));
+            }
+            if is_input(path) {
+                return Err(OutputError::Failed(CliError::OutputIsInput {
+                    path: path.display().to_string(),
+                }));
+            }
+            write_atomic(path, bytes).map_err(|e| {
+                OutputError::Failed(CliError::CannotWrite {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })
             })
-        }),
+        }
     }
 }
 
