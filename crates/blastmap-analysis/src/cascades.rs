@@ -1,6 +1,7 @@
 //! The single failure of every component with its cascade paths, and the
-//! state of a requirement group under a simulation: what an interactive
-//! report shows without re-running any analysis itself.
+//! state of a requirement group under a simulation. The HTML report's
+//! script simulates a picked failure itself; the browser test holds it to
+//! these paths.
 //!
 //! Results are plain data (component indices and requirement numbers), so a
 //! renderer only formats them.
@@ -31,7 +32,7 @@ pub struct CascadePath {
 /// # Complexity
 /// One simulation per component: O(n · (n + m)) time for n components and
 /// m requirement members (in parallel), and memory for every path kept.
-/// Callers bound n (the HTML report stops at a few thousand components).
+/// Quadratic: for tests and small inventories.
 pub fn single_failure_cascades(model: &Model) -> Vec<Vec<CascadePath>> {
     let net = Net::new(model);
     let ids: Vec<ComponentId> = model.ids().collect();
