@@ -21,14 +21,17 @@ use blastmap_manifest::{ComponentId, Model};
 use rayon::prelude::*;
 
 use crate::net::Net;
-use crate::sweep::{Kernel, LANES, Scratch, Targets, down_causes, for_each_lane};
+use crate::sweep::{Kernel, LANES, Scratch, Sweep, Targets, down_causes_within, for_each_lane};
 
 /// The minimal cut sets of order ≤ 2 of one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CutSets {
     pub component: ComponentId,
-    /// Order 1: its SPOFs (itself excluded), ascending.
+    /// Order 1: its SPOFs (itself excluded), ascending; only the smallest
+    /// [`crate::sweep::LISTED`] when the reused sweep was not complete.
     pub singles: Vec<ComponentId>,
+    /// How many SPOFs it has.
+    pub singles_total: usize,
     /// Order 2: pairs `[x, y]` with `x < y`, neither a single, that take it
     /// down together; sorted.
     pub pairs: Vec<[ComponentId; 2]>,
@@ -36,13 +39,27 @@ pub struct CutSets {
 
 /// Order-2 cut sets were not computed: checking every candidate pair would
 /// cost too much (the candidates grow with the product of the members'
-/// cause lists: two billion on the 100k-component synthetic inventory).
+/// cause lists: two billion on the 100k-component synthetic inventory), or
+/// the lists of what takes each component down, which they are built from,
+/// are longer than the bound on pairs held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooManyCandidates {
-    /// Candidate pairs counted (with repeats across groups).
+    /// What is over its bound.
+    pub reason: Over,
+    /// Candidate pairs counted (with repeats across groups), or
+    /// (component, failure) pairs.
     pub candidates: u64,
     /// The bound they exceed.
     pub bound: u64,
+}
+
+/// Which bound [`TooManyCandidates`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Over {
+    /// Candidate pairs of failures to check.
+    Candidates,
+    /// (component, failure) pairs to hold.
+    Pairs,
 }
 
 /// Candidate pairs [`crate::report::report`] checks at most by default:
@@ -56,7 +73,7 @@ pub const DEFAULT_MAX_CANDIDATES: u64 = 1 << 24;
 /// As [`cut_sets_within`], without a bound.
 pub fn cut_sets(model: &Model, net: &Net, targets: &Targets) -> Vec<CutSets> {
     // Nothing is over a bound of u64::MAX (the count saturates there).
-    cut_sets_within(model, net, targets, u64::MAX).unwrap_or_default()
+    cut_sets_reusing(model, net, targets, (u64::MAX, u64::MAX), None).unwrap_or_default()
 }
 
 /// [`cut_sets`], or [`TooManyCandidates`] when more than `max_candidates`
@@ -75,20 +92,22 @@ pub fn cut_sets_within(
     targets: &Targets,
     max_candidates: u64,
 ) -> Result<Vec<CutSets>, TooManyCandidates> {
-    cut_sets_reusing(model, net, targets, max_candidates, None)
+    cut_sets_reusing(model, net, targets, (max_candidates, u64::MAX), None)
 }
 
-/// [`cut_sets_within`], reusing `known`: the single failures that take
-/// each component down, as a sweep with causes gives them
-/// ([`crate::sweep::Sweep::causes`]; `None` for the components it did not
-/// collect), so that what a report already holds is not computed and kept
-/// a second time (for a chain of n critical components, n² pairs).
+/// [`cut_sets_within`] with a bound on (component, failure) pairs held
+/// too, reusing `known`: a sweep with causes ([`crate::sweep::Sweep::causes`]),
+/// so that what a report already holds is not computed and kept a second
+/// time (for a chain of n critical components, n² pairs). Order-2 sets
+/// need every list in full: when `known` is not complete, or the lists of
+/// the groups' members would hold more than `max_pairs`, and some group
+/// could be defeated by a pair, they are skipped with [`Over::Pairs`].
 pub fn cut_sets_reusing(
     model: &Model,
     net: &Net,
     targets: &Targets,
-    max_candidates: u64,
-    known: Option<&[Option<Vec<ComponentId>>]>,
+    (max_candidates, max_pairs): (u64, u64),
+    known: Option<&Sweep>,
 ) -> Result<Vec<CutSets>, TooManyCandidates> {
     let n = net.len();
     let target_mask = targets.mask(model);
@@ -96,6 +115,12 @@ pub fn cut_sets_reusing(
     let groups: Vec<u32> = (0..net.requirement_count() as u32)
         .filter(|&r| !net.is_soft(r) && net.losses_to_fail(r) >= 2 && relevant[net.owner(r) as usize])
         .collect();
+    let held = |known: &Sweep| (0..n).map(|c| known.cause_count(Net::id(c as u32)) as u64).sum::<u64>();
+    if let Some(known) = known.filter(|k| !k.complete() && !groups.is_empty()) {
+        return Err(TooManyCandidates { reason: Over::Pairs, candidates: held(known), bound: max_pairs });
+    }
+    let counted = known;
+    let known = known.map(Sweep::all_causes);
 
     let mut wanted: Vec<ComponentId> =
         groups.iter().flat_map(|&r| net.members(r)).map(|&m| Net::id(m)).collect();
@@ -104,7 +129,8 @@ pub fn cut_sets_reusing(
     wanted.dedup();
     let known_of = |c: usize| known.and_then(|k| k.get(c)).and_then(Option::as_deref);
     wanted.retain(|c| known_of(c.index()).is_none());
-    let causes = down_causes(model, net, &Targets::Only(wanted));
+    let causes = down_causes_within(model, net, &Targets::Only(wanted), max_pairs)
+        .map_err(|pairs| TooManyCandidates { reason: Over::Pairs, candidates: pairs, bound: max_pairs })?;
     let causes_of = |c: u32| -> &[ComponentId] {
         known_of(c as usize).or_else(|| causes[c as usize].as_deref()).unwrap_or_default()
     };
@@ -159,6 +185,7 @@ pub fn cut_sets_reusing(
         .map(|c| CutSets {
             component: Net::id(c as u32),
             singles: causes_of(c as u32).to_vec(),
+            singles_total: counted.map_or(causes_of(c as u32).len(), |k| k.cause_count(Net::id(c as u32))),
             pairs: Vec::new(),
         })
         .collect();
@@ -314,7 +341,7 @@ fn candidates<'a>(
         }
     });
     if count > bound {
-        return Err(TooManyCandidates { candidates: count, bound });
+        return Err(TooManyCandidates { reason: Over::Candidates, candidates: count, bound });
     }
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     for_each_side(&mut |only_i, only_j, takes, losses| {
@@ -385,7 +412,7 @@ mod tests {
             Some(wide.len())
         );
         let groups: Vec<u32> = vec![0];
-        let causes = down_causes(&wide, &net, &Targets::All);
+        let causes = crate::sweep::down_causes(&wide, &net, &Targets::All);
         let causes_of = |c: u32| -> &[ComponentId] { causes[c as usize].as_deref().unwrap_or_default() };
         assert_eq!(candidates(&net, &groups, &causes_of, u64::MAX).unwrap(), []);
 
@@ -399,7 +426,7 @@ mod tests {
         specs.extend([(None, Vec::new()), (None, Vec::new())]);
         let zoned = model(specs);
         let net = Net::new(&zoned);
-        let causes = down_causes(&zoned, &net, &Targets::All);
+        let causes = crate::sweep::down_causes(&zoned, &net, &Targets::All);
         let causes_of = |c: u32| -> &[ComponentId] { causes[c as usize].as_deref().unwrap_or_default() };
         assert_eq!(candidates(&net, &groups, &causes_of, u64::MAX).unwrap(), [(za as u32, zb as u32)]);
         let cuts = cut_sets(&zoned, &net, &Targets::All);

@@ -8,12 +8,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use blastmap_manifest::{Mode, Model, Origin, RequirementShape};
+use blastmap_manifest::{ComponentId, Mode, Model, Origin, RequirementShape};
 
 use crate::availability::{Availability, AvailabilityOptions, Method, availability};
 use crate::cycles::hard_cycles;
 use crate::net::Net;
-use crate::sweep::{Sweep, SweepOptions, Targets, sweep};
+use crate::sweep::{DEFAULT_MAX_PAIRS, Sweep, SweepOptions, Targets, sweep};
 
 /// A requirement named by ids, comparable across models.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,6 +91,10 @@ pub struct Diff {
     pub removed_cycles: Vec<Vec<String>>,
     /// Sorted by id.
     pub availability_changes: Vec<AvailabilityChange>,
+    /// Whether `new_spofs` and `removed_spofs` are incomplete: the SPOF
+    /// lists of the components whose SPOFs changed hold more than the bound
+    /// on pairs ([`diff_within`]).
+    pub spofs_incomplete: bool,
     /// When one side is observed traffic (every requirement says
     /// `via: observed: N calls`, as the Jaeger/OpenTelemetry importer
     /// writes): declared against observed dependencies.
@@ -176,14 +180,25 @@ impl Diff {
 /// [`availability`]), plus O((n + m) log(n + m)) to match components and
 /// requirements by id.
 pub fn diff(base: &Model, head: &Model) -> Diff {
+    diff_within(base, head, DEFAULT_MAX_PAIRS)
+}
+
+/// [`diff`], holding at most `max_pairs` (component, SPOF) pairs per side.
+///
+/// # Complexity
+/// As [`diff`]; SPOF lists are compared by count and fingerprint first, and
+/// only those of components whose SPOFs changed are listed and compared
+/// (a second sweep per side when the first held too many pairs).
+pub fn diff_within(base: &Model, head: &Model, max_pairs: u64) -> Diff {
     let ids = |m: &Model| -> BTreeSet<String> { m.components().map(|c| c.id.clone()).collect() };
     let (base_ids, head_ids) = (ids(base), ids(head));
     let deps = |m: &Model| -> BTreeSet<Dep> { dependencies(m).collect() };
     let (base_deps, head_deps) = (deps(base), deps(head));
 
-    let (base_sweep, head_sweep) = (sweep_of(base), sweep_of(head));
-    let new_spofs = spof_changes((head, &head_sweep), (base, &base_sweep));
-    let removed_spofs = spof_changes((base, &base_sweep), (head, &head_sweep));
+    let (base_sweep, head_sweep) =
+        (sweep_of(base, Targets::Critical, max_pairs), sweep_of(head, Targets::Critical, max_pairs));
+    let (new_spofs, removed_spofs, spofs_incomplete) =
+        spof_diff((base, &base_sweep), (head, &head_sweep), max_pairs);
 
     let mut radius_changes: Vec<RadiusChange> = head
         .ids()
@@ -238,6 +253,7 @@ pub fn diff(base: &Model, head: &Model) -> Diff {
         new_cycles: head_cycles.difference(&base_cycles).cloned().collect(),
         removed_cycles: base_cycles.difference(&head_cycles).cloned().collect(),
         availability_changes,
+        spofs_incomplete,
         observed: match (is_observed(base), is_observed(head)) {
             (false, true) => Some(declared_vs_observed(base, head, true)),
             (true, false) => Some(declared_vs_observed(head, base, false)),
@@ -256,24 +272,71 @@ fn dependencies(model: &Model) -> impl Iterator<Item = Dep> + '_ {
     })
 }
 
-fn sweep_of(model: &Model) -> Sweep {
-    sweep(model, &Net::new(model), &SweepOptions { detail: false, causes: Targets::Critical, failures: None })
+fn sweep_of(model: &Model, causes: Targets, max_pairs: u64) -> Sweep {
+    sweep(model, &Net::new(model), &SweepOptions { causes, max_pairs, ..SweepOptions::default() })
+}
+
+/// New and removed (critical component, SPOF) pairs, and whether they are
+/// incomplete. A component whose SPOFs have the same count and fingerprint
+/// on both sides is skipped; when a first sweep held too few pairs to
+/// compare the others, both sides are swept again for those alone.
+fn spof_diff(
+    (base, base_swept): (&Model, &Sweep),
+    (head, head_swept): (&Model, &Sweep),
+    max_pairs: u64,
+) -> (Vec<SpofChange>, Vec<SpofChange>, bool) {
+    let same = |one: &Model, one_swept: &Sweep, other: &Model, other_swept: &Sweep, s| {
+        let count = one_swept.cause_count(s);
+        let theirs = other.find(&one.component(s).id).filter(|&o| other.component(o).is_critical());
+        match theirs {
+            None => count == 0,
+            Some(o) => {
+                count == other_swept.cause_count(o) && one_swept.fingerprint(s) == other_swept.fingerprint(o)
+            }
+        }
+    };
+    let changed = |one: &Model, one_swept: &Sweep, other: &Model, other_swept: &Sweep| -> Vec<ComponentId> {
+        one.ids()
+            .filter(|&s| one.component(s).is_critical() && !same(one, one_swept, other, other_swept, s))
+            .collect()
+    };
+    let head_changed = changed(head, head_swept, base, base_swept);
+    let base_changed = changed(base, base_swept, head, head_swept);
+    if base_swept.complete() && head_swept.complete() {
+        return (
+            spof_changes((head, head_swept), (base, base_swept), &head_changed),
+            spof_changes((base, base_swept), (head, head_swept), &base_changed),
+            false,
+        );
+    }
+    // The components to list on each side: those changed on either.
+    let mut ids: BTreeSet<&str> = head_changed.iter().map(|&c| head.component(c).id.as_str()).collect();
+    ids.extend(base_changed.iter().map(|&c| base.component(c).id.as_str()));
+    let on = |m: &Model| Targets::Only(ids.iter().filter_map(|id| m.find(id)).collect());
+    let (base_again, head_again) = (sweep_of(base, on(base), max_pairs), sweep_of(head, on(head), max_pairs));
+    (
+        spof_changes((head, &head_again), (base, &base_again), &head_changed),
+        spof_changes((base, &base_again), (head, &head_again), &base_changed),
+        !(base_again.complete() && head_again.complete()),
+    )
 }
 
 /// The (critical component, its SPOF) pairs of `one` that `other` does not
-/// have, by id, sorted. Compared component by component: holding every
-/// pair of both sides as strings took gigabytes on a chain of 10,000
-/// critical components, whose pairs grow with the square of its length.
+/// have, by id, sorted, for the components `of`. Compared component by
+/// component: holding every pair of both sides as strings took gigabytes
+/// on a chain of 10,000 critical components, whose pairs grow with the
+/// square of its length.
 ///
 /// # Complexity
-/// O(pairs of both sides) time; memory O(the SPOFs of one component) plus
-/// the result.
+/// O(pairs of `of` on both sides) time; memory O(the SPOFs of one
+/// component) plus the result.
 fn spof_changes(
     (one, one_swept): (&Model, &Sweep),
     (other, other_swept): (&Model, &Sweep),
+    of: &[ComponentId],
 ) -> Vec<SpofChange> {
     let mut changes = Vec::new();
-    for s in one.ids() {
+    for &s in of {
         let causes = one_swept.causes(s).unwrap_or_default();
         if causes.is_empty() {
             continue;

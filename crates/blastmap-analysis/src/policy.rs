@@ -284,6 +284,10 @@ pub struct Evaluation {
     pub excepted: Vec<Excepted>,
     /// Every rule evaluated, in code order.
     pub checked: Vec<Checked>,
+    /// `no-spof` (or `no-regression`) needed more (protected component,
+    /// candidate failure) pairs than [`Context::max_pairs`]: its findings
+    /// may be missing some, and the gate must not pass on them.
+    pub incomplete: bool,
 }
 
 impl Evaluation {
@@ -305,6 +309,10 @@ pub struct Context<'a> {
     pub today: Date,
     /// The baseline inventory for `no-regression`.
     pub baseline: Option<&'a Model>,
+    /// The most (protected component, candidate failure) pairs held
+    /// ([`crate::sweep::SweepOptions::max_pairs`]); over it the evaluation
+    /// is [`Evaluation::incomplete`].
+    pub max_pairs: u64,
 }
 
 /// The policy used when an inventory has none: the rules that are
@@ -386,12 +394,18 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
         sweep(
             model,
             &net,
-            &SweepOptions { detail: false, causes: targets, failures: Some(candidates(model, spof_rule)) },
+            &SweepOptions {
+                causes: targets,
+                failures: Some(candidates(model, spof_rule)),
+                max_pairs: context.max_pairs,
+                ..SweepOptions::default()
+            },
         )
     });
 
     let mut raw: Vec<Finding> = Vec::new();
     let mut checked = Vec::new();
+    let mut incomplete = false;
     // `no-spof` (or the SPOF half of `no-regression`) with nothing to
     // protect finds nothing: say so as a finding of its own, at that
     // rule's level, instead of passing.
@@ -484,9 +498,17 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
                 let (Some(base), Some(head_sweep)) = (context.baseline, swept.as_ref()) else { continue };
                 let head_spofs = spof_findings(model, &net, head_sweep, spof_rule, level);
                 let live = live_exceptions(policy, context.today);
-                raw.extend(regressions(
-                    model, base, head_spofs, head_sweep, *growth, spof_rule, &live, level,
-                ));
+                let (found, complete) = regressions(
+                    (model, base),
+                    head_spofs,
+                    head_sweep,
+                    (*growth, context.max_pairs),
+                    spof_rule,
+                    &live,
+                    level,
+                );
+                raw.extend(found);
+                incomplete |= !complete;
                 model.components().map(|c| c.id.clone()).collect()
             }
         };
@@ -511,7 +533,8 @@ pub fn evaluate(model: &Model, policy: &Policy, context: &Context<'_>) -> Evalua
     }
     sort_findings(&mut findings);
     excepted.sort_by(|a, b| finding_order(&a.finding, &b.finding).then(a.exception.cmp(&b.exception)));
-    Evaluation { findings, excepted, checked }
+    let incomplete = incomplete || swept.as_ref().is_some_and(|s| !s.complete());
+    Evaluation { findings, excepted, checked, incomplete }
 }
 
 /// The subject of `criticality-missing` (a `JUnit` test case of its own).
@@ -742,19 +765,22 @@ fn slo_findings(model: &Model, level: Level) -> Vec<Finding> {
 /// radii that grew by more than `growth`.
 #[allow(clippy::too_many_arguments, reason = "internal helper, every argument is one input of the rule")]
 fn regressions(
-    head: &Model,
-    base: &Model,
+    (head, base): (&Model, &Model),
     head_spofs: Vec<Finding>,
     head_sweep: &Sweep,
-    growth: u32,
+    (growth, max_pairs): (u32, u64),
     spof_rule: (u8, &[Kind], &[Kind]),
     live: &[&Exception],
     level: Level,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, bool) {
     let base_net = Net::new(base);
     let targets = Targets::Only(spof_targets(base, spof_rule.0));
     let failures = Some(candidates(base, spof_rule));
-    let base_sweep = sweep(base, &base_net, &SweepOptions { detail: false, causes: targets, failures });
+    let base_sweep = sweep(
+        base,
+        &base_net,
+        &SweepOptions { causes: targets, failures, max_pairs, ..SweepOptions::default() },
+    );
     // The baseline's SPOFs before exceptions: a SPOF that was already there
     // is not a regression, excepted or not.
     let before: HashSet<String> = spof_findings(base, &base_net, &base_sweep, spof_rule, level)
@@ -792,7 +818,7 @@ fn regressions(
             });
         }
     }
-    out
+    (out, base_sweep.complete())
 }
 
 fn live_exceptions(policy: &Policy, today: Date) -> Vec<&Exception> {

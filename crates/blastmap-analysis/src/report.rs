@@ -10,7 +10,7 @@ use crate::cycles::{CyclePath, cycle_paths, hard_cycles_net};
 use crate::net::{HardNet, Net};
 use crate::progress::{Progress, Stage};
 use crate::spof::{IllusoryRedundancy, Ranked, illusory_redundancy_tracked, rank_by_critical};
-use crate::sweep::{BlastRadius, SweepOptions, Targets, passes, sweep_tracked};
+use crate::sweep::{BlastRadius, DEFAULT_MAX_PAIRS, SweepOptions, Targets, passes, sweep_tracked};
 
 /// Which analyses to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,11 @@ pub struct ReportOptions {
     /// Order-2 cut sets are skipped (and the report says so) when more
     /// candidate pairs than this would have to be checked.
     pub max_cut_candidates: u64,
+    /// The most (component, SPOF) pairs and detail ids held
+    /// ([`crate::sweep::SweepOptions::max_pairs`]): over it, every list
+    /// keeps its count and its smallest ids, and [`Report::complete`] is
+    /// false.
+    pub max_pairs: u64,
 }
 
 impl Default for ReportOptions {
@@ -52,6 +57,7 @@ impl Default for ReportOptions {
             detail: false,
             availability: AvailabilityOptions::default(),
             max_cut_candidates: DEFAULT_MAX_CANDIDATES,
+            max_pairs: DEFAULT_MAX_PAIRS,
         }
     }
 }
@@ -65,8 +71,16 @@ pub struct Report {
     pub radii: Option<Vec<BlastRadius>>,
     /// Components ranked by how many critical components they take down.
     pub ranking: Option<Vec<Ranked>>,
-    /// SPOFs per component (critical ones, or all with `detail`), by index.
+    /// SPOFs per component (critical ones, or all with `detail`), by index:
+    /// all of them when [`Report::complete`], otherwise the
+    /// [`crate::sweep::LISTED`] smallest ids.
     pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
+    /// How many SPOFs each component has, by index (empty unless `spofs`).
+    pub spof_totals: Vec<u32>,
+    /// Whether every list is complete: SPOFs, cut sets and, with `detail`,
+    /// the ids of every blast radius. False when they would hold more than
+    /// [`ReportOptions::max_pairs`] entries.
+    pub complete: bool,
     /// Illusory redundancy: groups defeated by one failure, with their
     /// nearest culprits (docs/semantics.md#illusory-redundancy).
     pub illusory_redundancy: Option<IllusoryRedundancy>,
@@ -106,6 +120,8 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         radii: None,
         ranking: None,
         spofs: None,
+        spof_totals: Vec::new(),
+        complete: true,
         illusory_redundancy: None,
         cuts: None,
         availability: None,
@@ -114,32 +130,29 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         cold_start: None,
     };
     out.cycle_paths = cycle_paths(model, &out.cycles);
+    let mut swept = None;
     if a.blast_radius || a.spof {
         let causes = if a.spof { targets.clone() } else { Targets::None };
         progress.begin(Stage::BlastRadius, passes(&net));
-        let swept = sweep_tracked(
-            model,
-            &net,
-            &SweepOptions { detail: options.detail, causes, failures: None },
-            Some(progress),
-        );
+        let options =
+            SweepOptions { detail: options.detail, causes, failures: None, max_pairs: options.max_pairs };
+        let done = sweep_tracked(model, &net, &options, Some(progress));
+        out.complete = done.complete();
         if a.spof {
-            out.ranking = Some(rank_by_critical(&swept));
-        }
-        let (radii, causes) = swept.into_parts();
-        if a.spof {
-            out.spofs = Some(causes);
+            out.ranking = Some(rank_by_critical(&done));
             progress.begin(Stage::IllusoryRedundancy, passes(&net));
             out.illusory_redundancy = Some(illusory_redundancy_tracked(&net, Some(progress)));
         }
-        if a.blast_radius {
-            out.radii = Some(radii);
-        }
+        swept = Some(done);
     }
     // Both are parallel inside but have serial stretches (candidate pairs,
     // decision diagrams): side by side, each fills the other's idle core.
-    let known = out.spofs.as_deref();
-    let cuts = || a.cuts.then(|| cut_sets_reusing(model, &net, &targets, options.max_cut_candidates, known));
+    let known = swept.as_ref().filter(|_| a.spof);
+    let cuts = || {
+        a.cuts.then(|| {
+            cut_sets_reusing(model, &net, &targets, (options.max_cut_candidates, options.max_pairs), known)
+        })
+    };
     let avail = || a.availability.then(|| availability_net(model, &net, &hard, &options.availability));
     let stage = match (a.cuts, a.availability) {
         (true, true) => Stage::CutSetsAndAvailability,
@@ -148,6 +161,18 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     };
     progress.begin(stage, 0);
     (out.cuts, out.availability) = rayon::join(cuts, avail);
+    if let Some(done) = swept {
+        if a.spof {
+            out.spof_totals = model.ids().map(|c| done.cause_count(c) as u32).collect();
+        }
+        let (radii, causes) = done.into_parts();
+        if a.spof {
+            out.spofs = Some(causes);
+        }
+        if a.blast_radius {
+            out.radii = Some(radii);
+        }
+    }
     if a.cold_start {
         progress.begin(Stage::ColdStart, 0);
         out.cold_start = Some(cold_start_net(&hard));

@@ -24,6 +24,9 @@ pub(crate) struct Cli {
     /// When to use colours on the terminal.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Largest output written, in bytes: a larger one is an error (exit 2) and nothing is written.
+    #[arg(long, global = true, default_value_t = 1 << 30, value_name = "BYTES")]
+    pub max_output: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -154,6 +157,9 @@ pub(crate) struct InputArgs {
     /// Most components in one inventory.
     #[arg(long, default_value_t = 5_000_000, value_name = "N")]
     pub max_components: usize,
+    /// Most (component, failure) pairs an analysis holds (SPOF lists; ids with `--detail`).
+    #[arg(long, default_value_t = blastmap_analysis::sweep::DEFAULT_MAX_PAIRS, value_name = "N")]
+    pub max_pairs: u64,
     /// Read files without the `blastmap` key as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub from: Option<ForeignFormat>,
@@ -369,6 +375,9 @@ pub(crate) struct DiffArgs {
     /// How many blast-radius changes text and Markdown show.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+    /// Most (component, SPOF) pairs held per side to list the SPOF changes.
+    #[arg(long, default_value_t = blastmap_analysis::sweep::DEFAULT_MAX_PAIRS, value_name = "N")]
+    pub max_pairs: u64,
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,

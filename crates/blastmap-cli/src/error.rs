@@ -75,6 +75,12 @@ pub(crate) enum CliError {
     CannotWriteStdout { reason: String },
     /// Standard input (`-`) named more than once in a command line.
     StdinNamedTwice,
+    /// An analysis would hold more (component, failure) pairs than
+    /// `--max-pairs` to give what was asked (`--detail`, a `no-spof` gate,
+    /// the SPOF changes of a diff).
+    TooManyPairs { what: &'static str, pairs: Option<u64>, bound: u64 },
+    /// The output would be larger than `--max-output`.
+    OutputTooLarge { bytes: u64, bound: u64 },
 }
 
 /// Every error code with a one-line description, in the order of the enum.
@@ -116,6 +122,11 @@ pub(crate) const ALL: &[(&str, &str)] = &[
     ("cannot-write", "the output file could not be written"),
     ("cannot-write-stdout", "standard output could not be written"),
     ("stdin-named-twice", "standard input (`-`) is named more than once; it can be read once"),
+    (
+        "too-many-pairs",
+        "what was asked needs more (component, failure) pairs than `--max-pairs` allows; nothing was written",
+    ),
+    ("output-too-large", "the output would be larger than `--max-output`; nothing was written"),
 ];
 
 impl CliError {
@@ -156,6 +167,8 @@ impl CliError {
             CliError::CannotWrite { .. } => "cannot-write",
             CliError::CannotWriteStdout { .. } => "cannot-write-stdout",
             CliError::StdinNamedTwice => "stdin-named-twice",
+            CliError::TooManyPairs { .. } => "too-many-pairs",
+            CliError::OutputTooLarge { .. } => "output-too-large",
         }
     }
 
@@ -175,6 +188,13 @@ impl CliError {
             }
             CliError::OutputNotRegular { .. } => {
                 Some("write to a regular file (or a new name), or use `-o -` for standard output")
+            }
+            CliError::TooManyPairs { .. } => Some(
+                "without `--detail` every list keeps its count and its first 100 ids; \
+                 narrow the inventory or `--analyses`, or raise `--max-pairs` (memory grows by 4 bytes a pair)",
+            ),
+            CliError::OutputTooLarge { .. } => {
+                Some("drop `--detail`, narrow the inventory or `--analyses`, or raise `--max-output`")
             }
             _ => None,
         }
@@ -266,6 +286,13 @@ impl CliError {
             CliError::StdinNamedTwice => {
                 "standard input (`-`) is named more than once; it can be read once".to_owned()
             }
+            CliError::TooManyPairs { what, pairs, bound } => format!(
+                "{what} would hold {} (component, failure) pairs, over the bound of {bound} (`--max-pairs`); nothing was written",
+                pairs.map_or_else(|| "more".to_owned(), |p| p.to_string())
+            ),
+            CliError::OutputTooLarge { bytes, bound } => format!(
+                "the output would be {bytes} bytes, over the bound of {bound} (`--max-output`); nothing was written"
+            ),
         }
     }
 }
@@ -328,6 +355,8 @@ mod tests {
             CliError::CannotWrite { path: s(), reason: s() },
             CliError::CannotWriteStdout { reason: s() },
             CliError::StdinNamedTwice,
+            CliError::TooManyPairs { what: "the report", pairs: Some(2), bound: 1 },
+            CliError::OutputTooLarge { bytes: 2, bound: 1 },
         ];
         let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
         given.sort_unstable();

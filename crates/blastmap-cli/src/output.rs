@@ -10,6 +10,7 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use blastmap_manifest::source::SourceFile;
@@ -49,9 +50,16 @@ pub(crate) fn eprint(text: &str) {
     let _ = err.write_all(text.as_bytes());
 }
 
+/// The largest output [`emit`] writes (`--max-output`), set once at start.
+pub(crate) static MAX_OUTPUT: AtomicU64 = AtomicU64::new(u64::MAX);
+
 /// Writes `bytes` to `path`, or to standard output when `path` is `None`
-/// or `-`.
+/// or `-`; refuses, writing nothing, when they are over [`MAX_OUTPUT`].
 pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
+    let bound = MAX_OUTPUT.load(Ordering::Relaxed);
+    if bytes.len() as u64 > bound {
+        return Err(OutputError::Failed(CliError::OutputTooLarge { bytes: bytes.len() as u64, bound }));
+    }
     match path {
         None => write_stdout(bytes),
         Some(path) if path.as_os_str() == "-" => write_stdout(bytes),

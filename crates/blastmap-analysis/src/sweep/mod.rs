@@ -20,6 +20,10 @@
 
 mod kernel;
 
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
 use blastmap_manifest::{ComponentId, Model};
 use rayon::prelude::*;
 
@@ -62,8 +66,18 @@ impl Targets {
     }
 }
 
+/// How many entries a sweep holds at most, by default, in its lists of
+/// (target, failure) pairs and, with `detail`, of ids down or degraded per
+/// failure: 16,777,216 (64 MiB of ids). A chain of n critical components
+/// has n²/2 such pairs; a bound keeps memory proportional to the input.
+pub const DEFAULT_MAX_PAIRS: u64 = 1 << 22;
+
+/// How many causes per target a sweep keeps (the smallest ids) when its
+/// pairs are over the bound: the most the report lists without `--detail`.
+pub const LISTED: usize = 100;
+
 /// What [`sweep`] collects besides the counts.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepOptions {
     /// Keep, for every failure, the ids it takes down and degrades
     /// ([`BlastRadius::down_ids`], [`BlastRadius::degraded_ids`]).
@@ -77,6 +91,16 @@ pub struct SweepOptions {
     /// critical components took n² pairs of memory for findings that
     /// could never name them.
     pub failures: Option<Targets>,
+    /// The most pairs and detail ids held: over it, every target keeps its
+    /// count and its [`LISTED`] smallest causes, detail ids are dropped and
+    /// [`Sweep::complete`] is false.
+    pub max_pairs: u64,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions { detail: false, causes: Targets::None, failures: None, max_pairs: DEFAULT_MAX_PAIRS }
+    }
 }
 
 /// The blast radius of one component: what F = {component} does.
@@ -105,8 +129,16 @@ pub struct Sweep {
     /// One per component, by index.
     pub radii: Vec<BlastRadius>,
     /// Per component: `Some(failures that take it down alone, ascending,
-    /// itself excluded)` for targets of [`SweepOptions::causes`].
+    /// itself excluded)` for targets of [`SweepOptions::causes`]; only the
+    /// [`LISTED`] smallest when the sweep is not [`Sweep::complete`].
     causes: Vec<Option<Vec<ComponentId>>>,
+    /// Per component: how many failures take it down alone (targets only).
+    totals: Vec<u32>,
+    /// Per component: the wrapping sum of a keyed hash of the ids of its
+    /// causes (a set fingerprint: [`Sweep::fingerprint`]).
+    fingerprints: Vec<u64>,
+    /// Every list held in full.
+    complete: bool,
 }
 
 impl Sweep {
@@ -119,9 +151,30 @@ impl Sweep {
     }
 
     /// The components whose failure alone takes `s` down (`s` excluded,
-    /// ascending), if `s` was a target of [`SweepOptions::causes`].
+    /// ascending), if `s` was a target of [`SweepOptions::causes`]: all of
+    /// them when [`Sweep::complete`], otherwise the [`LISTED`] smallest.
     pub fn causes(&self, s: ComponentId) -> Option<&[ComponentId]> {
         self.causes.get(s.index()).and_then(Option::as_deref)
+    }
+
+    /// How many failures take `s` down alone (0 for non-targets).
+    pub fn cause_count(&self, s: ComponentId) -> usize {
+        self.totals.get(s.index()).map_or(0, |&t| t as usize)
+    }
+
+    /// Whether every list (causes and, with `detail`, the ids of every
+    /// radius) is complete: false when they were over
+    /// [`SweepOptions::max_pairs`].
+    pub fn complete(&self) -> bool {
+        self.complete
+    }
+
+    /// A fingerprint of the set of ids of `s`'s causes, equal for equal
+    /// sets whatever the model (ids are hashed, not indices); different sets
+    /// collide with probability about 2⁻⁶⁴ (the key is random per process,
+    /// so no input can aim at a collision).
+    pub(crate) fn fingerprint(&self, s: ComponentId) -> u64 {
+        self.fingerprints.get(s.index()).copied().unwrap_or(0)
     }
 
     /// Every target's causes, by component index.
@@ -180,19 +233,34 @@ pub(crate) fn sweep_tracked(
             net.order().iter().map(|&c| mask[c as usize]).collect()
         }
     };
+    let hasher = FINGERPRINT_KEY.get_or_init(RandomState::new);
+    let keys: Vec<u64> = model.components().map(|c| hasher.hash_one(&c.id)).collect();
+    let budget = Budget::new(options.max_pairs);
+    let totals: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
+    let fingerprints: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let context = ChunkContext {
+        kernel: &kernel,
+        info: &info,
+        target_at: &target_at,
+        failure_at: &failure_at,
+        detail: options.detail,
+        keys: &keys,
+        totals: &totals,
+        fingerprints: &fingerprints,
+    };
 
     let chunks: Vec<ChunkOut> = (0..n.div_ceil(LANES))
         .into_par_iter()
         .map_init(
             || Scratch::new(&kernel),
             |scratch, chunk| {
-                let out =
-                    sweep_chunk(&kernel, scratch, chunk, &info, (&target_at, &failure_at), options.detail);
+                let out = sweep_chunk(&context, scratch, chunk, Collect::Full(&budget));
                 step(progress);
                 out
             },
         )
         .collect();
+    let complete = !budget.is_over();
 
     let mut radii: Vec<BlastRadius> = (0..n)
         .map(|c| BlastRadius {
@@ -206,14 +274,13 @@ pub(crate) fn sweep_tracked(
             degraded_ids: None,
         })
         .collect();
-    let mut pairs_per_target = vec![0u32; n];
-    for chunk in &chunks {
-        for &(s, _) in &chunk.pairs {
-            pairs_per_target[s as usize] += 1;
-        }
-    }
-    let mut causes: Vec<Option<Vec<ComponentId>>> =
-        (0..n).map(|c| target_mask[c].then(|| Vec::with_capacity(pairs_per_target[c] as usize))).collect();
+    let counted: Vec<u32> = totals.iter().map(|t| t.load(Ordering::Relaxed)).collect();
+    let mut causes: Vec<Option<Vec<ComponentId>>> = (0..n)
+        .map(|c| {
+            let held = if complete { counted[c] as usize } else { 0 };
+            target_mask[c].then(|| Vec::with_capacity(held))
+        })
+        .collect();
     for (index, chunk) in chunks.into_iter().enumerate() {
         for (lane, out) in chunk.lanes.into_iter().enumerate() {
             let x = net.order()[index * LANES + lane] as usize;
@@ -223,21 +290,112 @@ pub(crate) fn sweep_tracked(
             radius.critical_down = out.critical_down;
             radius.entrypoints_down = out.entrypoints_down;
             radius.weight_down = out.weight_down;
-            if options.detail {
+            if options.detail && complete {
                 radius.down_ids = Some(sorted_ids(out.down_ids));
                 radius.degraded_ids = Some(sorted_ids(out.degraded_ids));
             }
         }
-        for (s, x) in chunk.pairs {
-            if let Some(list) = &mut causes[s as usize] {
-                list.push(Net::id(x));
+        if complete {
+            for (s, x) in chunk.pairs {
+                if let Some(list) = &mut causes[s as usize] {
+                    list.push(Net::id(x));
+                }
             }
         }
     }
+    if !complete && target_mask.iter().any(|&t| t) {
+        smallest_causes(&context, &mut causes);
+    }
     for list in causes.iter_mut().flatten() {
         list.sort_unstable();
+        if !complete {
+            list.truncate(LISTED);
+        }
     }
-    Sweep { radii, causes }
+    let fingerprints = fingerprints.iter().map(|f| f.load(Ordering::Relaxed)).collect();
+    Sweep { radii, causes, totals: counted, fingerprints, complete }
+}
+
+/// The second pass of a sweep over its bound: every target's [`LISTED`]
+/// smallest causes, a window of chunks (one per thread) at a time, so that
+/// at most a window's worth of pairs is held besides the lists.
+fn smallest_causes(context: &ChunkContext<'_>, causes: &mut [Option<Vec<ComponentId>>]) {
+    let chunks = context.kernel.len().div_ceil(LANES);
+    let window = rayon::current_num_threads().max(1);
+    let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
+    for first in (0..chunks).step_by(window) {
+        let outs: Vec<ChunkOut> = (first..(first + window).min(chunks))
+            .into_par_iter()
+            .map(|chunk| {
+                let taken = pool.lock().ok().and_then(|mut p| p.pop());
+                let mut scratch = taken.unwrap_or_else(|| Scratch::new(context.kernel));
+                let out = sweep_chunk(context, &mut scratch, chunk, Collect::Smallest);
+                if let Ok(mut p) = pool.lock() {
+                    p.push(scratch);
+                }
+                out
+            })
+            .collect();
+        for (s, x) in outs.into_iter().flat_map(|out| out.pairs) {
+            if let Some(list) = causes.get_mut(s as usize).and_then(Option::as_mut) {
+                list.push(Net::id(x));
+                if list.len() >= 2 * LISTED {
+                    list.sort_unstable();
+                    list.truncate(LISTED);
+                }
+            }
+        }
+    }
+}
+
+/// The key of [`Sweep::fingerprint`]: one per process, so that the
+/// fingerprints of two models compare.
+static FINGERPRINT_KEY: OnceLock<RandomState> = OnceLock::new();
+
+/// The pairs and ids a sweep holds, counted exactly: every chunk adds what
+/// it met when it ends, so "over" is the same whatever the threads did
+/// (the total is the inventory's), and under the bound no entry was
+/// dropped.
+struct Budget {
+    held: AtomicU64,
+    max: u64,
+}
+
+impl Budget {
+    fn new(max: u64) -> Self {
+        Budget { held: AtomicU64::new(0), max }
+    }
+
+    /// Whether the entries met so far are more than the bound.
+    fn is_over(&self) -> bool {
+        self.held.load(Ordering::Relaxed) > self.max
+    }
+}
+
+/// One chunk's count against a [`Budget`]: it keeps entries while its own
+/// count and the budget's are within the bound (so it holds at most the
+/// bound itself) and adds its count to the budget when dropped.
+struct Allowance<'a> {
+    budget: &'a Budget,
+    count: u64,
+}
+
+impl<'a> Allowance<'a> {
+    fn new(budget: &'a Budget) -> Self {
+        Allowance { budget, count: 0 }
+    }
+
+    /// Counts one more entry; whether to keep it.
+    fn take(&mut self) -> bool {
+        self.count += 1;
+        self.count <= self.budget.max && !self.budget.is_over()
+    }
+}
+
+impl Drop for Allowance<'_> {
+    fn drop(&mut self) {
+        self.budget.held.fetch_add(self.count, Ordering::Relaxed);
+    }
 }
 
 /// For every target, the components whose failure alone takes it down
@@ -248,20 +406,33 @@ pub(crate) fn sweep_tracked(
 /// # Complexity
 /// As [`sweep`], with one mask per component instead of two.
 pub fn down_causes(model: &Model, net: &Net, targets: &Targets) -> Vec<Option<Vec<ComponentId>>> {
-    down_causes_tracked(model, net, targets, None)
+    down_causes_tracked(model, net, targets, u64::MAX, None).unwrap_or_default()
 }
 
-/// [`down_causes`], advancing `progress` by one step per pass.
+/// [`down_causes`], or `Err(pairs counted)` when the lists would hold more
+/// than `max_pairs` entries (the passes stop collecting at the bound).
+pub(crate) fn down_causes_within(
+    model: &Model,
+    net: &Net,
+    targets: &Targets,
+    max_pairs: u64,
+) -> Result<Vec<Option<Vec<ComponentId>>>, u64> {
+    down_causes_tracked(model, net, targets, max_pairs, None)
+}
+
+/// [`down_causes_within`], advancing `progress` by one step per pass.
 pub(crate) fn down_causes_tracked(
     model: &Model,
     net: &Net,
     targets: &Targets,
+    max_pairs: u64,
     progress: Option<&Progress>,
-) -> Vec<Option<Vec<ComponentId>>> {
+) -> Result<Vec<Option<Vec<ComponentId>>>, u64> {
     let n = net.len();
     let kernel = Kernel::new(net, false);
     let target_mask = targets.mask(model);
     let target_at: Vec<bool> = net.order().iter().map(|&c| target_mask[c as usize]).collect();
+    let budget = Budget::new(max_pairs);
     let chunks: Vec<Vec<(u32, u32)>> = (0..n.div_ceil(LANES))
         .into_par_iter()
         .map_init(
@@ -271,22 +442,27 @@ pub(crate) fn down_causes_tracked(
                 let seeds: Vec<(u32, u32)> = (start..end).map(|p| (p as u32, (p - start) as u32)).collect();
                 let from = kernel.run(scratch, &seeds);
                 let mut pairs = Vec::new();
+                let mut allowance = Allowance::new(&budget);
                 for (p, _) in target_at.iter().enumerate().skip(from).filter(|&(_, &target)| target) {
                     if let Some(down) = scratch.down_at(p) {
                         let s = kernel.order[p];
                         for_each_lane(down, |lane| {
                             let x = kernel.order[start + lane];
-                            if x != s {
+                            if x != s && allowance.take() {
                                 pairs.push((s, x));
                             }
                         });
                     }
                 }
+                drop(allowance);
                 step(progress);
                 pairs
             },
         )
         .collect();
+    if budget.is_over() {
+        return Err(budget.held.load(Ordering::Relaxed));
+    }
     let mut causes: Vec<Option<Vec<ComponentId>>> = target_mask.iter().map(|&t| t.then(Vec::new)).collect();
     for (s, x) in chunks.into_iter().flatten() {
         if let Some(list) = &mut causes[s as usize] {
@@ -296,7 +472,7 @@ pub(crate) fn down_causes_tracked(
     for list in causes.iter_mut().flatten() {
         list.sort_unstable();
     }
-    causes
+    Ok(causes)
 }
 
 /// A group requirement made unmet by one failure alone (see
@@ -434,20 +610,55 @@ struct ChunkOut {
     pairs: Vec<(u32, u32)>,
 }
 
+/// What every chunk of one sweep reads, and the totals it adds to.
+struct ChunkContext<'a> {
+    kernel: &'a Kernel,
+    info: &'a [PositionInfo],
+    target_at: &'a [bool],
+    failure_at: &'a [bool],
+    detail: bool,
+    /// By component index: the keyed hash of its id.
+    keys: &'a [u64],
+    totals: &'a [AtomicU32],
+    fingerprints: &'a [AtomicU64],
+}
+
+/// What a chunk keeps of its (target, failure) pairs.
+#[derive(Clone, Copy)]
+enum Collect<'a> {
+    /// Every pair and detail id while the budget lasts; counts, totals and
+    /// fingerprints always.
+    Full(&'a Budget),
+    /// Per target, only the pairs of its [`LISTED`] smallest failures in
+    /// this chunk; nothing else.
+    Smallest,
+}
+
 fn sweep_chunk(
-    kernel: &Kernel,
+    context: &ChunkContext<'_>,
     scratch: &mut Scratch,
     chunk: usize,
-    info: &[PositionInfo],
-    (target_at, failure_at): (&[bool], &[bool]),
-    detail: bool,
+    collect: Collect<'_>,
 ) -> ChunkOut {
+    let kernel = context.kernel;
     let n = kernel.len();
     let (start, end) = (chunk * LANES, ((chunk + 1) * LANES).min(n));
     let seeds: Vec<(u32, u32)> = (start..end).map(|p| (p as u32, (p - start) as u32)).collect();
     let from = kernel.run(scratch, &seeds);
     let mut lanes: Vec<LaneOut> = (start..end).map(|_| LaneOut::default()).collect();
     let mut pairs = Vec::new();
+    let mut failures: Lanes = [0; 8];
+    for p in start..end {
+        if context.failure_at[p] {
+            failures[(p - start) / 64] |= 1 << ((p - start) % 64);
+        }
+    }
+    let full = match collect {
+        Collect::Full(budget) => Some(budget),
+        Collect::Smallest => None,
+    };
+    let mut allowance = full.map(Allowance::new);
+    let mut smallest: Vec<u32> = Vec::new();
     for p in from..n {
         if !scratch.is_live(p) {
             continue;
@@ -457,26 +668,49 @@ fn sweep_chunk(
             down[(p - start) / 64] &= !(1 << ((p - start) % 64));
         }
         let c = kernel.order[p];
-        let here = &info[p];
+        let Some(allowance) = allowance.as_mut() else {
+            if context.target_at[p] {
+                smallest.clear();
+                for_each_lane(&and(&down, &failures), |lane| smallest.push(kernel.order[start + lane]));
+                if smallest.len() > LISTED {
+                    smallest.select_nth_unstable(LISTED);
+                    smallest.truncate(LISTED);
+                }
+                pairs.extend(smallest.iter().map(|&x| (c, x)));
+            }
+            continue;
+        };
+        let here = &context.info[p];
+        let target = context.target_at[p];
+        let (mut count, mut fingerprint) = (0u32, 0u64);
         for_each_lane(&down, |lane| {
             let out = &mut lanes[lane];
             out.down += 1;
             out.critical_down += u32::from(here.critical);
             out.entrypoints_down += u32::from(here.entrypoint);
             out.weight_down += here.weight;
-            if detail {
+            if context.detail && allowance.take() {
                 out.down_ids.push(c);
             }
-            if target_at[p] && failure_at[start + lane] {
-                pairs.push((c, kernel.order[start + lane]));
+            if target && context.failure_at[start + lane] {
+                let x = kernel.order[start + lane];
+                count += 1;
+                fingerprint = fingerprint.wrapping_add(context.keys[x as usize]);
+                if allowance.take() {
+                    pairs.push((c, x));
+                }
             }
         });
+        if count > 0 {
+            context.totals[c as usize].fetch_add(count, Ordering::Relaxed);
+            context.fingerprints[c as usize].fetch_add(fingerprint, Ordering::Relaxed);
+        }
         if let Some(not_up) = scratch.not_up_at(p) {
             let degraded = and(not_up, &not(&scratch.down[p]));
             for_each_lane(&degraded, |lane| {
                 let out = &mut lanes[lane];
                 out.degraded += 1;
-                if detail {
+                if context.detail && allowance.take() {
                     out.degraded_ids.push(c);
                 }
             });

@@ -111,13 +111,13 @@ proptest! {
     #[test]
     fn sweep_matches_reference(model in inventories(12)) {
         let net = Net::new(&model);
-        let result = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All, failures: None });
+        let result = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All, failures: None, max_pairs: u64::MAX });
         // Recording only some failures as causes keeps exactly those.
         let odd: Vec<ComponentId> = model.ids().filter(|c| c.index() % 2 == 1).collect();
         let some = sweep(
             &model,
             &net,
-            &SweepOptions { detail: false, causes: Targets::All, failures: Some(Targets::Only(odd)) },
+            &SweepOptions { detail: false, causes: Targets::All, failures: Some(Targets::Only(odd)), max_pairs: u64::MAX },
         );
         for s in model.ids() {
             let kept: Vec<ComponentId> =
@@ -171,11 +171,35 @@ proptest! {
         let expected: Vec<_> = cuts.iter().filter(|c| model.component(c.component).is_critical()).cloned().collect();
         prop_assert_eq!(&only, &expected);
         // What a report does: the causes its sweep already holds, reused.
-        let swept = sweep(&model, &net, &SweepOptions { detail: false, causes: Targets::Critical, failures: None });
+        let swept = sweep(&model, &net, &SweepOptions { detail: false, causes: Targets::Critical, failures: None, max_pairs: u64::MAX });
         let reused = blastmap_analysis::cuts::cut_sets_reusing(
-            &model, &net, &Targets::Critical, u64::MAX, Some(swept.all_causes()),
+            &model, &net, &Targets::Critical, (u64::MAX, u64::MAX), Some(&swept),
         );
         prop_assert_eq!(reused.unwrap(), expected);
+    }
+
+    /// Over its bound on pairs a sweep keeps every count and the smallest
+    /// causes, says it is not complete, and the counts match the
+    /// unbounded sweep; under it, nothing changes.
+    #[test]
+    fn a_bounded_sweep_keeps_counts_and_first_causes(model in inventories(12), bound in 0u64..40) {
+        let net = Net::new(&model);
+        let full = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All, failures: None, max_pairs: u64::MAX });
+        let bounded = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All, failures: None, max_pairs: bound });
+        let pairs: u64 = model.ids().map(|s| full.causes(s).unwrap().len() as u64).sum::<u64>()
+            + full.radii.iter().map(|r| u64::from(r.down + r.degraded)).sum::<u64>();
+        prop_assert_eq!(bounded.complete(), pairs <= bound);
+        for s in model.ids() {
+            let all = full.causes(s).unwrap();
+            prop_assert_eq!(bounded.cause_count(s), all.len());
+            prop_assert_eq!(bounded.causes(s).unwrap(), &all[..all.len().min(blastmap_analysis::sweep::LISTED)]);
+            prop_assert_eq!(bounded.radius(s).down, full.radius(s).down);
+            if bounded.complete() {
+                prop_assert_eq!(bounded.radius(s), full.radius(s));
+            } else {
+                prop_assert_eq!(bounded.radius(s).down_ids.as_ref(), None);
+            }
+        }
     }
 
     #[test]
@@ -276,7 +300,8 @@ fn large(n: usize, seed: u64) -> Model {
 fn sweep_agrees_with_simulate_across_chunks_and_threads() {
     let model = large(1300, 7);
     let net = Net::new(&model);
-    let options = SweepOptions { detail: true, causes: Targets::Critical, failures: None };
+    let options =
+        SweepOptions { detail: true, causes: Targets::Critical, failures: None, max_pairs: u64::MAX };
     let result = sweep(&model, &net, &options);
     for x in model.ids() {
         let sim = simulate(&model, &[x]);

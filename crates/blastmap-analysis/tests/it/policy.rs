@@ -16,7 +16,7 @@ fn model(yaml: &str) -> Model {
 fn check(yaml: &str) -> (Model, Evaluation) {
     let m = model(yaml);
     let policy = m.policy.clone().expect("a policy");
-    let e = evaluate(&m, &policy, &Context { today: TODAY, baseline: None });
+    let e = evaluate(&m, &policy, &Context { today: TODAY, baseline: None, max_pairs: u64::MAX });
     (m, e)
 }
 
@@ -339,7 +339,7 @@ policy:
 fn no_regression_finds_new_spofs_and_growth_beyond_the_allowance() {
     let (base, head) = (model(BASE), model(HEAD));
     let policy = head.policy.clone().unwrap();
-    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: Some(&base) });
+    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: Some(&base), max_pairs: u64::MAX });
     // db-a: new SPOF (and its radius grew by 1, which `growth: 1` allows);
     // queue: radius 1 → 3, beyond the allowance.
     assert_eq!(found(&e), [("no-regression", "db-a"), ("no-regression", "queue")]);
@@ -351,12 +351,12 @@ fn no_regression_finds_new_spofs_and_growth_beyond_the_allowance() {
     );
 
     // Without a baseline the rule does not run.
-    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: None });
+    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: None, max_pairs: u64::MAX });
     assert_eq!(found(&e), []);
     assert!(e.checked.iter().all(|c| c.code != Code::NoRegression));
 
     // Against itself: nothing regressed.
-    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: Some(&head) });
+    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: Some(&head), max_pairs: u64::MAX });
     assert_eq!(found(&e), []);
 }
 
@@ -365,7 +365,7 @@ fn a_baseline_enables_no_regression_at_its_defaults() {
     let (base, head) = (model(BASE), model(HEAD));
     let mut policy = default_policy();
     policy.rules.retain(|r| r.rule.name() != "no-regression");
-    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: Some(&base) });
+    let e = evaluate(&head, &policy, &Context { today: TODAY, baseline: Some(&base), max_pairs: u64::MAX });
     let regressions: Vec<&str> =
         e.findings.iter().filter(|f| f.code == Code::NoRegression).map(|f| f.component.as_str()).collect();
     // growth 0: db-a's growth by one counts too.
@@ -375,7 +375,7 @@ fn a_baseline_enables_no_regression_at_its_defaults() {
 #[test]
 fn the_default_policy_denies_structure_and_warns_on_thresholds() {
     let m = model(SPOF);
-    let e = evaluate(&m, &default_policy(), &Context { today: TODAY, baseline: None });
+    let e = evaluate(&m, &default_policy(), &Context { today: TODAY, baseline: None, max_pairs: u64::MAX });
     let levels: Vec<(&str, Level)> = e.checked.iter().map(|c| (c.code.as_str(), c.level)).collect();
     assert_eq!(
         levels,
@@ -403,8 +403,8 @@ fn evaluation_is_deterministic_and_sorted() {
     let sources: Vec<(&str, &str)> = shop.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let m = load_texts(&sources, &LoadOptions::default()).model;
     let policy = m.policy.clone().unwrap();
-    let a = evaluate(&m, &policy, &Context { today: TODAY, baseline: None });
-    let b = evaluate(&m, &policy, &Context { today: TODAY, baseline: Some(&m) });
+    let a = evaluate(&m, &policy, &Context { today: TODAY, baseline: None, max_pairs: u64::MAX });
+    let b = evaluate(&m, &policy, &Context { today: TODAY, baseline: Some(&m), max_pairs: u64::MAX });
     assert_eq!(
         a.findings,
         b.findings.iter().filter(|f| f.code != Code::NoRegression).cloned().collect::<Vec<_>>()

@@ -29,7 +29,14 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Ended {
     let (policy, source) = policy(ctx, args, model)?;
 
     let baseline = if args.baseline.is_empty() { None } else { Some(baseline(ctx, args)?) };
-    let evaluation = evaluate(model, &policy, &PolicyContext { today, baseline: baseline.as_ref() });
+    let context = PolicyContext { today, baseline: baseline.as_ref(), max_pairs: args.input.max_pairs };
+    let evaluation = evaluate(model, &policy, &context);
+    if evaluation.incomplete {
+        // A gate that passes on findings it could not list is a silent all-clear.
+        let bound = args.input.max_pairs;
+        let what = "the `no-spof` rule (a SPOF candidate per protected component)";
+        return Err(CliError::TooManyPairs { what, pairs: None, bound });
+    }
 
     let name = input_names(&args.input.paths).join(", ");
     // Code-scanning tools resolve file names against the checkout, where CI runs.

@@ -1,6 +1,6 @@
 //! `blastmap diff BASE HEAD`: what changed in risk between two inventories.
 
-use blastmap_analysis::diff::{Diff, diff};
+use blastmap_analysis::diff::{Diff, diff_within};
 use blastmap_manifest::{LoadOptions, Model};
 
 use crate::cli::{DiffArgs, DiffFormat, FailOn};
@@ -16,7 +16,12 @@ pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Ended {
     let head = load_side(ctx, &args.head, &options)?;
     // New single points of failure can only be seen with something to protect.
     super::criticality::warn_if_nothing_critical(ctx, &head);
-    let result = diff(&base, &head);
+    let result = diff_within(&base, &head, args.max_pairs);
+    if result.spofs_incomplete {
+        let bound = args.max_pairs;
+        let what = "listing the changed SPOFs";
+        return Err(CliError::TooManyPairs { what, pairs: None, bound });
+    }
     let (base_name, head_name) = (input_name(&args.base), input_name(&args.head));
     let names: Vec<&str> = triggered(&result, &args.fail_on).into_iter().map(fail_on_name).collect();
     let text = match args.format {

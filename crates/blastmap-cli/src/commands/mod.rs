@@ -64,6 +64,7 @@ pub(crate) struct Context {
 
 pub(crate) fn run(cli: &Cli) -> Ended {
     let ctx = Context::new(cli);
+    crate::output::MAX_OUTPUT.store(cli.max_output, std::sync::atomic::Ordering::Relaxed);
     if stdin_once(&cli.command)? && std::io::stdin().is_terminal() {
         ctx.note("note: reading the inventory from standard input (`-`); end it with Ctrl-D\n");
     }

@@ -47,8 +47,12 @@ fn analyses(names: Option<&[String]>) -> Result<Analyses, CliError> {
 pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
     // The HTML page simulates a pick itself: it needs no detailed sweep.
     let detail = args.detail;
-    let options =
-        ReportOptions { detail, analyses: analyses(args.analyses.as_deref())?, ..ReportOptions::default() };
+    let options = ReportOptions {
+        detail,
+        analyses: analyses(args.analyses.as_deref())?,
+        max_pairs: args.input.max_pairs,
+        ..ReportOptions::default()
+    };
     let diagnostics_format =
         if args.format == ReportFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
     let mode = progress::Mode::detect(args.progress);
@@ -61,6 +65,18 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
     let tracker = Progress::new();
     let result =
         progress::watch(mode, "analysing", &tracker, || report_with_progress(model, &options, &tracker));
+    if detail && !result.complete {
+        // Counts are exact; lists are cut: `--detail` promised them whole.
+        let spofs = result.spof_totals.iter().map(|&t| u64::from(t)).sum::<u64>();
+        let ids =
+            result.radii.iter().flatten().map(|r| u64::from(r.down) + u64::from(r.degraded)).sum::<u64>();
+        let pairs = (spofs + ids).max(options.max_pairs.saturating_add(1));
+        return Err(CliError::TooManyPairs {
+            what: "`--detail`",
+            pairs: Some(pairs),
+            bound: options.max_pairs,
+        });
+    }
     let name = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     let text = match args.format {
         ReportFormat::Text => render::report::text(model, &result, &name, args.top),

@@ -13,7 +13,7 @@ use blastmap_analysis::cascades::{GroupState, group_state};
 use blastmap_analysis::simulate::{Simulation, State};
 use blastmap_manifest::{Component, ComponentId, Kind, Mode, Model, Origin, Requirement};
 
-use crate::render::path::describe;
+use crate::render::path::{Paths, describe};
 use crate::render::safe;
 
 /// Above this many components, `graph` summarises clusters unless `--all`.
@@ -229,17 +229,22 @@ fn hot_steps(model: &Model, sim: Option<&Simulation>) -> BTreeSet<(usize, u32, u
         if sim.state(c) == State::Up || sim.is_failed(c) {
             continue;
         }
-        let path = sim.path(c);
-        for (i, r) in sim.path_requirements(c).into_iter().enumerate() {
-            if let (Some(from), Some(to)) = (path.get(i), path.get(i + 1)) {
-                hot.insert((from.index(), r, to.index()));
-            }
+        // Every step of a path is itself affected with its own first step:
+        // the first steps of all are every step of every path, in O(n).
+        if let Some(cause) = sim.cause(c) {
+            hot.insert((c.index(), cause.requirement, cause.next.index()));
         }
     }
     hot
 }
 
-fn component_node(model: &Model, sim: Option<&Simulation>, c: ComponentId, cluster: Option<usize>) -> Node {
+fn component_node(
+    model: &Model,
+    simulated: Option<(&Simulation, &Paths)>,
+    c: ComponentId,
+    cluster: Option<usize>,
+) -> Node {
+    let sim = simulated.map(|(sim, _)| sim);
     let component = model.component(c);
     let paint = paint_of(sim, c);
     let mut label = lines(&component.name);
@@ -265,10 +270,10 @@ fn component_node(model: &Model, sim: Option<&Simulation>, c: ComponentId, clust
     if let Some(slo) = component.slo {
         tooltip.push(format!("slo: {slo}%"));
     }
-    if let Some(sim) = sim
+    if let Some((sim, paths)) = simulated
         && matches!(paint, Paint::Down | Paint::Degraded)
     {
-        tooltip.push(format!("{}: {}", sim.state(c).as_str(), describe(model, sim, c)));
+        tooltip.push(format!("{}: {}", sim.state(c).as_str(), describe(model, sim, paths, c)));
     }
     let key = Some(format!("bm-c{}", c.index()));
     Node { label, shape: Shape::Component(component.kind), paint, tooltip, cluster, key }
@@ -304,9 +309,10 @@ fn build_full(
     let cluster_of = |c: ComponentId| keys[c.index()].as_ref().and_then(|k| names.binary_search(&k).ok());
     let mut node_of = vec![None; model.len()];
     let mut nodes = Vec::new();
+    let paths = sim.map(|sim| (sim, Paths::new(model, sim)));
     for c in model.ids().filter(|&c| is_selected(c)) {
         node_of[c.index()] = Some(nodes.len());
-        nodes.push(component_node(model, sim, c, cluster_of(c)));
+        nodes.push(component_node(model, paths.as_ref().map(|(s, p)| (*s, p)), c, cluster_of(c)));
     }
     let hot = hot_steps(model, sim);
     let mut edges = Vec::new();

@@ -3,7 +3,7 @@
 
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
-use blastmap_analysis::cuts::TooManyCandidates;
+use blastmap_analysis::cuts::{Over, TooManyCandidates};
 use blastmap_analysis::cycles::CyclePath;
 use blastmap_analysis::report::Report;
 use blastmap_analysis::spof::{IllusoryGroup, IllusoryRedundancy};
@@ -15,18 +15,18 @@ use crate::render::{Table, join_and, plural, safe};
 
 /// Every component whose failure alone takes down a critical component,
 /// sorted and once each.
-pub(crate) fn critical_spofs(model: &Model, spofs: &[Option<Vec<ComponentId>>]) -> Vec<ComponentId> {
-    // A mark per component, not one entry per pair: a chain of n critical
-    // components has n² pairs.
-    let mut marked = vec![false; model.len()];
-    for c in model.ids().filter(|&c| model.component(c).is_critical()) {
-        for x in spofs.get(c.index()).and_then(Option::as_ref).into_iter().flatten() {
-            if let Some(m) = marked.get_mut(x.index()) {
-                *m = true;
-            }
-        }
-    }
-    model.ids().filter(|c| marked.get(c.index()).copied().unwrap_or(false)).collect()
+pub(crate) fn critical_spofs(report: &Report) -> Vec<ComponentId> {
+    // From the ranking, not from the SPOF lists: a failure is a SPOF of a
+    // critical component exactly when it takes one down (besides itself),
+    // and the lists may hold only their first ids (`--max-pairs`).
+    let mut all: Vec<ComponentId> = report.ranking.iter().flatten().map(|r| r.component).collect();
+    all.sort_unstable();
+    all
+}
+
+/// How many SPOFs `c` has (0 unless the report computed them for it).
+pub(crate) fn spof_total(report: &Report, c: ComponentId) -> usize {
+    report.spof_totals.get(c.index()).map_or(0, |&t| t as usize)
 }
 
 /// What the SPOF section says when nothing is critical: never an empty
@@ -43,8 +43,8 @@ pub(crate) fn summary(model: &Model, report: &Report, name: &str) -> String {
     )];
     if report.spofs.is_some() && critical == 0 && !model.is_empty() {
         parts.push("single points of failure unknown: nothing is critical".to_owned());
-    } else if let Some(spofs) = &report.spofs {
-        let n = critical_spofs(model, spofs).len();
+    } else if report.spofs.is_some() {
+        let n = critical_spofs(report).len();
         parts.push(format!(
             "{n} single point{} of failure of critical components",
             if n == 1 { "" } else { "s" }
@@ -228,8 +228,8 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
             t.row(vec![
                 safe(&comp.id),
                 comp.tier.to_string(),
-                list.len().to_string(),
-                capped(&ids(model, first(list)), list.len()),
+                spof_total(report, c).to_string(),
+                capped(&ids(model, first(list)), spof_total(report, c)),
             ]);
         }
         out.push_str(&if t.is_empty() { format!("  {NOTHING_CRITICAL}\n") } else { t.render() });
@@ -368,11 +368,18 @@ pub(crate) const PAIRS_SHOWN: usize = 12;
 
 /// Why the cut sets are missing, for a person.
 pub(crate) fn skipped_cuts(skipped: &TooManyCandidates) -> String {
-    format!(
-        "not computed: {} candidate pairs of failures would have to be checked, more than the bound of {}; \
-         the other analyses are complete (`--analyses` without `cuts` skips this one)",
-        skipped.candidates, skipped.bound
-    )
+    match skipped.reason {
+        Over::Candidates => format!(
+            "not computed: {} candidate pairs of failures would have to be checked, more than the bound of {}; \
+             the other analyses are complete (`--analyses` without `cuts` skips this one)",
+            skipped.candidates, skipped.bound
+        ),
+        Over::Pairs => format!(
+            "order-2 sets not computed: they need every SPOF list in full, {} (component, failure) pairs, \
+             more than the bound of {} (`--max-pairs`); SPOF counts and first ids are complete",
+            skipped.candidates, skipped.bound
+        ),
+    }
 }
 
 /// Group failures listed one per line in text and Markdown; the rest are
@@ -480,7 +487,7 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
                 "| {} | {} | {} |\n",
                 md(&comp.id),
                 comp.tier,
-                capped(&[md_ids(model, first(list))], list.len())
+                capped(&[md_ids(model, first(list))], spof_total(report, c))
             ));
         }
         out.push('\n');
@@ -581,60 +588,57 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
         let cuts = report.cuts.as_ref().and_then(|cuts| cuts.as_ref().ok())?;
         let at = cuts.binary_search_by_key(&c, |x| x.component).ok()?;
         cuts.get(at).map(|x| {
-            let total = x.singles.len() + x.pairs.len();
+            let total = x.singles_total + x.pairs.len();
             let mut sets: Vec<Vec<String>> =
                 x.singles.iter().take(cap).map(|&s| vec![model.component(s).id.clone()]).collect();
             sets.extend(x.pairs.iter().take(cap - sets.len()).map(|p| id_list(p)));
             (sets, total)
         })
     };
-    let components: Vec<Value> = model
-        .ids()
-        .map(|c| {
-            let comp = model.component(c);
-            let radius = report.radii.as_ref().and_then(|r| r.get(c.index())).map(|r| {
-                let mut v = json!({
-                    "down": r.down,
-                    "degraded": r.degraded,
-                    "critical_down": r.critical_down,
-                    "entrypoints_down": r.entrypoints_down,
-                    "weight_down": r.weight_down,
-                });
-                if detail {
-                    v["down_ids"] = json!(r.down_ids.as_deref().map(id_list));
-                    v["degraded_ids"] = json!(r.degraded_ids.as_deref().map(id_list));
-                }
-                v
-            });
-            let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
-            let cut_sets = cuts_of(c);
-            let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
+    let component = |c: ComponentId| {
+        let comp = model.component(c);
+        let radius = report.radii.as_ref().and_then(|r| r.get(c.index())).map(|r| {
             let mut v = json!({
-                "id": comp.id,
-                "kind": comp.kind.as_str(),
-                "tier": comp.tier,
-                "critical": comp.is_critical(),
-                "defined": comp.defined,
-                "blast_radius": radius,
-                "spofs": spofs.map(|s| id_list(&s[..s.len().min(cap)])),
-                "spofs_total": spofs.map(<[ComponentId]>::len),
-                "cut_sets": cut_sets.as_ref().map(|(sets, _)| sets),
-                "cut_sets_total": cut_sets.as_ref().map(|&(_, total)| total),
-                "availability": avail.map(availability_json),
-                "slo": comp.slo,
+                "down": r.down,
+                "degraded": r.degraded,
+                "critical_down": r.critical_down,
+                "entrypoints_down": r.entrypoints_down,
+                "weight_down": r.weight_down,
             });
-            if let (Some(a), Some(slo)) = (avail, comp.slo) {
-                v["slo_met"] = json!(a.meets_slo(slo));
-                v["availability"]["costs"] = json!(
-                    a.contributions
-                        .iter()
-                        .map(|k| json!({"id": model.component(k.component).id, "share": k.share}))
-                        .collect::<Vec<_>>()
-                );
+            if detail {
+                v["down_ids"] = json!(r.down_ids.as_deref().map(id_list));
+                v["degraded_ids"] = json!(r.degraded_ids.as_deref().map(id_list));
             }
             v
-        })
-        .collect();
+        });
+        let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
+        let cut_sets = cuts_of(c);
+        let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
+        let mut v = json!({
+            "id": comp.id,
+            "kind": comp.kind.as_str(),
+            "tier": comp.tier,
+            "critical": comp.is_critical(),
+            "defined": comp.defined,
+            "blast_radius": radius,
+            "spofs": spofs.map(|s| id_list(&s[..s.len().min(cap)])),
+            "spofs_total": spofs.map(|_| spof_total(report, c)),
+            "cut_sets": cut_sets.as_ref().map(|(sets, _)| sets),
+            "cut_sets_total": cut_sets.as_ref().map(|&(_, total)| total),
+            "availability": avail.map(availability_json),
+            "slo": comp.slo,
+        });
+        if let (Some(a), Some(slo)) = (avail, comp.slo) {
+            v["slo_met"] = json!(a.meets_slo(slo));
+            v["availability"]["costs"] = json!(
+                a.contributions
+                    .iter()
+                    .map(|k| json!({"id": model.component(k.component).id, "share": k.share}))
+                    .collect::<Vec<_>>()
+            );
+        }
+        v
+    };
     let cold = report.cold_start.as_ref();
     let value = json!({
         "schema": "blastmap.report/v1",
@@ -642,7 +646,7 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
             "components": report.components,
             "requirements": report.requirements,
         },
-        "components": components,
+        "components": COMPONENTS,
         "illusory_redundancy": report.illusory_redundancy.as_ref().map(|t| t.listed.iter().map(|t| json!({
             "component": model.component(t.component).id,
             "culprit": model.component(t.culprit).id,
@@ -652,6 +656,7 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
         })).collect::<Vec<_>>()),
         "illusory_redundancy_implied": report.illusory_redundancy.as_ref().map(|t| t.implied),
         "cut_sets_skipped": report.cuts.as_ref().and_then(|c| c.as_ref().err()).map(|s| json!({
+            "reason": match s.reason { Over::Candidates => "candidates", Over::Pairs => "pairs" },
             "candidates": s.candidates,
             "bound": s.bound,
         })),
@@ -660,8 +665,40 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
         "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
         "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
     });
-    crate::render::to_json_text(&value)
+    // The components are written one at a time into the text, never held
+    // as one tree: the tree of a 20,000-component report took most of a
+    // gigabyte for 125 MB of text.
+    let text = crate::render::to_json_text(&value);
+    let key = format!("\n  \"components\": {}", serde_json::Value::from(COMPONENTS));
+    let Some(at) = text.find(&key) else { return text };
+    let mut out = String::with_capacity(text.len() + model.len() * 512);
+    out.push_str(&text[..at]);
+    out.push_str("\n  \"components\": ");
+    if model.is_empty() {
+        out.push_str("[]");
+    } else {
+        out.push_str("[\n");
+        for (i, c) in model.ids().enumerate() {
+            if i > 0 {
+                out.push_str(",\n");
+            }
+            let item = serde_json::to_string_pretty(&component(c)).unwrap_or_default();
+            for (l, line) in item.lines().enumerate() {
+                if l > 0 {
+                    out.push('\n');
+                }
+                out.push_str("    ");
+                out.push_str(line);
+            }
+        }
+        out.push_str("\n  ]");
+    }
+    out.push_str(&text[at + key.len()..]);
+    out
 }
+
+/// Where [`json()`] writes the components, in the tree it renders first.
+const COMPONENTS: &str = "\u{0}components\u{0}";
 
 /// "and more" → "And more".
 fn capitalised(text: &str) -> String {

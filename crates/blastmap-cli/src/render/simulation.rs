@@ -4,7 +4,7 @@ use blastmap_analysis::simulate::{Simulation, State};
 use blastmap_manifest::{ComponentId, Model};
 use serde_json::json;
 
-use crate::render::path::{describe, group_name, group_status};
+use crate::render::path::{Paths, describe, group_name, group_status};
 use crate::render::{Table, plural, safe};
 
 /// Failed components first, then down, then degraded; each by id.
@@ -19,13 +19,18 @@ pub(crate) fn text(model: &Model, sim: &Simulation) -> String {
         degraded,
         model.len()
     );
+    let paths = Paths::new(model, sim);
     let mut table = Table::new(&["state", "component", "cascade path"]);
     for &f in sim.failed() {
         table.row(vec!["failed".to_owned(), safe(&model.component(f).id), String::new()]);
     }
     for state in [State::Down, State::Degraded] {
         for c in sim.affected().filter(|&c| sim.state(c) == state && !sim.is_failed(c)) {
-            table.row(vec![state.as_str().to_owned(), safe(&model.component(c).id), describe(model, sim, c)]);
+            table.row(vec![
+                state.as_str().to_owned(),
+                safe(&model.component(c).id),
+                describe(model, sim, &paths, c),
+            ]);
         }
     }
     out.push_str(&table.render());
@@ -60,20 +65,34 @@ fn reduced(model: &Model, sim: &Simulation) -> Vec<(ComponentId, usize)> {
     out
 }
 
+/// Steps of a cascade path the JSON lists: a chain of n components has
+/// paths of n steps, n² ids in all. `path_length` gives the full length
+/// and `next` the step after the component, so a cut path continues from
+/// the component its last listed step names.
+pub(crate) const PATH_LISTED: usize = 100;
+
 /// `{"schema": "blastmap.simulation/v1", "failed": [..], "components": [..]}`:
 /// every affected component (failed ones included, with a path of
 /// themselves), sorted by id.
 pub(crate) fn json(model: &Model, sim: &Simulation) -> String {
     let id = |c| model.component(c).id.clone();
+    let paths = Paths::new(model, sim);
     let components: Vec<_> = sim
         .affected()
         .map(|c| {
+            let mut path = vec![c];
+            while path.len() < PATH_LISTED {
+                let Some(cause) = path.last().and_then(|&at| sim.cause(at)) else { break };
+                path.push(cause.next);
+            }
             json!({
                 "id": id(c),
                 "kind": model.component(c).kind.as_str(),
                 "state": sim.state(c).as_str(),
                 "failed": sim.is_failed(c),
-                "path": sim.path(c).into_iter().map(id).collect::<Vec<_>>(),
+                "path": path.into_iter().map(id).collect::<Vec<_>>(),
+                "path_length": paths.len(c),
+                "next": sim.cause(c).map(|cause| id(cause.next)),
             })
         })
         .collect();

@@ -456,16 +456,22 @@ fn run_bounded(args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    wait_until(&mut child, args, 30);
+    child.wait_with_output().unwrap()
+}
+
+/// Waits for `child`; past `seconds` it is killed and the test fails.
+#[cfg(unix)]
+fn wait_until(child: &mut std::process::Child, args: &[&str], seconds: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
     while child.try_wait().unwrap().is_none() {
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("blastmap {args:?} hung");
+            panic!("blastmap {args:?} ran past its deadline of {seconds} s");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    child.wait_with_output().unwrap()
 }
 
 #[cfg(unix)]
@@ -572,4 +578,115 @@ fn secret_values_never_reach_any_output() {
     );
     let (_, check) = &outputs[18];
     assert!(check.contains("cycle"), "the scratch system's cycle is found: {check}");
+}
+
+/// Runs blastmap under a limit of 1 GiB of address space, with a deadline.
+#[cfg(unix)]
+fn run_in_a_gigabyte(args: &[&str]) -> Output {
+    let mut all = vec!["-c", "ulimit -v 1048576 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_blastmap")];
+    all.extend_from_slice(args);
+    let mut child = Command::new("sh")
+        .current_dir(root())
+        .args(&all)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drained while it runs: a full pipe would stall it.
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        stdout.read_to_end(&mut bytes).map(|_| bytes.len())
+    });
+    wait_until(&mut child, args, 120);
+    let written = reader.join().unwrap().unwrap();
+    let mut out = child.wait_with_output().unwrap();
+    out.stdout = written.to_string().into_bytes();
+    out
+}
+
+/// The inputs the outside campaign reported: a chain of 10,000 tier-1
+/// components (418 KB) has 50 million (component, SPOF) pairs; every
+/// command, every format, stays within 1 GiB, and what cannot be given in
+/// full (`--detail`) is refused with exit 2 before anything is written.
+#[cfg(unix)]
+#[test]
+fn a_small_input_with_a_quadratic_answer_stays_within_a_gigabyte() {
+    let dir = scratch("quadratic");
+    let file = chain(&dir, 10_000);
+    let grown = dir.join("grown.yaml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("  extra: { tier: 1, depends_on: [c5000] }\n");
+    std::fs::write(&grown, text).unwrap();
+    let (f, g) = (file.to_str().unwrap(), grown.to_str().unwrap());
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["report", "--format", "json", f],
+        vec!["report", "--format", "html", f],
+        vec!["report", "--format", "markdown", f],
+        vec!["check", "--format", "sarif", f],
+        vec!["simulate", "--fail", "c9999", "--format", "json", f],
+        vec!["simulate", "--fail", "c9999", f],
+        vec!["diff", "--format", "json", f, g],
+    ];
+    for args in &cases {
+        let out = run_in_a_gigabyte(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        // Outputs bounded too: 100 ids per list, 100 steps per path.
+        let written: usize = String::from_utf8_lossy(&out.stdout).parse().unwrap();
+        assert!(written < 100 << 20, "{args:?} wrote {written} bytes");
+    }
+    let out = run_in_a_gigabyte(&["report", "--format", "json", "--detail", f]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0", "a refused report writes nothing");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`--detail` would hold 99990000 (component, failure) pairs"), "{stderr}");
+}
+
+/// Over `--max-pairs`, lists keep their counts and their first ids: the
+/// JSON report is the same as with every pair held.
+#[test]
+fn a_report_over_its_bound_on_pairs_keeps_counts_and_first_ids() {
+    let dir = scratch("pairs");
+    let file = chain(&dir, 400);
+    let report = |bound: &str| {
+        let out = run(&["report", "--format", "json", "--max-pairs", bound, file.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    // 79,800 pairs: held in full, and over a bound of 1,000.
+    assert_eq!(report("1000"), report("100000"));
+    let out =
+        run(&["report", "--format", "json", "--detail", "--max-pairs", "1000", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("over the bound of 1000 (`--max-pairs`)"));
+}
+
+/// Over `--max-output`, exit 2 and nothing written: no file, no
+/// temporary, nothing on standard output.
+#[test]
+fn an_output_over_its_bound_is_refused_whole() {
+    let dir = scratch("max-output");
+    let file = chain(&dir, 300);
+    let target = dir.join("report.json");
+    let out = run(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--max-output",
+            "1000",
+            file.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("over the bound of 1000 (`--max-output`)"));
+    assert!(!target.exists());
+    assert_eq!(temporaries(&dir), Vec::<String>::new());
+    let out = run(&["report", "--format", "json", "--max-output", "1000", file.to_str().unwrap()], None);
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(2), 0));
 }

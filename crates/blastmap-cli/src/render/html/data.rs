@@ -66,7 +66,7 @@ pub(super) fn data(model: &Model, report: &Report, waves: &ColdStart) -> Value {
                 "wave": waves.wave_of.get(c.index()).copied().flatten(),
                 "needs": needs,
                 "spofs": spofs.map(|s| index(&s[..s.len().min(SPOFS_EMBEDDED)])),
-                "spofs_total": spofs.map(<[ComponentId]>::len),
+                "spofs_total": spofs.map(|_| crate::render::report::spof_total(report, c)),
             })
         })
         .collect();

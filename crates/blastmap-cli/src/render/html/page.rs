@@ -177,8 +177,8 @@ fn cards(model: &Model, report: &Report) -> String {
         (report.components.to_string(), "components".to_owned(), ""),
         (critical.to_string(), "critical (tier 1 or entrypoint)".to_owned(), ""),
     ];
-    if let Some(spofs) = &report.spofs {
-        let all = crate::render::report::critical_spofs(model, spofs);
+    if report.spofs.is_some() {
+        let all = crate::render::report::critical_spofs(report);
         if critical == 0 && !model.is_empty() {
             // Not zero: unknown until something is critical.
             cards.push((
@@ -288,16 +288,17 @@ fn spofs(model: &Model, report: &Report) -> String {
     for c in model.ids().filter(|&c| model.component(c).is_critical()) {
         any = true;
         let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
+        let total = crate::render::report::spof_total(report, c);
         let _ = writeln!(
             body,
             "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             pick(model, c),
             model.component(c).tier,
-            list.len(),
+            total,
             if list.is_empty() {
                 "<span class=\"bm-muted\">none</span>".to_owned()
             } else {
-                let more = list.len().saturating_sub(SPOFS_SHOWN);
+                let more = total.saturating_sub(SPOFS_SHOWN);
                 let mut shown = picks(model, first(list));
                 if more > 0 {
                     let _ = write!(shown, " <span class=\"bm-muted\">+ {more} more</span>");
