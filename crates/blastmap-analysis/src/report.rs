@@ -5,7 +5,7 @@ use blastmap_manifest::{ComponentId, Model};
 
 use crate::availability::{Availability, AvailabilityOptions, availability_net};
 use crate::cold_start::{ColdStart, cold_start_net};
-use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, cut_sets_reusing};
+use crate::cuts::{CutSets, DEFAULT_MAX_CANDIDATES, TooManyCandidates, candidate_bound, cut_sets_reusing};
 use crate::cycles::{CyclePath, cycle_paths, hard_cycles_net};
 use crate::net::{HardNet, Net};
 use crate::progress::{Progress, Stage};
@@ -41,7 +41,8 @@ pub struct ReportOptions {
     pub detail: bool,
     pub availability: AvailabilityOptions,
     /// Order-2 cut sets are skipped (and the report says so) when more
-    /// candidate pairs than this would have to be checked.
+    /// candidate pairs than this would have to be checked, or than the
+    /// work bound allows ([`crate::cuts::candidate_bound`]).
     pub max_cut_candidates: u64,
     /// The most (component, SPOF) pairs and detail ids held
     /// ([`crate::sweep::SweepOptions::max_pairs`]): over it, every list
@@ -148,11 +149,8 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     // Both are parallel inside but have serial stretches (candidate pairs,
     // decision diagrams): side by side, each fills the other's idle core.
     let known = swept.as_ref().filter(|_| a.spof);
-    let cuts = || {
-        a.cuts.then(|| {
-            cut_sets_reusing(model, &net, &targets, (options.max_cut_candidates, options.max_pairs), known)
-        })
-    };
+    let bound = candidate_bound(options.max_cut_candidates, out.components, out.requirements);
+    let cuts = || a.cuts.then(|| cut_sets_reusing(model, &net, &targets, (bound, options.max_pairs), known));
     let avail = || a.availability.then(|| availability_net(model, &net, &hard, &options.availability));
     let stage = match (a.cuts, a.availability) {
         (true, true) => Stage::CutSetsAndAvailability,

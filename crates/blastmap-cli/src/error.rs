@@ -79,8 +79,9 @@ pub(crate) enum CliError {
     /// `--max-pairs` to give what was asked (`--detail`, a `no-spof` gate,
     /// the SPOF changes of a diff).
     TooManyPairs { what: &'static str, pairs: Option<u64>, bound: u64 },
-    /// The output would be larger than `--max-output`.
-    OutputTooLarge { bytes: u64, bound: u64 },
+    /// The output would be larger than `--max-output` (`bytes` when known
+    /// before anything was written; `None` when a stream reached the bound).
+    OutputTooLarge { bytes: Option<u64>, bound: u64 },
 }
 
 /// Every error code with a one-line description, in the order of the enum.
@@ -126,7 +127,10 @@ pub(crate) const ALL: &[(&str, &str)] = &[
         "too-many-pairs",
         "what was asked needs more (component, failure) pairs than `--max-pairs` allows; nothing was written",
     ),
-    ("output-too-large", "the output would be larger than `--max-output`; nothing was written"),
+    (
+        "output-too-large",
+        "the output would be larger than `--max-output`; no file is written (a stream to standard output stops there)",
+    ),
 ];
 
 impl CliError {
@@ -290,8 +294,12 @@ impl CliError {
                 "{what} would hold {} (component, failure) pairs, over the bound of {bound} (`--max-pairs`); nothing was written",
                 pairs.map_or_else(|| "more".to_owned(), |p| p.to_string())
             ),
-            CliError::OutputTooLarge { bytes, bound } => format!(
-                "the output would be {bytes} bytes, over the bound of {bound} (`--max-output`); nothing was written"
+            CliError::OutputTooLarge { bytes: Some(bytes), bound } => format!(
+                "the output would be {bytes} bytes, over the bound of {bound} bytes (`--max-output`); nothing was written"
+            ),
+            CliError::OutputTooLarge { bytes: None, bound } => format!(
+                "the output reached the bound of {bound} bytes (`--max-output`) and was stopped: \
+                 an output file is not written; standard output has what came before"
             ),
         }
     }
@@ -356,7 +364,7 @@ mod tests {
             CliError::CannotWriteStdout { reason: s() },
             CliError::StdinNamedTwice,
             CliError::TooManyPairs { what: "the report", pairs: Some(2), bound: 1 },
-            CliError::OutputTooLarge { bytes: 2, bound: 1 },
+            CliError::OutputTooLarge { bytes: Some(2), bound: 1 },
         ];
         let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
         given.sort_unstable();

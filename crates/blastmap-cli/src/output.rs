@@ -50,7 +50,8 @@ pub(crate) fn eprint(text: &str) {
     let _ = err.write_all(text.as_bytes());
 }
 
-/// The largest output [`emit`] writes (`--max-output`), set once at start.
+/// The largest output [`emit`] and [`emit_with`] write (`--max-output`),
+/// set once at start.
 pub(crate) static MAX_OUTPUT: AtomicU64 = AtomicU64::new(u64::MAX);
 
 /// Writes `bytes` to `path`, or to standard output when `path` is `None`
@@ -58,12 +59,23 @@ pub(crate) static MAX_OUTPUT: AtomicU64 = AtomicU64::new(u64::MAX);
 pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
     let bound = MAX_OUTPUT.load(Ordering::Relaxed);
     if bytes.len() as u64 > bound {
-        return Err(OutputError::Failed(CliError::OutputTooLarge { bytes: bytes.len() as u64, bound }));
+        return Err(OutputError::Failed(CliError::OutputTooLarge { bytes: Some(bytes.len() as u64), bound }));
     }
+    emit_with(path, |w| w.write_all(bytes))
+}
+
+/// Streams what `write` writes to `path` (atomically, as [`emit`]) or to
+/// standard output, through a buffer, never holding the whole output.
+/// Past [`MAX_OUTPUT`] bytes the write stops with `output-too-large`: a file
+/// is then not written at all; standard output has what came before.
+pub(crate) fn emit_with(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), OutputError> {
+    let bound = MAX_OUTPUT.load(Ordering::Relaxed);
+    let too_large = || OutputError::Failed(CliError::OutputTooLarge { bytes: None, bound });
     match path {
-        None => write_stdout(bytes),
-        Some(path) if path.as_os_str() == "-" => write_stdout(bytes),
-        Some(path) => {
+        Some(path) if path.as_os_str() != "-" => {
             if let Some(what) = not_regular(path) {
                 let path = path.display().to_string();
                 return Err(OutputError::Failed(CliError::OutputNotRegular { path, what }));
@@ -73,22 +85,63 @@ pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError>
                     path: path.display().to_string(),
                 }));
             }
-            write_atomic(path, bytes).map_err(|e| {
-                OutputError::Failed(CliError::CannotWrite {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })
-            })
+            let mut over = false;
+            let result = write_atomic(path, |file| {
+                let mut out =
+                    Bounded { inner: io::BufWriter::with_capacity(1 << 16, file), left: bound, over: false };
+                let result = write(&mut out).and_then(|()| out.flush());
+                over = out.over;
+                result
+            });
+            match result {
+                Err(_) if over => Err(too_large()),
+                result => result.map_err(|e| {
+                    OutputError::Failed(CliError::CannotWrite {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })
+                }),
+            }
+        }
+        _ => {
+            let stdout = io::stdout().lock();
+            let mut out =
+                Bounded { inner: io::BufWriter::with_capacity(1 << 16, stdout), left: bound, over: false };
+            match write(&mut out).and_then(|()| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(_) if out.over => Err(too_large()),
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(OutputError::BrokenPipe),
+                Err(e) => Err(OutputError::Failed(CliError::CannotWriteStdout { reason: e.to_string() })),
+            }
         }
     }
 }
 
+/// Writes `bytes` to standard output.
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), OutputError> {
-    let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(OutputError::BrokenPipe),
-        Err(e) => Err(OutputError::Failed(CliError::CannotWriteStdout { reason: e.to_string() })),
+    emit(None, bytes)
+}
+
+/// A writer that refuses to go past `left` bytes.
+struct Bounded<W: Write> {
+    inner: W,
+    left: u64,
+    over: bool,
+}
+
+impl<W: Write> Write for Bounded<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.len() as u64 > self.left {
+            self.over = true;
+            return Err(io::Error::other("over --max-output"));
+        }
+        let n = self.inner.write(buf)?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -151,7 +204,7 @@ fn watch_signals() {
     });
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> io::Result<()>) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -175,7 +228,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = builder.tempfile_in(&dir)?;
     *pending = Some(file.path().to_path_buf());
     drop(pending);
-    let written = file.write_all(bytes).and_then(|()| file.as_file().sync_all());
+    let written = write(file.as_file_mut()).and_then(|()| file.as_file().sync_all());
     let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
     // On an error the temporary file is removed when `file` drops.
     let result = written.and_then(|()| file.persist(path).map(|_| ()).map_err(|e| e.error));

@@ -81,7 +81,15 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
     let text = match args.format {
         ReportFormat::Text => render::report::text(model, &result, &name, args.top),
         ReportFormat::Markdown => render::report::markdown(model, &result, &name, args.top),
-        ReportFormat::Json => render::report::json(model, &result, args.detail),
+        ReportFormat::Json => {
+            // Streamed: the largest output, never held whole.
+            let written_json = output::emit_with(args.output.as_deref(), |w| {
+                render::report::write_json(model, &result, args.detail, w)
+            });
+            let outcome = written(written_json, Outcome::Success);
+            std::mem::forget((loaded, result));
+            return outcome;
+        }
         ReportFormat::Html => html(model, &result, &name, args.top, args.diagram)?,
     };
     let outcome = written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success);

@@ -1,6 +1,8 @@
 //! `report` output: aligned text, Markdown for pull requests, and the
 //! `blastmap.report/v1` JSON contract.
 
+use std::io::{self, Write};
+
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::{Over, TooManyCandidates};
@@ -370,7 +372,8 @@ pub(crate) const PAIRS_SHOWN: usize = 12;
 pub(crate) fn skipped_cuts(skipped: &TooManyCandidates) -> String {
     match skipped.reason {
         Over::Candidates => format!(
-            "not computed: {} candidate pairs of failures would have to be checked, more than the bound of {}; \
+            "not computed: {} candidate pairs of failures would have to be checked, more than the bound of {} \
+             (16,777,216, fewer on a large inventory: about 3 s of checking); \
              the other analyses are complete (`--analyses` without `cuts` skips this one)",
             skipped.candidates, skipped.bound
         ),
@@ -579,8 +582,24 @@ fn availability_json(a: &Availability) -> Value {
 /// components writes n² ids from an input of size n.
 pub(crate) const JSON_LISTED: usize = 100;
 
-/// The `blastmap.report/v1` JSON.
+/// The `blastmap.report/v1` JSON, as a string (see [`write_json`]).
+#[cfg_attr(not(test), expect(dead_code, reason = "the command streams; tests compare texts"))]
 pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_json(model, report, detail, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the `blastmap.report/v1` JSON to `out`, one component at a time:
+/// the report is never held as one tree or one text (the tree of a
+/// 20,000-component report took most of a gigabyte for 125 MB of text).
+pub(crate) fn write_json(
+    model: &Model,
+    report: &Report,
+    detail: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let id_list =
         |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
     let cap = if detail { usize::MAX } else { JSON_LISTED };
@@ -665,39 +684,35 @@ pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
         "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
         "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
     });
-    // The components are written one at a time into the text, never held
-    // as one tree: the tree of a 20,000-component report took most of a
-    // gigabyte for 125 MB of text.
+    // Everything but the components, rendered with a marker in their place.
     let text = crate::render::to_json_text(&value);
     let key = format!("\n  \"components\": {}", serde_json::Value::from(COMPONENTS));
-    let Some(at) = text.find(&key) else { return text };
-    let mut out = String::with_capacity(text.len() + model.len() * 512);
-    out.push_str(&text[..at]);
-    out.push_str("\n  \"components\": ");
+    let Some(at) = text.find(&key) else { return out.write_all(text.as_bytes()) };
+    out.write_all(text[..at].as_bytes())?;
+    out.write_all(b"\n  \"components\": ")?;
     if model.is_empty() {
-        out.push_str("[]");
+        out.write_all(b"[]")?;
     } else {
-        out.push_str("[\n");
+        out.write_all(b"[\n")?;
         for (i, c) in model.ids().enumerate() {
             if i > 0 {
-                out.push_str(",\n");
+                out.write_all(b",\n")?;
             }
             let item = serde_json::to_string_pretty(&component(c)).unwrap_or_default();
             for (l, line) in item.lines().enumerate() {
                 if l > 0 {
-                    out.push('\n');
+                    out.write_all(b"\n")?;
                 }
-                out.push_str("    ");
-                out.push_str(line);
+                out.write_all(b"    ")?;
+                out.write_all(line.as_bytes())?;
             }
         }
-        out.push_str("\n  ]");
+        out.write_all(b"\n  ]")?;
     }
-    out.push_str(&text[at + key.len()..]);
-    out
+    out.write_all(text[at + key.len()..].as_bytes())
 }
 
-/// Where [`json()`] writes the components, in the tree it renders first.
+/// Where [`write_json`] writes the components, in the tree it renders first.
 const COMPONENTS: &str = "\u{0}components\u{0}";
 
 /// "and more" → "And more".

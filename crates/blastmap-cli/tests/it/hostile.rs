@@ -663,30 +663,28 @@ fn a_report_over_its_bound_on_pairs_keeps_counts_and_first_ids() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("over the bound of 1000 (`--max-pairs`)"));
 }
 
-/// Over `--max-output`, exit 2 and nothing written: no file, no
-/// temporary, nothing on standard output.
+/// Over `--max-output`, exit 2: no file, no temporary; on standard output
+/// nothing when the size is known first, and never more than the bound
+/// when the output is streamed (report JSON).
 #[test]
-fn an_output_over_its_bound_is_refused_whole() {
+fn an_output_over_its_bound_is_refused() {
     let dir = scratch("max-output");
     let file = chain(&dir, 300);
+    let f = file.to_str().unwrap();
     let target = dir.join("report.json");
-    let out = run(
-        &[
-            "report",
-            "--format",
-            "json",
-            "--max-output",
-            "1000",
-            file.to_str().unwrap(),
-            "-o",
-            target.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("over the bound of 1000 (`--max-output`)"));
-    assert!(!target.exists());
-    assert_eq!(temporaries(&dir), Vec::<String>::new());
-    let out = run(&["report", "--format", "json", "--max-output", "1000", file.to_str().unwrap()], None);
+    for format in ["json", "text", "html"] {
+        let out = run(
+            &["report", "--format", format, "--max-output", "1000", f, "-o", target.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("1000 bytes (`--max-output`)"), "{format}");
+        assert!(!target.exists(), "{format}");
+        assert_eq!(temporaries(&dir), Vec::<String>::new(), "{format}");
+    }
+    let out = run(&["report", "--format", "text", "--max-output", "1000", f], None);
     assert_eq!((out.status.code(), out.stdout.len()), (Some(2), 0));
+    let out = run(&["report", "--format", "json", "--max-output", "1000", f], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.len() <= 1000, "{} bytes", out.stdout.len());
 }
