@@ -582,15 +582,6 @@ fn availability_json(a: &Availability) -> Value {
 /// components writes n² ids from an input of size n.
 pub(crate) const JSON_LISTED: usize = 100;
 
-/// The `blastmap.report/v1` JSON, as a string (see [`write_json`]).
-#[cfg_attr(not(test), expect(dead_code, reason = "the command streams; tests compare texts"))]
-pub(crate) fn json(model: &Model, report: &Report, detail: bool) -> String {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail.
-    let _ = write_json(model, report, detail, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
 /// Writes the `blastmap.report/v1` JSON to `out`, one component at a time:
 /// the report is never held as one tree or one text (the tree of a
 /// 20,000-component report took most of a gigabyte for 125 MB of text).
@@ -687,8 +678,10 @@ pub(crate) fn write_json(
     // Everything but the components, rendered with a marker in their place.
     let text = crate::render::to_json_text(&value);
     let key = format!("\n  \"components\": {}", serde_json::Value::from(COMPONENTS));
-    let Some(at) = text.find(&key) else { return out.write_all(text.as_bytes()) };
-    out.write_all(text[..at].as_bytes())?;
+    let Some((head, tail)) = text.find(&key).map(|at| text.split_at(at)) else {
+        return out.write_all(text.as_bytes());
+    };
+    out.write_all(head.as_bytes())?;
     out.write_all(b"\n  \"components\": ")?;
     if model.is_empty() {
         out.write_all(b"[]")?;
@@ -709,7 +702,7 @@ pub(crate) fn write_json(
         }
         out.write_all(b"\n  ]")?;
     }
-    out.write_all(text[at + key.len()..].as_bytes())
+    out.write_all(tail.strip_prefix(key.as_str()).unwrap_or_default().as_bytes())
 }
 
 /// Where [`write_json`] writes the components, in the tree it renders first.
