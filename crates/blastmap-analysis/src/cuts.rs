@@ -21,7 +21,9 @@ use blastmap_manifest::{ComponentId, Model};
 use rayon::prelude::*;
 
 use crate::net::Net;
-use crate::sweep::{Kernel, LANES, Scratch, Sweep, Targets, down_causes_within, for_each_lane};
+use crate::sweep::{
+    Allowance, Budget, Kernel, LANES, Scratch, Sweep, Targets, down_causes_within, for_each_lane,
+};
 
 /// The minimal cut sets of order ≤ 2 of one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,11 +157,15 @@ pub fn cut_sets_reusing(
 
     let singles = Singles::new(n, &target_mask, &causes_of, Singles::MAX_BITS);
     let kernel = Kernel::new(net, false);
+    // The pairs found are held up to the bound too: a ladder of n levels of
+    // two replicas has n²/2 order-2 cut sets.
+    let budget = Budget::new(max_pairs);
     let found: Vec<Vec<(u32, u32, u32)>> = candidates
         .par_chunks(LANES)
         .map_init(
             || Scratch::new(&kernel),
             |scratch, batch| {
+                let mut allowance = Allowance::new(&budget);
                 let seeds: Vec<(u32, u32)> = batch
                     .iter()
                     .enumerate()
@@ -184,15 +190,19 @@ pub fn cut_sets_reusing(
                             && s != y
                             && !singles.takes_down(x, s, &causes_of)
                             && !singles.takes_down(y, s, &causes_of);
-                        if minimal {
+                        if minimal && allowance.take() {
                             hits.push((s, x, y));
                         }
                     });
                 }
+                drop(allowance);
                 hits
             },
         )
         .collect();
+    if budget.is_over() {
+        return Err(TooManyCandidates { reason: Over::Pairs, candidates: budget.met(), bound: max_pairs });
+    }
 
     let mut pairs: Vec<(u32, u32, u32)> = found.into_iter().flatten().collect();
     pairs.sort_unstable();

@@ -356,18 +356,24 @@ static FINGERPRINT_KEY: OnceLock<RandomState> = OnceLock::new();
 /// it met when it ends, so "over" is the same whatever the threads did
 /// (the total is the inventory's), and under the bound no entry was
 /// dropped.
-struct Budget {
+pub(crate) struct Budget {
     held: AtomicU64,
     max: u64,
 }
 
 impl Budget {
-    fn new(max: u64) -> Self {
+    pub(crate) fn new(max: u64) -> Self {
         Budget { held: AtomicU64::new(0), max }
     }
 
+    /// How many entries were met (counted when each chunk's allowance
+    /// dropped).
+    pub(crate) fn met(&self) -> u64 {
+        self.held.load(Ordering::Relaxed)
+    }
+
     /// Whether the entries met so far are more than the bound.
-    fn is_over(&self) -> bool {
+    pub(crate) fn is_over(&self) -> bool {
         self.held.load(Ordering::Relaxed) > self.max
     }
 }
@@ -375,18 +381,18 @@ impl Budget {
 /// One chunk's count against a [`Budget`]: it keeps entries while its own
 /// count and the budget's are within the bound (so it holds at most the
 /// bound itself) and adds its count to the budget when dropped.
-struct Allowance<'a> {
+pub(crate) struct Allowance<'a> {
     budget: &'a Budget,
     count: u64,
 }
 
 impl<'a> Allowance<'a> {
-    fn new(budget: &'a Budget) -> Self {
+    pub(crate) fn new(budget: &'a Budget) -> Self {
         Allowance { budget, count: 0 }
     }
 
     /// Counts one more entry; whether to keep it.
-    fn take(&mut self) -> bool {
+    pub(crate) fn take(&mut self) -> bool {
         self.count += 1;
         self.count <= self.budget.max && !self.budget.is_over()
     }

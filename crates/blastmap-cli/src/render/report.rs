@@ -378,8 +378,8 @@ pub(crate) fn skipped_cuts(skipped: &TooManyCandidates) -> String {
             skipped.candidates, skipped.bound
         ),
         Over::Pairs => format!(
-            "order-2 sets not computed: they need every SPOF list in full, {} (component, failure) pairs, \
-             more than the bound of {} (`--max-pairs`); SPOF counts and first ids are complete",
+            "order-2 sets not computed: they would hold {} pairs (SPOF lists in full, or the order-2 sets \
+             themselves), more than the bound of {} (`--max-pairs`); SPOF counts and first ids are complete",
             skipped.candidates, skipped.bound
         ),
     }

@@ -11,8 +11,8 @@ use crate::render::diagram::COLLAPSE_THRESHOLD;
 use crate::render::fate::explain;
 use crate::render::html::{Drawing, esc, inline_svg, layout, script_json, text};
 use crate::render::report::{
-    SPOFS_SHOWN, broad_culprits, costs, cycle_text, first, implied_note, interval, is_broad, percent,
-    skipped_cuts, slo_rows, summary, top, undefined_line, why,
+    PAIRS_SHOWN, SPOFS_SHOWN, broad_culprits, costs, cycle_text, first, implied_note, interval, is_broad,
+    percent, skipped_cuts, slo_rows, summary, top, undefined_line, why,
 };
 use crate::render::{plural, safe};
 
@@ -395,7 +395,7 @@ fn redundancy(model: &Model, report: &Report) -> String {
                 let mut pairs: Vec<String> = c
                     .pairs
                     .iter()
-                    .take(HTML_LISTED)
+                    .take(PAIRS_SHOWN)
                     .map(|[a, b]| {
                         format!(
                             "<span class=\"bm-pair\">{} + {}</span>",
@@ -404,10 +404,10 @@ fn redundancy(model: &Model, report: &Report) -> String {
                         )
                     })
                     .collect();
-                if c.pairs.len() > HTML_LISTED {
+                if c.pairs.len() > PAIRS_SHOWN {
                     pairs.push(format!(
                         "<span class=\"bm-muted\">+ {} more</span>",
-                        c.pairs.len() - HTML_LISTED
+                        c.pairs.len() - PAIRS_SHOWN
                     ));
                 }
                 let _ = writeln!(
