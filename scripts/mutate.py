@@ -11,7 +11,7 @@ partial `-o` file when the run fails. Findings are written to OUT/.
     python3 scripts/mutate.py --binary target/release/blastmap \
         --target report-json --minutes 10 --seed 1 --out /tmp/fuzz
 
-Targets: validate, report-json, check-sarif, check-junit, import, html,
+Targets: validate, report-json, report-detail, check-sarif, check-junit, import, html,
 simulate-json, diff-json. Deterministic for a seed (the mutants, not the
 timing).
 """
@@ -88,7 +88,7 @@ def mutate(rng, text):
 
 def check_output(target, out):
     """Whether stdout is valid for the format asked for (None when fine)."""
-    if target in ("report-json", "check-sarif", "simulate-json", "diff-json"):
+    if target in ("report-json", "report-detail", "check-sarif", "simulate-json", "diff-json"):
         try:
             json.loads(out)
         except ValueError as e:
@@ -108,6 +108,8 @@ def command(binary, target, path, base, out_file):
     return {
         "validate": [binary, "validate", path],
         "report-json": [binary, "report", "--format", "json", path],
+        # Windows of 64 ids: most inventories stream in several.
+        "report-detail": [binary, "report", "--format", "json", "--detail", "--max-pairs", "64", path],
         "check-sarif": [binary, "check", "--format", "sarif", path],
         "check-junit": [binary, "check", "--format", "junit", path],
         "import": [binary, "import", path],

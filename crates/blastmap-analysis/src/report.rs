@@ -10,7 +10,9 @@ use crate::cycles::{CyclePath, cycle_paths, hard_cycles_net};
 use crate::net::{HardNet, Net};
 use crate::progress::{Progress, Stage};
 use crate::spof::{IllusoryRedundancy, Ranked, illusory_redundancy_tracked, rank_by_critical};
-use crate::sweep::{BlastRadius, DEFAULT_MAX_PAIRS, SweepOptions, Targets, passes, sweep_tracked};
+use crate::sweep::{
+    BlastRadius, DEFAULT_MAX_PAIRS, DetailLists, DetailPlan, SweepOptions, Targets, passes, sweep_tracked,
+};
 
 /// Which analyses to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +38,9 @@ impl Analyses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportOptions {
     pub analyses: Analyses,
-    /// Id lists in blast radii; SPOFs and cut sets of every component, not
-    /// only the critical ones.
+    /// SPOFs and cut sets of every component, not only the critical ones.
+    /// The complete id lists of `--detail` are not held in the report:
+    /// [`stream_detail`] computes them a window at a time.
     pub detail: bool,
     pub availability: AvailabilityOptions,
     /// Order-2 cut sets are skipped (and the report says so) when more
@@ -78,9 +81,9 @@ pub struct Report {
     pub spofs: Option<Vec<Option<Vec<ComponentId>>>>,
     /// How many SPOFs each component has, by index (empty unless `spofs`).
     pub spof_totals: Vec<u32>,
-    /// Whether every list is complete: SPOFs, cut sets and, with `detail`,
-    /// the ids of every blast radius. False when they would hold more than
-    /// [`ReportOptions::max_pairs`] entries.
+    /// Whether every SPOF list is complete. False when they would hold more
+    /// than [`ReportOptions::max_pairs`] entries ([`stream_detail`] gives
+    /// them whole, a window at a time).
     pub complete: bool,
     /// Illusory redundancy: groups defeated by one failure, with their
     /// nearest culprits (docs/semantics.md#illusory-redundancy).
@@ -135,8 +138,7 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
     if a.blast_radius || a.spof {
         let causes = if a.spof { targets.clone() } else { Targets::None };
         progress.begin(Stage::BlastRadius, passes(&net));
-        let options =
-            SweepOptions { detail: options.detail, causes, failures: None, max_pairs: options.max_pairs };
+        let options = SweepOptions { detail: false, causes, failures: None, max_pairs: options.max_pairs };
         let done = sweep_tracked(model, &net, &options, Some(progress));
         out.complete = done.complete();
         if a.spof {
@@ -176,4 +178,49 @@ pub fn report_with_progress(model: &Model, options: &ReportOptions, progress: &P
         out.cold_start = Some(cold_start_net(&hard));
     }
     out
+}
+
+/// How many ids the complete lists of [`stream_detail`] hold in all: every
+/// radius's down and degraded ids, and every listed component's SPOFs.
+pub fn detail_entries(report: &Report) -> u64 {
+    let (radii, causes) = detail_counts(report);
+    radii.iter().chain(&causes).sum()
+}
+
+/// Per component: how many radius ids and how many SPOFs [`stream_detail`]
+/// lists (empty when the report has no radii or no SPOFs).
+fn detail_counts(report: &Report) -> (Vec<u64>, Vec<u64>) {
+    let radii = report.radii.as_ref().map_or_else(Vec::new, |radii| {
+        radii.iter().map(|r| u64::from(r.down) + u64::from(r.degraded)).collect()
+    });
+    let causes = match &report.spofs {
+        Some(spofs) => spofs
+            .iter()
+            .zip(&report.spof_totals)
+            .map(|(listed, &total)| if listed.is_some() { u64::from(total) } else { 0 })
+            .collect(),
+        None => Vec::new(),
+    };
+    (radii, causes)
+}
+
+/// The complete lists of `report --detail` for `report` (made by
+/// [`report`]), one component at a time in id order, computed a window of
+/// at most `max_pairs` entries at a time ([`crate::sweep::stream_detail`]):
+/// what each failure takes down and degrades when the report has radii,
+/// and each component's SPOFs when it has SPOFs (empty for a component the
+/// report lists none for).
+pub fn stream_detail<E>(
+    model: &Model,
+    report: &Report,
+    max_pairs: u64,
+    visit: impl FnMut(ComponentId, DetailLists) -> Result<(), E>,
+) -> Result<(), E> {
+    let (radii, causes) = detail_counts(report);
+    let plan = DetailPlan {
+        radii: report.radii.is_some().then_some(radii.as_slice()),
+        causes: report.spofs.is_some().then_some(causes.as_slice()),
+        max_pairs,
+    };
+    crate::sweep::stream_detail(model, &Net::new(model), &plan, visit)
 }

@@ -81,7 +81,7 @@ pub(crate) enum CliError {
     TooManyPairs { what: &'static str, pairs: Option<u64>, bound: u64 },
     /// The output would be larger than `--max-output` (`bytes` when known
     /// before anything was written; `None` when a stream reached the bound).
-    OutputTooLarge { bytes: Option<u64>, bound: u64 },
+    OutputTooLarge { bytes: Option<u64>, at_least: bool, bound: u64 },
 }
 
 /// Every error code with a one-line description, in the order of the enum.
@@ -194,8 +194,8 @@ impl CliError {
                 Some("write to a regular file (or a new name), or use `-o -` for standard output")
             }
             CliError::TooManyPairs { .. } => Some(
-                "without `--detail` every list keeps its count and its first 100 ids; \
-                 narrow the inventory or `--analyses`, or raise `--max-pairs` (memory grows by 4 bytes a pair)",
+                "`report` keeps every list's count and first 100 ids, and `report --detail` streams them whole; \
+                 here, narrow the inventory or raise `--max-pairs` (memory grows by 4 bytes a pair)",
             ),
             CliError::OutputTooLarge { .. } => {
                 Some("drop `--detail`, narrow the inventory or `--analyses`, or raise `--max-output`")
@@ -294,10 +294,11 @@ impl CliError {
                 "{what} would hold {} (component, failure) pairs, over the bound of {bound} (`--max-pairs`); nothing was written",
                 pairs.map_or_else(|| "more".to_owned(), |p| p.to_string())
             ),
-            CliError::OutputTooLarge { bytes: Some(bytes), bound } => format!(
-                "the output would be {bytes} bytes, over the bound of {bound} bytes (`--max-output`); nothing was written"
+            CliError::OutputTooLarge { bytes: Some(bytes), at_least, bound } => format!(
+                "the output would be {}{bytes} bytes, over the bound of {bound} bytes (`--max-output`); nothing was written",
+                if *at_least { "at least " } else { "" }
             ),
-            CliError::OutputTooLarge { bytes: None, bound } => format!(
+            CliError::OutputTooLarge { bytes: None, bound, .. } => format!(
                 "the output reached the bound of {bound} bytes (`--max-output`) and was stopped: \
                  an output file is not written; standard output has what came before"
             ),
@@ -364,7 +365,7 @@ mod tests {
             CliError::CannotWriteStdout { reason: s() },
             CliError::StdinNamedTwice,
             CliError::TooManyPairs { what: "the report", pairs: Some(2), bound: 1 },
-            CliError::OutputTooLarge { bytes: Some(2), bound: 1 },
+            CliError::OutputTooLarge { bytes: Some(2), at_least: false, bound: 1 },
         ];
         let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
         given.sort_unstable();

@@ -59,7 +59,11 @@ pub(crate) static MAX_OUTPUT: AtomicU64 = AtomicU64::new(u64::MAX);
 pub(crate) fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), OutputError> {
     let bound = MAX_OUTPUT.load(Ordering::Relaxed);
     if bytes.len() as u64 > bound {
-        return Err(OutputError::Failed(CliError::OutputTooLarge { bytes: Some(bytes.len() as u64), bound }));
+        return Err(OutputError::Failed(CliError::OutputTooLarge {
+            bytes: Some(bytes.len() as u64),
+            at_least: false,
+            bound,
+        }));
     }
     emit_with(path, |w| w.write_all(bytes))
 }
@@ -73,7 +77,7 @@ pub(crate) fn emit_with(
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), OutputError> {
     let bound = MAX_OUTPUT.load(Ordering::Relaxed);
-    let too_large = || OutputError::Failed(CliError::OutputTooLarge { bytes: None, bound });
+    let too_large = || OutputError::Failed(CliError::OutputTooLarge { bytes: None, at_least: false, bound });
     match path {
         Some(path) if path.as_os_str() != "-" => {
             if let Some(what) = not_regular(path) {

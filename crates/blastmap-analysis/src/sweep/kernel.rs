@@ -170,6 +170,12 @@ impl Kernel {
         }
     }
 
+    /// The first position a failure at `p` can affect: the start of its
+    /// SCC (everything before it is up whatever fails at `p`).
+    pub(super) fn reach_begin(&self, p: usize) -> usize {
+        self.scc_begin.get(p).map_or(p, |&b| b as usize)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.order.len()
     }

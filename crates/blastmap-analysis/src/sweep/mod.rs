@@ -18,6 +18,7 @@
 //! affects plus n/64 words for the scan. Chunks run in parallel with rayon and
 //! are merged in chunk order: results do not depend on the thread count.
 
+mod detail;
 mod kernel;
 
 use std::hash::{BuildHasher, RandomState};
@@ -27,6 +28,7 @@ use std::sync::{Mutex, OnceLock};
 use blastmap_manifest::{ComponentId, Model};
 use rayon::prelude::*;
 
+pub use self::detail::{DetailLists, DetailPlan, stream_detail};
 pub(crate) use self::kernel::{Kernel, LANES, Lanes, Scratch, for_each_lane};
 use self::kernel::{Mask, and, at_least, is_zero, not};
 use crate::net::Net;

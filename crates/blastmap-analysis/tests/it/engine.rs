@@ -6,7 +6,9 @@ use blastmap_analysis::cuts::cut_sets;
 use blastmap_analysis::net::Net;
 use blastmap_analysis::simulate::{State, simulate};
 use blastmap_analysis::spof::{illusory_groups, illusory_redundancy, spofs};
-use blastmap_analysis::sweep::{SweepOptions, Targets, down_causes, sweep};
+use blastmap_analysis::sweep::{
+    DetailLists, DetailPlan, SweepOptions, Targets, down_causes, stream_detail, sweep,
+};
 use blastmap_manifest::{ComponentId, Mode, Model, RequirementShape};
 use proptest::prelude::*;
 
@@ -42,7 +44,12 @@ fn normalize(i: usize, raw: &[RawRequirement]) -> Vec<(RequirementShape, u32, Ve
 /// every component, so cycles are common; a few low indices act as shared
 /// "domains" that groups are biased towards.
 fn inventories(max: usize) -> impl Strategy<Value = Model> {
-    (1..=max).prop_flat_map(|n| {
+    inventories_in(1..=max)
+}
+
+/// [`inventories`] with a number of components in `sizes`.
+fn inventories_in(sizes: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Model> {
+    sizes.prop_flat_map(|n| {
         let member = prop_oneof![3 => 0..n, 1 => 0..n.min(3)];
         let requirement = (0u8..3, prop::collection::vec(member, 1..=4), 0u32..4, prop::bool::weighted(0.25));
         let component = (
@@ -199,6 +206,31 @@ proptest! {
             } else {
                 prop_assert_eq!(bounded.radius(s).down_ids.as_ref(), None);
             }
+        }
+    }
+
+    /// `--detail`'s stream gives every list whole, in id order, whatever
+    /// the window (`bound`), and lists causes only where asked.
+    #[test]
+    fn streamed_detail_matches_reference(model in inventories(12), bound in 0u64..40, odd_only in any::<bool>()) {
+        let net = Net::new(&model);
+        let swept = sweep(&model, &net, &SweepOptions { detail: false, causes: Targets::All, failures: None, max_pairs: 0 });
+        let radii: Vec<u64> = swept.radii.iter().map(|r| u64::from(r.down + r.degraded)).collect();
+        let asked = |c: ComponentId| !odd_only || c.index() % 2 == 1;
+        let causes: Vec<u64> = model.ids().map(|c| if asked(c) { swept.cause_count(c) as u64 } else { 0 }).collect();
+        let plan = DetailPlan { radii: Some(&radii), causes: Some(&causes), max_pairs: bound };
+        let mut seen = Vec::new();
+        stream_detail(&model, &net, &plan, |c, lists| { seen.push((c, lists)); Ok::<(), ()>(()) }).unwrap();
+        prop_assert_eq!(seen.len(), model.len());
+        for (x, (c, lists)) in model.ids().zip(seen) {
+            prop_assert_eq!(c, x);
+            let states = reference::states(&model, &[x]);
+            let down: Vec<ComponentId> =
+                model.ids().filter(|&c| c != x && states[c.index()] == State::Down).collect();
+            let degraded: Vec<ComponentId> =
+                model.ids().filter(|&c| states[c.index()] == State::Degraded).collect();
+            let causes = if asked(x) { reference::spofs(&model, x) } else { Vec::new() };
+            prop_assert_eq!(lists, DetailLists { down, degraded, causes });
         }
     }
 
@@ -375,5 +407,31 @@ proptest! {
             // through the hub never leaves it.
             prop_assert_eq!(Some(p.path.len() - 1), d[p.hub.index()][p.hub.index()]);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// Past one pass of 512 failures (where the stream skips the passes
+    /// that cannot reach a window), the streamed lists are the sweep's.
+    #[test]
+    fn streamed_detail_matches_the_sweep_past_one_pass(model in inventories_in(513..=700), bound in 1u64..5000) {
+        let net = Net::new(&model);
+        let full = sweep(&model, &net, &SweepOptions { detail: true, causes: Targets::All, failures: None, max_pairs: u64::MAX });
+        let radii: Vec<u64> = full.radii.iter().map(|r| u64::from(r.down + r.degraded)).collect();
+        let causes: Vec<u64> = model.ids().map(|c| full.cause_count(c) as u64).collect();
+        let plan = DetailPlan { radii: Some(&radii), causes: Some(&causes), max_pairs: bound };
+        let mut next = 0;
+        stream_detail(&model, &net, &plan, |c, lists| {
+            assert_eq!(c.index(), next);
+            next += 1;
+            let radius = full.radius(c);
+            assert_eq!(Some(&lists.down), radius.down_ids.as_ref(), "down under {c:?}");
+            assert_eq!(Some(&lists.degraded), radius.degraded_ids.as_ref(), "degraded under {c:?}");
+            assert_eq!(Some(&lists.causes[..]), full.causes(c), "causes of {c:?}");
+            Ok::<(), ()>(())
+        }).unwrap();
+        prop_assert_eq!(next, model.len());
     }
 }

@@ -2,7 +2,7 @@
 
 use blastmap_analysis::cold_start::cold_start;
 use blastmap_analysis::progress::Progress;
-use blastmap_analysis::report::{Analyses, Report, ReportOptions, report_with_progress};
+use blastmap_analysis::report::{Analyses, Report, ReportOptions, detail_entries, report_with_progress};
 use blastmap_manifest::Model;
 
 use crate::cli::{DiagnosticsFormat, HtmlDiagram, ReportArgs, ReportFormat};
@@ -65,17 +65,16 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
     let tracker = Progress::new();
     let result =
         progress::watch(mode, "analysing", &tracker, || report_with_progress(model, &options, &tracker));
-    if detail && !result.complete {
-        // Counts are exact; lists are cut: `--detail` promised them whole.
-        let spofs = result.spof_totals.iter().map(|&t| u64::from(t)).sum::<u64>();
-        let ids =
-            result.radii.iter().flatten().map(|r| u64::from(r.down) + u64::from(r.degraded)).sum::<u64>();
-        let pairs = (spofs + ids).max(options.max_pairs.saturating_add(1));
-        return Err(CliError::TooManyPairs {
-            what: "`--detail`",
-            pairs: Some(pairs),
-            bound: options.max_pairs,
-        });
+    if detail && args.format == ReportFormat::Json {
+        // Streamed whatever its size, but refused before any work when the
+        // ids alone are over `--max-output` (a 10,000-chain has 10⁸).
+        let bound = output::MAX_OUTPUT.load(std::sync::atomic::Ordering::Relaxed);
+        let shortest = model.components().map(|c| c.id.len() as u64).min().unwrap_or(0);
+        // Each id takes at least its quotes, its indentation and a newline.
+        let bytes = detail_entries(&result).saturating_mul(shortest + 11);
+        if bytes > bound {
+            return Err(CliError::OutputTooLarge { bytes: Some(bytes), at_least: true, bound });
+        }
     }
     let name = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     let text = match args.format {
@@ -84,7 +83,7 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
         ReportFormat::Json => {
             // Streamed: the largest output, never held whole.
             let written_json = output::emit_with(args.output.as_deref(), |w| {
-                render::report::write_json(model, &result, args.detail, w)
+                render::report::write_json(model, &result, detail.then_some(options.max_pairs), w)
             });
             let outcome = written(written_json, Outcome::Success);
             std::mem::forget((loaded, result));

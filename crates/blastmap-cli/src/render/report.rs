@@ -7,8 +7,9 @@ use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::{Over, TooManyCandidates};
 use blastmap_analysis::cycles::CyclePath;
-use blastmap_analysis::report::Report;
+use blastmap_analysis::report::{Report, stream_detail};
 use blastmap_analysis::spof::{IllusoryGroup, IllusoryRedundancy};
+use blastmap_analysis::sweep::DetailLists;
 use blastmap_manifest::{Component, ComponentId, Model};
 use serde_json::{Value, json};
 
@@ -585,27 +586,36 @@ pub(crate) const JSON_LISTED: usize = 100;
 /// Writes the `blastmap.report/v1` JSON to `out`, one component at a time:
 /// the report is never held as one tree or one text (the tree of a
 /// 20,000-component report took most of a gigabyte for 125 MB of text).
+/// With `detail: Some(max_pairs)`, the complete lists are computed a window
+/// of at most `max_pairs` ids at a time as they are written
+/// ([`blastmap_analysis::report::stream_detail`]).
 pub(crate) fn write_json(
     model: &Model,
     report: &Report,
-    detail: bool,
+    detail: Option<u64>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let id_list =
         |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
-    let cap = if detail { usize::MAX } else { JSON_LISTED };
-    let cuts_of = |c: ComponentId| {
+    let cap = if detail.is_some() { usize::MAX } else { JSON_LISTED };
+    // With `--detail`, SPOFs (and order-1 cut sets, the same list) come
+    // whole from the stream; the report holds at most the first ones.
+    let cuts_of = |c: ComponentId, lists: Option<&DetailLists>| {
         let cuts = report.cuts.as_ref().and_then(|cuts| cuts.as_ref().ok())?;
         let at = cuts.binary_search_by_key(&c, |x| x.component).ok()?;
         cuts.get(at).map(|x| {
             let total = x.singles_total + x.pairs.len();
+            let singles = match lists {
+                Some(lists) if report.spofs.is_some() => lists.causes.as_slice(),
+                _ => x.singles.as_slice(),
+            };
             let mut sets: Vec<Vec<String>> =
-                x.singles.iter().take(cap).map(|&s| vec![model.component(s).id.clone()]).collect();
+                singles.iter().take(cap).map(|&s| vec![model.component(s).id.clone()]).collect();
             sets.extend(x.pairs.iter().take(cap - sets.len()).map(|p| id_list(p)));
             (sets, total)
         })
     };
-    let component = |c: ComponentId| {
+    let component = |c: ComponentId, lists: Option<&DetailLists>| {
         let comp = model.component(c);
         let radius = report.radii.as_ref().and_then(|r| r.get(c.index())).map(|r| {
             let mut v = json!({
@@ -615,14 +625,19 @@ pub(crate) fn write_json(
                 "entrypoints_down": r.entrypoints_down,
                 "weight_down": r.weight_down,
             });
-            if detail {
-                v["down_ids"] = json!(r.down_ids.as_deref().map(id_list));
-                v["degraded_ids"] = json!(r.degraded_ids.as_deref().map(id_list));
+            if let Some(lists) = lists {
+                v["down_ids"] = json!(id_list(&lists.down));
+                v["degraded_ids"] = json!(id_list(&lists.degraded));
             }
             v
         });
         let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
-        let cut_sets = cuts_of(c);
+        let spofs = spofs.map(|held| match lists {
+            Some(lists) => id_list(&lists.causes),
+            None => id_list(&held[..held.len().min(cap)]),
+        });
+        let spofs_total = spofs.as_ref().map(|_| spof_total(report, c));
+        let cut_sets = cuts_of(c, lists);
         let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
         let mut v = json!({
             "id": comp.id,
@@ -631,8 +646,8 @@ pub(crate) fn write_json(
             "critical": comp.is_critical(),
             "defined": comp.defined,
             "blast_radius": radius,
-            "spofs": spofs.map(|s| id_list(&s[..s.len().min(cap)])),
-            "spofs_total": spofs.map(|_| spof_total(report, c)),
+            "spofs": spofs,
+            "spofs_total": spofs_total,
             "cut_sets": cut_sets.as_ref().map(|(sets, _)| sets),
             "cut_sets_total": cut_sets.as_ref().map(|&(_, total)| total),
             "availability": avail.map(availability_json),
@@ -683,25 +698,25 @@ pub(crate) fn write_json(
     };
     out.write_all(head.as_bytes())?;
     out.write_all(b"\n  \"components\": ")?;
-    if model.is_empty() {
-        out.write_all(b"[]")?;
-    } else {
-        out.write_all(b"[\n")?;
-        for (i, c) in model.ids().enumerate() {
-            if i > 0 {
-                out.write_all(b",\n")?;
+    let mut first = true;
+    let mut item = |c: ComponentId, lists: Option<&DetailLists>| -> io::Result<()> {
+        out.write_all(if first { b"[\n" } else { b",\n" })?;
+        first = false;
+        let text = serde_json::to_string_pretty(&component(c, lists)).unwrap_or_default();
+        for (l, line) in text.lines().enumerate() {
+            if l > 0 {
+                out.write_all(b"\n")?;
             }
-            let item = serde_json::to_string_pretty(&component(c)).unwrap_or_default();
-            for (l, line) in item.lines().enumerate() {
-                if l > 0 {
-                    out.write_all(b"\n")?;
-                }
-                out.write_all(b"    ")?;
-                out.write_all(line.as_bytes())?;
-            }
+            out.write_all(b"    ")?;
+            out.write_all(line.as_bytes())?;
         }
-        out.write_all(b"\n  ]")?;
+        Ok(())
+    };
+    match detail {
+        Some(max_pairs) => stream_detail(model, report, max_pairs, |c, lists| item(c, Some(&lists)))?,
+        None => model.ids().try_for_each(|c| item(c, None))?,
     }
+    out.write_all(if first { b"[]" } else { b"\n  ]" })?;
     out.write_all(tail.strip_prefix(key.as_str()).unwrap_or_default().as_bytes())
 }
 
