@@ -83,7 +83,7 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
         ReportFormat::Json => {
             // Streamed: the largest output, never held whole.
             let written_json = output::emit_with(args.output.as_deref(), |w| {
-                render::report::write_json(model, &result, detail.then_some(options.max_pairs), w)
+                render::report_json::write_json(model, &result, detail.then_some(options.max_pairs), w)
             });
             let outcome = written(written_json, Outcome::Success);
             std::mem::forget((loaded, result));

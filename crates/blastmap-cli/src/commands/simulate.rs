@@ -42,10 +42,11 @@ pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Ended {
         let scene = diagram::scene(model, &selected, Some(&simulation), options, notes);
         return super::graph::emit(format, &scene, args.output.as_deref());
     }
-    let text = match args.format {
-        SimulateFormat::Json => render::simulation::json(model, &simulation),
-        _ => render::simulation::text(model, &simulation),
-    };
+    if args.format == SimulateFormat::Json {
+        let json = |w: &mut dyn std::io::Write| render::simulation::write_json(model, &simulation, w);
+        return written(output::emit_with(args.output.as_deref(), json), Outcome::Success);
+    }
+    let text = render::simulation::text(model, &simulation);
     written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success)
 }
 

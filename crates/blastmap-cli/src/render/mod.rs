@@ -5,6 +5,8 @@
 //! Graphviz drawing, produced by the command) and handed to them, with
 //! options in their own types rather than the command line's.
 
+use blastmap_manifest::{ComponentId, Model};
+
 pub(crate) mod diagnostics;
 pub(crate) mod diagram;
 pub(crate) mod diff;
@@ -17,6 +19,7 @@ pub(crate) mod junit;
 pub(crate) mod mermaid;
 pub(crate) mod path;
 pub(crate) mod report;
+pub(crate) mod report_json;
 pub(crate) mod sarif;
 pub(crate) mod simulation;
 
@@ -41,6 +44,29 @@ pub(crate) fn join_and(items: &[&str]) -> String {
 }
 
 /// Pretty JSON with a final newline.
+/// Writes `value` as pretty-printed JSON (two-space indentation, as
+/// [`to_json_text`]) with a final newline, straight to `out`: no tree of
+/// values and no text of the whole document is built.
+pub(crate) fn write_pretty(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// A list of components, serialized as their ids (borrowed, not copied).
+pub(crate) struct Ids<'a> {
+    pub(crate) model: &'a Model,
+    pub(crate) ids: &'a [ComponentId],
+}
+
+impl serde::Serialize for Ids<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.ids.iter().map(|&c| self.model.component(c).id.as_str()))
+    }
+}
+
 pub(crate) fn to_json_text(value: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');

@@ -1,17 +1,13 @@
 //! `report` output: aligned text, Markdown for pull requests, and the
 //! `blastmap.report/v1` JSON contract.
 
-use std::io::{self, Write};
-
 use blastmap_analysis::availability::{Availability, Method};
 use blastmap_analysis::cold_start::WhyNot;
 use blastmap_analysis::cuts::{Over, TooManyCandidates};
 use blastmap_analysis::cycles::CyclePath;
-use blastmap_analysis::report::{Report, stream_detail};
+use blastmap_analysis::report::Report;
 use blastmap_analysis::spof::{IllusoryGroup, IllusoryRedundancy};
-use blastmap_analysis::sweep::DetailLists;
 use blastmap_manifest::{Component, ComponentId, Model};
-use serde_json::{Value, json};
 
 use crate::render::fate::explain;
 use crate::render::{Table, join_and, plural, safe};
@@ -562,166 +558,6 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
     }
     out
 }
-
-fn availability_json(a: &Availability) -> Value {
-    let (method, samples) = match a.method {
-        Method::Exact => ("exact", None),
-        Method::MonteCarlo { samples } => ("monte-carlo", Some(samples)),
-    };
-    json!({
-        "value": a.value,
-        "low": a.low,
-        "high": a.high,
-        "method": method,
-        "samples": samples,
-    })
-}
-
-/// How many entries a per-component list (`spofs`, `cut_sets`) of the JSON
-/// report holds without `--detail`; `spofs_total` and `cut_sets_total`
-/// always give the full count. Without the cap a chain of n critical
-/// components writes n² ids from an input of size n.
-pub(crate) const JSON_LISTED: usize = 100;
-
-/// Writes the `blastmap.report/v1` JSON to `out`, one component at a time:
-/// the report is never held as one tree or one text (the tree of a
-/// 20,000-component report took most of a gigabyte for 125 MB of text).
-/// With `detail: Some(max_pairs)`, the complete lists are computed a window
-/// of at most `max_pairs` ids at a time as they are written
-/// ([`blastmap_analysis::report::stream_detail`]).
-pub(crate) fn write_json(
-    model: &Model,
-    report: &Report,
-    detail: Option<u64>,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let id_list =
-        |list: &[ComponentId]| list.iter().map(|&c| model.component(c).id.clone()).collect::<Vec<_>>();
-    let cap = if detail.is_some() { usize::MAX } else { JSON_LISTED };
-    // With `--detail`, SPOFs (and order-1 cut sets, the same list) come
-    // whole from the stream; the report holds at most the first ones.
-    let cuts_of = |c: ComponentId, lists: Option<&DetailLists>| {
-        let cuts = report.cuts.as_ref().and_then(|cuts| cuts.as_ref().ok())?;
-        let at = cuts.binary_search_by_key(&c, |x| x.component).ok()?;
-        cuts.get(at).map(|x| {
-            let total = x.singles_total + x.pairs.len();
-            let singles = match lists {
-                Some(lists) if report.spofs.is_some() => lists.causes.as_slice(),
-                _ => x.singles.as_slice(),
-            };
-            let mut sets: Vec<Vec<String>> =
-                singles.iter().take(cap).map(|&s| vec![model.component(s).id.clone()]).collect();
-            sets.extend(x.pairs.iter().take(cap - sets.len()).map(|p| id_list(p)));
-            (sets, total)
-        })
-    };
-    let component = |c: ComponentId, lists: Option<&DetailLists>| {
-        let comp = model.component(c);
-        let radius = report.radii.as_ref().and_then(|r| r.get(c.index())).map(|r| {
-            let mut v = json!({
-                "down": r.down,
-                "degraded": r.degraded,
-                "critical_down": r.critical_down,
-                "entrypoints_down": r.entrypoints_down,
-                "weight_down": r.weight_down,
-            });
-            if let Some(lists) = lists {
-                v["down_ids"] = json!(id_list(&lists.down));
-                v["degraded_ids"] = json!(id_list(&lists.degraded));
-            }
-            v
-        });
-        let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
-        let spofs = spofs.map(|held| match lists {
-            Some(lists) => id_list(&lists.causes),
-            None => id_list(&held[..held.len().min(cap)]),
-        });
-        let spofs_total = spofs.as_ref().map(|_| spof_total(report, c));
-        let cut_sets = cuts_of(c, lists);
-        let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
-        let mut v = json!({
-            "id": comp.id,
-            "kind": comp.kind.as_str(),
-            "tier": comp.tier,
-            "critical": comp.is_critical(),
-            "defined": comp.defined,
-            "blast_radius": radius,
-            "spofs": spofs,
-            "spofs_total": spofs_total,
-            "cut_sets": cut_sets.as_ref().map(|(sets, _)| sets),
-            "cut_sets_total": cut_sets.as_ref().map(|&(_, total)| total),
-            "availability": avail.map(availability_json),
-            "slo": comp.slo,
-        });
-        if let (Some(a), Some(slo)) = (avail, comp.slo) {
-            v["slo_met"] = json!(a.meets_slo(slo));
-            v["availability"]["costs"] = json!(
-                a.contributions
-                    .iter()
-                    .map(|k| json!({"id": model.component(k.component).id, "share": k.share}))
-                    .collect::<Vec<_>>()
-            );
-        }
-        v
-    };
-    let cold = report.cold_start.as_ref();
-    let value = json!({
-        "schema": "blastmap.report/v1",
-        "summary": {
-            "components": report.components,
-            "requirements": report.requirements,
-        },
-        "components": COMPONENTS,
-        "illusory_redundancy": report.illusory_redundancy.as_ref().map(|t| t.listed.iter().map(|t| json!({
-            "component": model.component(t.component).id,
-            "culprit": model.component(t.culprit).id,
-            "members": id_list(&t.members_down),
-            "takes_down": t.component_down,
-            "explanation": explain(model, t),
-        })).collect::<Vec<_>>()),
-        "illusory_redundancy_implied": report.illusory_redundancy.as_ref().map(|t| t.implied),
-        "cut_sets_skipped": report.cuts.as_ref().and_then(|c| c.as_ref().err()).map(|s| json!({
-            "reason": match s.reason { Over::Candidates => "candidates", Over::Pairs => "pairs" },
-            "candidates": s.candidates,
-            "bound": s.bound,
-        })),
-        "cycles": report.cycles.iter().map(|c| id_list(c)).collect::<Vec<_>>(),
-        "cycle_paths": report.cycle_paths.iter().map(|c| id_list(&c.path)).collect::<Vec<_>>(),
-        "waves": cold.map(|c| c.waves.iter().map(|w| id_list(w)).collect::<Vec<_>>()),
-        "never_starts": cold.map(|c| c.never_starts.iter().map(|n| model.component(n.component).id.clone()).collect::<Vec<_>>()),
-    });
-    // Everything but the components, rendered with a marker in their place.
-    let text = crate::render::to_json_text(&value);
-    let key = format!("\n  \"components\": {}", serde_json::Value::from(COMPONENTS));
-    let Some((head, tail)) = text.find(&key).map(|at| text.split_at(at)) else {
-        return out.write_all(text.as_bytes());
-    };
-    out.write_all(head.as_bytes())?;
-    out.write_all(b"\n  \"components\": ")?;
-    let mut first = true;
-    let mut item = |c: ComponentId, lists: Option<&DetailLists>| -> io::Result<()> {
-        out.write_all(if first { b"[\n" } else { b",\n" })?;
-        first = false;
-        let text = serde_json::to_string_pretty(&component(c, lists)).unwrap_or_default();
-        for (l, line) in text.lines().enumerate() {
-            if l > 0 {
-                out.write_all(b"\n")?;
-            }
-            out.write_all(b"    ")?;
-            out.write_all(line.as_bytes())?;
-        }
-        Ok(())
-    };
-    match detail {
-        Some(max_pairs) => stream_detail(model, report, max_pairs, |c, lists| item(c, Some(&lists)))?,
-        None => model.ids().try_for_each(|c| item(c, None))?,
-    }
-    out.write_all(if first { b"[]" } else { b"\n  ]" })?;
-    out.write_all(tail.strip_prefix(key.as_str()).unwrap_or_default().as_bytes())
-}
-
-/// Where [`write_json`] writes the components, in the tree it renders first.
-const COMPONENTS: &str = "\u{0}components\u{0}";
 
 /// "and more" → "And more".
 fn capitalised(text: &str) -> String {

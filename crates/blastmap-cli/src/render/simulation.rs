@@ -2,10 +2,12 @@
 
 use blastmap_analysis::simulate::{Simulation, State};
 use blastmap_manifest::{ComponentId, Model};
-use serde_json::json;
+use std::io::{self, Write};
+
+use serde::{Serialize, Serializer};
 
 use crate::render::path::{Paths, describe, group_name, group_status};
-use crate::render::{Table, plural, safe};
+use crate::render::{Ids, Table, plural, safe, write_pretty};
 
 /// Failed components first, then down, then degraded; each by id.
 pub(crate) fn text(model: &Model, sim: &Simulation) -> String {
@@ -73,46 +75,100 @@ pub(crate) const PATH_LISTED: usize = 100;
 
 /// `{"schema": "blastmap.simulation/v1", "failed": [..], "components": [..]}`:
 /// every affected component (failed ones included, with a path of
-/// themselves), sorted by id.
-pub(crate) fn json(model: &Model, sim: &Simulation) -> String {
-    let id = |c| model.component(c).id.clone();
-    let paths = Paths::new(model, sim);
-    let components: Vec<_> = sim
-        .affected()
-        .map(|c| {
+/// themselves), sorted by id; written straight to `out` (keys in
+/// alphabetical order, as the format has always had them).
+pub(crate) fn write_json(model: &Model, sim: &Simulation, out: &mut dyn Write) -> io::Result<()> {
+    write_pretty(out, &SimulationView { model, sim, paths: Paths::new(model, sim) })
+}
+
+struct SimulationView<'a> {
+    model: &'a Model,
+    sim: &'a Simulation,
+    paths: Paths,
+}
+
+impl Serialize for SimulationView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Top<'a, C: Serialize, R: Serialize> {
+            components: C,
+            failed: Ids<'a>,
+            redundancy_reduced: R,
+            schema: &'static str,
+        }
+        let (model, sim) = (self.model, self.sim);
+        let id = |c: ComponentId| model.component(c).id.as_str();
+        let components = Each(std::cell::Cell::new(Some(sim.affected().map(|c| {
             let mut path = vec![c];
             while path.len() < PATH_LISTED {
                 let Some(cause) = path.last().and_then(|&at| sim.cause(at)) else { break };
                 path.push(cause.next);
             }
-            json!({
-                "id": id(c),
-                "kind": model.component(c).kind.as_str(),
-                "state": sim.state(c).as_str(),
-                "failed": sim.is_failed(c),
-                "path": path.into_iter().map(id).collect::<Vec<_>>(),
-                "path_length": paths.len(c),
-                "next": sim.cause(c).map(|cause| id(cause.next)),
+            Affected {
+                failed: sim.is_failed(c),
+                id: id(c),
+                kind: model.component(c).kind.as_str(),
+                next: sim.cause(c).map(|cause| id(cause.next)),
+                path: path.into_iter().map(id).collect(),
+                path_length: self.paths.len(c),
+                state: sim.state(c).as_str(),
+            }
+        }))));
+        let reduced: Vec<Reduced<'_>> = reduced(model, sim)
+            .into_iter()
+            .map(|(c, r)| {
+                let req = &model.component(c).requirements[r];
+                Reduced {
+                    id: id(c),
+                    members: Ids { model, ids: &req.members },
+                    members_down: req
+                        .members
+                        .iter()
+                        .filter(|&&m| sim.state(m) == State::Down)
+                        .map(|&m| id(m))
+                        .collect(),
+                    need: req.need,
+                }
             })
-        })
-        .collect();
-    let reduced: Vec<_> = reduced(model, sim)
-        .into_iter()
-        .map(|(c, r)| {
-            let req = &model.component(c).requirements[r];
-            json!({
-                "id": id(c),
-                "members": req.members.iter().map(|&m| id(m)).collect::<Vec<_>>(),
-                "need": req.need,
-                "members_down": req.members.iter().filter(|&&m| sim.state(m) == State::Down).map(|&m| id(m)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let value = json!({
-        "schema": "blastmap.simulation/v1",
-        "redundancy_reduced": reduced,
-        "failed": sim.failed().iter().map(|&c| id(c)).collect::<Vec<_>>(),
-        "components": components,
-    });
-    crate::render::to_json_text(&value)
+            .collect();
+        Top {
+            components,
+            failed: Ids { model, ids: sim.failed() },
+            redundancy_reduced: reduced,
+            schema: "blastmap.simulation/v1",
+        }
+        .serialize(s)
+    }
+}
+
+/// One affected component, keys in alphabetical order.
+#[derive(Serialize)]
+struct Affected<'a> {
+    failed: bool,
+    id: &'a str,
+    kind: &'a str,
+    next: Option<&'a str>,
+    path: Vec<&'a str>,
+    path_length: usize,
+    state: &'a str,
+}
+
+#[derive(Serialize)]
+struct Reduced<'a> {
+    id: &'a str,
+    members: Ids<'a>,
+    members_down: Vec<&'a str>,
+    need: u32,
+}
+
+/// A sequence serialized from an iterator as it goes (once).
+struct Each<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Each<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => s.collect_seq(items),
+            None => Err(serde::ser::Error::custom("a sequence serialized twice")),
+        }
+    }
 }

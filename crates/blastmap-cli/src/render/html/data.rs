@@ -9,8 +9,8 @@
 
 use blastmap_analysis::cold_start::ColdStart;
 use blastmap_analysis::report::Report;
-use blastmap_manifest::{ComponentId, Mode, Model, Origin, RequirementShape};
-use serde_json::{Value, json};
+use blastmap_manifest::{ComponentId, Mode, Model, Origin, Requirement, RequirementShape};
+use serde::{Serialize, Serializer};
 
 use crate::render::safe;
 
@@ -21,57 +21,106 @@ pub(super) const SPOFS_EMBEDDED: usize = 100;
 /// `components`, which is id order). Each requirement is
 /// `[shape, need, soft, origin, [members]]`: shape 0 single, 1 `any_of`,
 /// 2 quorum; soft 0 or 1; origin 0 `depends_on`, 1 `runs_in`, 2 `within`.
-pub(super) fn data(model: &Model, report: &Report, waves: &ColdStart) -> Value {
-    let index = |list: &[ComponentId]| list.iter().map(|c| c.index()).collect::<Vec<_>>();
-    let components: Vec<Value> = model
-        .ids()
-        .map(|c| {
+/// Serialized straight from the model and the report (no tree of values);
+/// keys in alphabetical order, as they have always been.
+pub(super) struct Data<'a> {
+    pub(super) model: &'a Model,
+    pub(super) report: &'a Report,
+    pub(super) waves: &'a ColdStart,
+}
+
+impl Serialize for Data<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Top<'a> {
+            components: Components<'a>,
+            schema: &'static str,
+        }
+        Top { components: Components(self), schema: "blastmap.html/v2" }.serialize(s)
+    }
+}
+
+struct Components<'a>(&'a Data<'a>);
+
+impl Serialize for Components<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Data { model, report, waves } = *self.0;
+        s.collect_seq(model.ids().map(|c| {
             let comp = model.component(c);
             let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
             let avail = report.availability.as_ref().and_then(|a| a.get(c.index()).and_then(Option::as_ref));
-            let needs: Vec<Value> = comp
-                .requirements
-                .iter()
-                .map(|r| {
-                    let shape = match r.shape {
-                        RequirementShape::Single => 0,
-                        RequirementShape::AnyOf => 1,
-                        RequirementShape::Quorum => 2,
-                    };
-                    let origin = match r.origin {
-                        Origin::DependsOn => 0,
-                        Origin::RunsIn => 1,
-                        Origin::Within => 2,
-                    };
-                    json!([shape, r.need, u8::from(r.mode == Mode::Soft), origin, index(&r.members)])
-                })
-                .collect();
-            json!({
-                "id": comp.id,
-                "name": safe(&comp.name),
-                "kind": comp.kind.as_str(),
-                "tier": comp.tier,
-                "owner": comp.owner.as_deref().map(safe),
-                "system": comp.system.as_deref().map(safe),
-                "critical": comp.is_critical(),
-                "entrypoint": comp.entrypoint,
-                "declared": comp.availability,
-                "ceiling": avail.map(|a| a.value),
-                "slo": comp.slo,
-                "slo_met": match (avail, comp.slo) {
+            Entry {
+                ceiling: avail.map(|a| a.value),
+                critical: comp.is_critical(),
+                declared: comp.availability,
+                entrypoint: comp.entrypoint,
+                id: &comp.id,
+                kind: comp.kind.as_str(),
+                name: safe(&comp.name),
+                needs: Needs(&comp.requirements),
+                owner: comp.owner.as_deref().map(safe),
+                slo: comp.slo,
+                slo_met: match (avail, comp.slo) {
                     (Some(a), Some(slo)) => Some(a.meets_slo(slo)),
                     (None, Some(_)) => Some(true),
                     _ => None,
                 },
-                "wave": waves.wave_of.get(c.index()).copied().flatten(),
-                "needs": needs,
-                "spofs": spofs.map(|s| index(&s[..s.len().min(SPOFS_EMBEDDED)])),
-                "spofs_total": spofs.map(|_| crate::render::report::spof_total(report, c)),
-            })
-        })
-        .collect();
-    json!({
-        "schema": "blastmap.html/v2",
-        "components": components,
-    })
+                spofs: spofs.map(|s| Indices(s.get(..s.len().min(SPOFS_EMBEDDED)).unwrap_or_default())),
+                spofs_total: spofs.map(|_| crate::render::report::spof_total(report, c)),
+                system: comp.system.as_deref().map(safe),
+                tier: comp.tier,
+                wave: waves.wave_of.get(c.index()).copied().flatten(),
+            }
+        }))
+    }
+}
+
+/// One component of the island, keys in alphabetical order.
+#[derive(Serialize)]
+struct Entry<'a> {
+    ceiling: Option<f64>,
+    critical: bool,
+    declared: Option<f64>,
+    entrypoint: bool,
+    id: &'a str,
+    kind: &'a str,
+    name: String,
+    needs: Needs<'a>,
+    owner: Option<String>,
+    slo: Option<f64>,
+    slo_met: Option<bool>,
+    spofs: Option<Indices<'a>>,
+    spofs_total: Option<usize>,
+    system: Option<String>,
+    tier: u8,
+    wave: Option<u32>,
+}
+
+/// Components as their indices.
+struct Indices<'a>(&'a [ComponentId]);
+
+impl Serialize for Indices<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|c| c.index()))
+    }
+}
+
+struct Needs<'a>(&'a [Requirement]);
+
+impl Serialize for Needs<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|r| {
+            let shape = match r.shape {
+                RequirementShape::Single => 0u8,
+                RequirementShape::AnyOf => 1,
+                RequirementShape::Quorum => 2,
+            };
+            let origin = match r.origin {
+                Origin::DependsOn => 0u8,
+                Origin::RunsIn => 1,
+                Origin::Within => 2,
+            };
+            (shape, r.need, u8::from(r.mode == Mode::Soft), origin, Indices(&r.members))
+        }))
+    }
 }

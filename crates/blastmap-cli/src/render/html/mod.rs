@@ -25,8 +25,6 @@ mod data;
 mod layout;
 mod page;
 
-use serde_json::Value;
-
 use crate::render::diagram::{self, ClusterBy, Direction, Options, Scene};
 use crate::render::dot::{self, DotOptions};
 use crate::render::safe;
@@ -86,7 +84,7 @@ fn text(raw: &str) -> String {
 /// JSON that can sit inside `<script>`: nothing in it can end the element or
 /// start a comment, and JavaScript engines that predate JSON ⊂ ECMAScript
 /// still parse the line separators.
-pub(crate) fn script_json(value: &Value) -> String {
+pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
     let raw = serde_json::to_string(value).unwrap_or_default();
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
@@ -142,7 +140,7 @@ mod tests {
         let s = script_json(&v);
         assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
         assert!(!s.contains('\u{2028}') && !s.contains('\u{2029}'));
-        let back: Value = serde_json::from_str(&s).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
     }
 

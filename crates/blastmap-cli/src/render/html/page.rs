@@ -30,7 +30,7 @@ pub(crate) fn render(
     drawing: Drawing,
 ) -> String {
     let (diagram, diagram_note) = diagram_svg(model, waves, drawing);
-    let data = super::data::data(model, report, waves);
+    let data = super::data::Data { model, report, waves };
     let title = format!("blastmap report — {}", safe(name));
 
     let mut out = String::with_capacity(64 * 1024);
