@@ -41,15 +41,29 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Ended {
     let name = input_names(&args.input.paths).join(", ");
     // Code-scanning tools resolve file names against the checkout, where CI runs.
     let base = std::env::current_dir().ok();
-    let text = match args.format {
-        CheckFormat::Text => render::findings::text(model, &policy, &evaluation, &name, &source),
-        CheckFormat::Json => render::findings::json(model, &policy, &evaluation, &source),
-        CheckFormat::Sarif => render::sarif::sarif(model, &policy, &evaluation, base.as_deref()),
-        CheckFormat::Junit => render::junit::junit(model, &evaluation),
-        CheckFormat::Github => render::github::annotations(model, &evaluation, base.as_deref()),
-    };
     let outcome = if evaluation.denied() { Outcome::Findings } else { Outcome::Success };
-    written(output::emit(args.output.as_deref(), text.as_bytes()), outcome)
+    let path = args.output.as_deref();
+    // The machine-readable logs are written as they are serialized.
+    let streamed = match args.format {
+        CheckFormat::Json => Some(output::emit_with(path, |w| {
+            render::findings::write_json(model, &policy, &evaluation, &source, w)
+        })),
+        CheckFormat::Sarif => Some(output::emit_with(path, |w| {
+            render::sarif::write_sarif(model, &policy, &evaluation, base.as_deref(), w)
+        })),
+        CheckFormat::Junit => {
+            Some(output::emit_with(path, |w| render::junit::write_junit(model, &evaluation, w)))
+        }
+        CheckFormat::Text | CheckFormat::Github => None,
+    };
+    if let Some(result) = streamed {
+        return written(result, outcome);
+    }
+    let text = match args.format {
+        CheckFormat::Github => render::github::annotations(model, &evaluation, base.as_deref()),
+        _ => render::findings::text(model, &policy, &evaluation, &name, &source),
+    };
+    written(output::emit(path, text.as_bytes()), outcome)
 }
 
 /// The policy to evaluate: `--policy FILE`, else the inventory's, else the

@@ -24,12 +24,19 @@ pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Ended {
     }
     let (base_name, head_name) = (input_name(&args.base), input_name(&args.head));
     let names: Vec<&str> = triggered(&result, &args.fail_on).into_iter().map(fail_on_name).collect();
-    let text = match args.format {
-        DiffFormat::Text => render::diff::text(&result, &base_name, &head_name, args.top),
-        DiffFormat::Markdown => render::diff::markdown(&result, &base_name, &head_name, args.top),
-        DiffFormat::Json => render::diff::json(&result, &base_name, &head_name, &names),
+    let path = args.output.as_deref();
+    let done = match args.format {
+        DiffFormat::Text => {
+            output::emit(path, render::diff::text(&result, &base_name, &head_name, args.top).as_bytes())
+        }
+        DiffFormat::Markdown => {
+            output::emit(path, render::diff::markdown(&result, &base_name, &head_name, args.top).as_bytes())
+        }
+        DiffFormat::Json => {
+            output::emit_with(path, |w| render::diff::write_json(&result, &base_name, &head_name, &names, w))
+        }
     };
-    match output::emit(args.output.as_deref(), text.as_bytes()) {
+    match done {
         // Only once the result is written: a closed pipe stays a success.
         Ok(()) if !names.is_empty() => {
             eprint(&format!("diff failed: {}\n", names.join(", ")));

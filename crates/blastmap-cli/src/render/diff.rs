@@ -6,7 +6,7 @@ use blastmap_manifest::{Mode, Origin, RequirementShape};
 use serde_json::{Value, json};
 
 use crate::render::report::md;
-use crate::render::{Table, safe, to_json_text};
+use crate::render::{Table, safe};
 
 /// A requirement in words: `checkout → any_of(redis-a, redis-b) (soft)`,
 /// each id passed through `esc`.
@@ -246,33 +246,69 @@ fn dep_json(dep: &Dep) -> Value {
     })
 }
 
-/// `blastmap.diff/v1` JSON; `triggered` names the `--fail-on` conditions that hold.
-pub(crate) fn json(d: &Diff, base: &str, head: &str, triggered: &[&str]) -> String {
-    let spofs = |v: &[blastmap_analysis::diff::SpofChange]| -> Vec<Value> {
-        v.iter().map(|s| json!({"component": s.component, "spof": s.spof})).collect()
-    };
-    to_json_text(&json!({
-        "schema": "blastmap.diff/v1",
-        "base": base,
-        "head": head,
-        "components": { "added": d.added_components, "removed": d.removed_components },
-        "dependencies": {
-            "added": d.added_dependencies.iter().map(dep_json).collect::<Vec<_>>(),
-            "removed": d.removed_dependencies.iter().map(dep_json).collect::<Vec<_>>(),
-        },
-        "spofs": { "new": spofs(&d.new_spofs), "removed": spofs(&d.removed_spofs) },
-        "blast_radius": d.radius_changes.iter().map(|r| json!({
-            "component": r.component, "before": r.before, "after": r.after, "change": r.delta(),
-        })).collect::<Vec<_>>(),
-        "cycles": { "new": d.new_cycles, "removed": d.removed_cycles },
-        "availability": d.availability_changes.iter().map(|a| json!({
+/// `blastmap.diff/v1` JSON, written straight to `out` one entry at a time
+/// (keys in alphabetical order, as when it was one tree of values);
+/// `triggered` names the `--fail-on` conditions that hold.
+pub(crate) fn write_json(
+    d: &Diff,
+    base: &str,
+    head: &str,
+    triggered: &[&str],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use crate::render::Each;
+    use serde::Serialize;
+    #[derive(Serialize)]
+    struct Both<A: Serialize, R: Serialize> {
+        added: A,
+        removed: R,
+    }
+    #[derive(Serialize)]
+    struct NewRemoved<N: Serialize, R: Serialize> {
+        new: N,
+        removed: R,
+    }
+    #[derive(Serialize)]
+    #[allow(clippy::struct_field_names, reason = "the field names are the JSON keys")]
+    struct Top<'a, A: Serialize, B: Serialize, C: Serialize, D: Serialize, O: Serialize, S: Serialize> {
+        availability: A,
+        base: &'a str,
+        blast_radius: B,
+        components: Both<&'a [String], &'a [String]>,
+        cycles: C,
+        dependencies: D,
+        fail_on: &'a [&'a str],
+        head: &'a str,
+        observed: O,
+        schema: &'static str,
+        spofs: S,
+    }
+    fn spofs(v: &[blastmap_analysis::diff::SpofChange]) -> Each<impl Iterator<Item = Value> + '_> {
+        Each::new(v.iter().map(|s| json!({"component": s.component, "spof": s.spof})))
+    }
+    let top = Top {
+        availability: Each::new(d.availability_changes.iter().map(|a| json!({
             "component": a.component, "before": a.before, "after": a.after, "slo": a.slo, "dropped": a.dropped(),
-        })).collect::<Vec<_>>(),
-        "observed": d.observed.as_ref().map(|o| json!({
+        }))),
+        base,
+        blast_radius: Each::new(d.radius_changes.iter().map(|r| json!({
+            "component": r.component, "before": r.before, "after": r.after, "change": r.delta(),
+        }))),
+        components: Both { added: &d.added_components, removed: &d.removed_components },
+        cycles: NewRemoved { new: &d.new_cycles, removed: &d.removed_cycles },
+        dependencies: Both {
+            added: Each::new(d.added_dependencies.iter().map(dep_json)),
+            removed: Each::new(d.removed_dependencies.iter().map(dep_json)),
+        },
+        fail_on: triggered,
+        head,
+        observed: d.observed.as_ref().map(|o| json!({
             "observed_side": if o.observed_is_head { "head" } else { "base" },
             "undeclared": o.undeclared.iter().map(|(a, b, via)| json!({"from": a, "to": b, "via": via})).collect::<Vec<_>>(),
             "unused": o.unused.iter().map(|(a, b)| json!({"from": a, "to": b})).collect::<Vec<_>>(),
         })),
-        "fail_on": triggered,
-    }))
+        schema: "blastmap.diff/v1",
+        spofs: NewRemoved { new: spofs(&d.new_spofs), removed: spofs(&d.removed_spofs) },
+    };
+    crate::render::write_pretty(out, &top)
 }

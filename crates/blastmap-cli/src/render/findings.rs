@@ -7,7 +7,7 @@ use blastmap_manifest::{ComponentId, Exception, Kind, Level, Mode, Model, Policy
 use serde_json::{Value, json};
 
 use crate::render::path::{group_name, status_words};
-use crate::render::{plural, safe, to_json_text};
+use crate::render::{plural, safe};
 
 /// How many ids a message lists before "and N more".
 const LISTED: usize = 5;
@@ -333,29 +333,42 @@ fn finding_json(model: &Model, finding: &Finding) -> Value {
     })
 }
 
-/// `blastmap.check/v1` JSON.
-pub(crate) fn json(model: &Model, policy: &Policy, evaluation: &Evaluation, source: &PolicySource) -> String {
-    let findings: Vec<Value> = evaluation.findings.iter().map(|f| finding_json(model, f)).collect();
-    let excepted: Vec<Value> = evaluation
-        .excepted
-        .iter()
-        .map(|e| {
-            let mut value = finding_json(model, &e.finding);
-            if let (Some(x), Some(map)) = (exception_of(policy, e.exception), value.as_object_mut()) {
-                map.insert(
-                    "exception".to_owned(),
-                    json!({
-                        "reason": x.reason,
-                        "expires": date(x.expires),
-                        "file": x.location.file.to_string(),
-                        "line": x.location.line,
-                        "column": x.location.column,
-                    }),
-                );
-            }
-            value
-        })
-        .collect();
+/// The `blastmap.check/v1` JSON, written straight to `out` one finding at
+/// a time (keys in alphabetical order, as when it was one tree of values).
+pub(crate) fn write_json(
+    model: &Model,
+    policy: &Policy,
+    evaluation: &Evaluation,
+    source: &PolicySource,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Top<F: serde::Serialize, E: serde::Serialize> {
+        excepted: E,
+        findings: F,
+        passed: bool,
+        policy: Value,
+        rules: Vec<Value>,
+        schema: &'static str,
+        summary: Value,
+    }
+    let findings = evaluation.findings.iter().map(|f| finding_json(model, f));
+    let excepted = evaluation.excepted.iter().map(|e| {
+        let mut value = finding_json(model, &e.finding);
+        if let (Some(x), Some(map)) = (exception_of(policy, e.exception), value.as_object_mut()) {
+            map.insert(
+                "exception".to_owned(),
+                json!({
+                    "reason": x.reason,
+                    "expires": date(x.expires),
+                    "file": x.location.file.to_string(),
+                    "line": x.location.line,
+                    "column": x.location.column,
+                }),
+            );
+        }
+        value
+    });
     let rules: Vec<Value> = evaluation
         .checked
         .iter()
@@ -366,17 +379,18 @@ pub(crate) fn json(model: &Model, policy: &Policy, evaluation: &Evaluation, sour
         PolicySource::File(f) => json!(f),
         PolicySource::Default => json!("default"),
     };
-    to_json_text(&json!({
-        "schema": "blastmap.check/v1",
-        "passed": !evaluation.denied(),
-        "policy": policy_source,
-        "summary": {
+    let top = Top {
+        excepted: crate::render::Each::new(excepted),
+        findings: crate::render::Each::new(findings),
+        passed: !evaluation.denied(),
+        policy: policy_source,
+        rules,
+        schema: "blastmap.check/v1",
+        summary: json!({
             "deny": evaluation.count(Level::Deny),
             "warn": evaluation.count(Level::Warn),
             "excepted": evaluation.excepted.len(),
-        },
-        "rules": rules,
-        "findings": findings,
-        "excepted": excepted,
-    }))
+        }),
+    };
+    crate::render::write_pretty(out, &top)
 }

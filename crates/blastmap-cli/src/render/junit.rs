@@ -5,8 +5,9 @@
 //! no warning state that CI servers agree on).
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
-use blastmap_analysis::policy::{Evaluation, Finding};
+use blastmap_analysis::policy::{Checked, Evaluation, Finding};
 use blastmap_manifest::{Level, Model};
 
 use crate::render::findings::{level_word, message, path_words};
@@ -58,34 +59,55 @@ fn describe(model: &Model, finding: &Finding) -> String {
     text
 }
 
-/// The `JUnit` XML document of one `check` run.
-pub(crate) fn junit(model: &Model, evaluation: &Evaluation) -> String {
-    let mut suites = String::new();
+/// One rule's findings by subject (every checked subject, and any subject
+/// with a finding that was not among them), and its excepted findings.
+type BySubject<'a> = BTreeMap<&'a str, Vec<&'a Finding>>;
+
+fn grouped<'a>(evaluation: &'a Evaluation, checked: &'a Checked) -> (BySubject<'a>, BySubject<'a>) {
+    let mut by_subject: BySubject<'a> = checked.subjects.iter().map(|s| (s.as_str(), Vec::new())).collect();
+    for f in evaluation.findings.iter().filter(|f| f.code == checked.code) {
+        by_subject.entry(f.subject.as_str()).or_default().push(f);
+    }
+    let mut excepted: BySubject<'a> = BTreeMap::new();
+    for e in evaluation.excepted.iter().filter(|e| e.finding.code == checked.code) {
+        excepted.entry(e.finding.subject.as_str()).or_default().push(&e.finding);
+    }
+    (by_subject, excepted)
+}
+
+/// How many subjects of `by_subject` fail (have a denied finding).
+fn failures(by_subject: &BySubject<'_>) -> usize {
+    by_subject.values().filter(|fs| fs.iter().any(|f| f.level == Level::Deny)).count()
+}
+
+/// The `JUnit` XML document of one `check` run, written to `out` one test
+/// suite (one rule) at a time; the totals of the root element are counted
+/// first.
+pub(crate) fn write_junit(model: &Model, evaluation: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
     let (mut total_tests, mut total_failures) = (0usize, 0usize);
     for checked in &evaluation.checked {
-        // Findings of this rule by subject; a subject with a finding that was
-        // not among the checked ones still gets a case.
-        let mut by_subject: BTreeMap<&str, Vec<&Finding>> =
-            checked.subjects.iter().map(|s| (s.as_str(), Vec::new())).collect();
-        for f in evaluation.findings.iter().filter(|f| f.code == checked.code) {
-            by_subject.entry(f.subject.as_str()).or_default().push(f);
-        }
-        let mut excepted: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for e in evaluation.excepted.iter().filter(|e| e.finding.code == checked.code) {
-            excepted.entry(e.finding.subject.as_str()).or_default().push(&e.finding);
-        }
-        let failures = by_subject.values().filter(|fs| fs.iter().any(|f| f.level == Level::Deny)).count();
+        let (by_subject, _) = grouped(evaluation, checked);
         total_tests += by_subject.len();
-        total_failures += failures;
+        total_failures += failures(&by_subject);
+    }
+    write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"blastmap check\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n"
+    )?;
+    for checked in &evaluation.checked {
+        let (by_subject, excepted) = grouped(evaluation, checked);
         let rule = checked.code.as_str();
-        suites.push_str(&format!(
-            "  <testsuite name=\"{rule}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
-            by_subject.len()
-        ));
-        suites.push_str(&format!(
+        writeln!(
+            out,
+            "  <testsuite name=\"{rule}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">",
+            by_subject.len(),
+            failures(&by_subject)
+        )?;
+        write!(
+            out,
             "    <properties>\n      <property name=\"level\" value=\"{}\"/>\n    </properties>\n",
             checked.level.as_str()
-        ));
+        )?;
         for (subject, findings) in &by_subject {
             let name = escape(subject);
             let mut body = String::new();
@@ -111,16 +133,15 @@ pub(crate) fn junit(model: &Model, evaluation: &Evaluation) -> String {
             }
             let classname = format!("blastmap.{rule}");
             if body.is_empty() {
-                suites.push_str(&format!("    <testcase name=\"{name}\" classname=\"{classname}\"/>\n"));
+                writeln!(out, "    <testcase name=\"{name}\" classname=\"{classname}\"/>")?;
             } else {
-                suites.push_str(&format!(
+                write!(
+                    out,
                     "    <testcase name=\"{name}\" classname=\"{classname}\">\n{body}    </testcase>\n"
-                ));
+                )?;
             }
         }
-        suites.push_str("  </testsuite>\n");
+        out.write_all(b"  </testsuite>\n")?;
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"blastmap check\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n{suites}</testsuites>\n"
-    )
+    out.write_all(b"</testsuites>\n")
 }

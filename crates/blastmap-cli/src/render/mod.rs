@@ -44,8 +44,8 @@ pub(crate) fn join_and(items: &[&str]) -> String {
 }
 
 /// Pretty JSON with a final newline.
-/// Writes `value` as pretty-printed JSON (two-space indentation, as
-/// [`to_json_text`]) with a final newline, straight to `out`: no tree of
+/// Writes `value` as pretty-printed JSON (two-space indentation) with a
+/// final newline, straight to `out`: no tree of
 /// values and no text of the whole document is built.
 pub(crate) fn write_pretty(
     out: &mut dyn std::io::Write,
@@ -67,10 +67,23 @@ impl serde::Serialize for Ids<'_> {
     }
 }
 
-pub(crate) fn to_json_text(value: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
-    s.push('\n');
-    s
+/// A sequence serialized from an iterator as it goes (once): one item is
+/// held at a time.
+pub(crate) struct Each<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Each<I> {
+    pub(crate) fn new(items: I) -> Self {
+        Each(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = T>, T: serde::Serialize> serde::Serialize for Each<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => s.collect_seq(items),
+            None => Err(serde::ser::Error::custom("a sequence serialized twice")),
+        }
+    }
 }
 
 /// A left-aligned text table; columns whose header starts with `>` are

@@ -2,14 +2,16 @@
 //! its metadata, every finding as a result pointing at the manifest line,
 //! excepted findings as suppressed results.
 
+use std::io::{self, Write};
 use std::path::{Component, Path};
 
 use blastmap_analysis::policy::{Code, Evaluation, Finding};
 use blastmap_manifest::{Level, Location, Model, Policy};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::render::findings::{message, path_words};
-use crate::render::to_json_text;
+use crate::render::{Each, write_pretty};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -139,8 +141,30 @@ fn result(model: &Model, finding: &Finding, base: Option<&Path>) -> Value {
     value
 }
 
-/// The SARIF log of one `check` run; file URIs are relative to `base`.
-pub(crate) fn sarif(model: &Model, policy: &Policy, evaluation: &Evaluation, base: Option<&Path>) -> String {
+/// The SARIF log of one `check` run, written straight to `out` one result
+/// at a time; file URIs are relative to `base`.
+pub(crate) fn write_sarif(
+    model: &Model,
+    policy: &Policy,
+    evaluation: &Evaluation,
+    base: Option<&Path>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    // Keys in alphabetical order, as when the log was one tree of values.
+    #[derive(Serialize)]
+    struct Log<R: Serialize> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        runs: [R; 1],
+        version: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Run<I: Serialize> {
+        #[serde(rename = "columnKind")]
+        column_kind: &'static str,
+        results: I,
+        tool: Value,
+    }
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|&code| {
@@ -153,8 +177,16 @@ pub(crate) fn sarif(model: &Model, policy: &Policy, evaluation: &Evaluation, bas
             })
         })
         .collect();
-    let mut results: Vec<Value> = evaluation.findings.iter().map(|f| result(model, f, base)).collect();
-    for e in &evaluation.excepted {
+    let tool = json!({
+        "driver": {
+            "name": "blastmap",
+            "informationUri": "https://github.com/blastmap/blastmap",
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        }
+    });
+    let found = evaluation.findings.iter().map(|f| result(model, f, base));
+    let excepted = evaluation.excepted.iter().map(|e| {
         let mut value = result(model, &e.finding, base);
         let mut suppression = json!({ "kind": "inSource", "status": "accepted" });
         if let Some(x) = policy.exceptions.get(e.exception) {
@@ -164,22 +196,8 @@ pub(crate) fn sarif(model: &Model, policy: &Policy, evaluation: &Evaluation, bas
             }
         }
         value["suppressions"] = json!([suppression]);
-        results.push(value);
-    }
-    to_json_text(&json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "blastmap",
-                    "informationUri": "https://github.com/blastmap/blastmap",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    }))
+        value
+    });
+    let run = Run { column_kind: "unicodeCodePoints", results: Each::new(found.chain(excepted)), tool };
+    write_pretty(out, &Log { schema: SCHEMA, runs: [run], version: "2.1.0" })
 }

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::{Serialize, Serializer};
 
 use crate::render::path::{Paths, describe, group_name, group_status};
-use crate::render::{Ids, Table, plural, safe, write_pretty};
+use crate::render::{Each, Ids, Table, plural, safe, write_pretty};
 
 /// Failed components first, then down, then degraded; each by id.
 pub(crate) fn text(model: &Model, sim: &Simulation) -> String {
@@ -98,7 +98,7 @@ impl Serialize for SimulationView<'_> {
         }
         let (model, sim) = (self.model, self.sim);
         let id = |c: ComponentId| model.component(c).id.as_str();
-        let components = Each(std::cell::Cell::new(Some(sim.affected().map(|c| {
+        let components = Each::new(sim.affected().map(|c| {
             let mut path = vec![c];
             while path.len() < PATH_LISTED {
                 let Some(cause) = path.last().and_then(|&at| sim.cause(at)) else { break };
@@ -113,7 +113,7 @@ impl Serialize for SimulationView<'_> {
                 path_length: self.paths.len(c),
                 state: sim.state(c).as_str(),
             }
-        }))));
+        }));
         let reduced: Vec<Reduced<'_>> = reduced(model, sim)
             .into_iter()
             .map(|(c, r)| {
@@ -159,16 +159,4 @@ struct Reduced<'a> {
     members: Ids<'a>,
     members_down: Vec<&'a str>,
     need: u32,
-}
-
-/// A sequence serialized from an iterator as it goes (once).
-struct Each<I>(std::cell::Cell<Option<I>>);
-
-impl<I: Iterator<Item = T>, T: Serialize> Serialize for Each<I> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0.take() {
-            Some(items) => s.collect_seq(items),
-            None => Err(serde::ser::Error::custom("a sequence serialized twice")),
-        }
-    }
 }
