@@ -91,6 +91,10 @@ pub(crate) fn refuse_terminal(format: DiagramFormat, output: Option<&Path>) -> R
     Ok(())
 }
 
+/// Arrows above which `dot` may take minutes (682 took 32 s, 1 947 over
+/// two minutes): `graph` then says so before it waits.
+const MANY_ARROWS: usize = 300;
+
 /// Renders `scene` in `format` and writes it.
 pub(crate) fn emit(format: DiagramFormat, scene: &Scene, path: Option<&Path>) -> Ended {
     let bytes = match format {
@@ -98,7 +102,7 @@ pub(crate) fn emit(format: DiagramFormat, scene: &Scene, path: Option<&Path>) ->
         DiagramFormat::Mermaid => mermaid::render(scene).into_bytes(),
         DiagramFormat::Svg | DiagramFormat::Png => {
             let image = if format == DiagramFormat::Svg { Image::Svg } else { Image::Png };
-            if scene.edges.len() > crate::render::html::DENSE_EDGES {
+            if scene.edges.len() > MANY_ARROWS {
                 eprint(&format!(
                     "note: {} arrows between {} boxes: Graphviz may take minutes to lay this out\n  help: \
                      `--focus ID` draws the neighbourhood of a component\n",
@@ -112,6 +116,9 @@ pub(crate) fn emit(format: DiagramFormat, scene: &Scene, path: Option<&Path>) ->
                     return Err(CliError::GraphvizMissingForFormat { format: image.name() });
                 }
                 Err(GraphvizError::Failed(reason)) => return Err(CliError::GraphvizFailed { reason }),
+                Err(GraphvizError::TimedOut) => {
+                    return Err(CliError::GraphvizFailed { reason: "`dot` ran out of time".to_owned() });
+                }
             }
         }
     };

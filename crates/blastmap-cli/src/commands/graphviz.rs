@@ -7,8 +7,9 @@
 //! writing before it has read everything, and with both pipes full each
 //! side would wait for the other.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The image formats `dot` draws for us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +33,23 @@ pub(crate) enum GraphvizError {
     NotInstalled,
     /// `dot` ran and failed, or could not be run; the message is terminal-safe.
     Failed(String),
+    /// `dot` did not finish within the time it was given, and was stopped.
+    TimedOut,
 }
 
 /// Draws `dot_text` as `image`.
 pub(crate) fn render(dot_text: &str, image: Image) -> Result<Vec<u8>, GraphvizError> {
+    render_within(dot_text, image, None)
+}
+
+/// [`render`], stopping `dot` (and answering [`GraphvizError::TimedOut`])
+/// when it has not finished after `budget`: on a few thousand arrows its
+/// layout can take minutes.
+pub(crate) fn render_within(
+    dot_text: &str,
+    image: Image,
+    budget: Option<Duration>,
+) -> Result<Vec<u8>, GraphvizError> {
     let spawned = Command::new("dot")
         .arg(format!("-T{}", image.name()))
         .stdin(Stdio::piped())
@@ -53,19 +67,44 @@ pub(crate) fn render(dot_text: &str, image: Image) -> Result<Vec<u8>, GraphvizEr
         Some(mut stdin) => stdin.write_all(&input),
         None => Ok(()),
     });
-    let output = child.wait_with_output().map_err(|e| GraphvizError::Failed(format!("`dot` failed: {e}")))?;
+    // Both pipes drained while `dot` runs, so that neither fills up.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = budget.map(|b| Instant::now() + b);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = (writer.join(), stdout.join(), stderr.join());
+                return Err(GraphvizError::TimedOut);
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(GraphvizError::Failed(format!("`dot` failed: {e}"))),
+        }
+    };
     let written = writer.join();
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+    let (out, err) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&err);
         let first: Vec<&str> = stderr.lines().take(5).collect();
         return Err(GraphvizError::Failed(format!(
-            "`dot` failed ({}): {}",
-            output.status,
+            "`dot` failed ({status}): {}",
             crate::render::safe(&first.join("; "))
         )));
     }
     match written {
-        Ok(Ok(())) => Ok(output.stdout),
+        Ok(Ok(())) => Ok(out),
         Ok(Err(e)) => Err(GraphvizError::Failed(format!("cannot send the diagram to `dot`: {e}"))),
         Err(_) => Err(GraphvizError::Failed("cannot send the diagram to `dot`".to_owned())),
     }

@@ -12,7 +12,7 @@ use crate::error::CliError;
 use crate::output;
 use crate::progress;
 use crate::render;
-use crate::render::html::{DENSE_EDGES, Drawing};
+use crate::render::html::{Drawing, GRAPHVIZ_BUDGET};
 
 /// The switch of one analysis in [`Analyses`].
 type Switch = fn(&mut Analyses) -> &mut bool;
@@ -117,19 +117,25 @@ fn html(
     Ok(render::html::render(model, report, &waves, name, top, drawing))
 }
 
-/// The page's diagram as `--diagram` asks: `auto` falls back to the
-/// built-in layout whatever went wrong with Graphviz.
+/// The page's diagram as `--diagram` asks: `auto` gives Graphviz
+/// [`GRAPHVIZ_BUDGET`] and falls back to the built-in layout whatever went
+/// wrong, so the page always has a diagram.
 fn drawing(model: &Model, how: HtmlDiagram) -> Result<Drawing, CliError> {
     if how == HtmlDiagram::Builtin {
-        return Ok(Drawing::Builtin);
+        return Ok(Drawing::Builtin(None));
     }
     let scene = render::html::graphviz_scene(model);
-    if how == HtmlDiagram::Auto && scene.edges.len() > DENSE_EDGES {
-        return Ok(Drawing::TooDense { boxes: scene.nodes.len(), arrows: scene.edges.len() });
-    }
-    match graphviz::render(&render::html::graphviz_dot(&scene), Image::Svg) {
+    let budget = (how == HtmlDiagram::Auto).then_some(GRAPHVIZ_BUDGET);
+    match graphviz::render_within(&render::html::graphviz_dot(&scene), Image::Svg, budget) {
         Ok(bytes) => Ok(Drawing::Graphviz(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(_) if how == HtmlDiagram::Auto => Ok(Drawing::Builtin),
+        Err(GraphvizError::TimedOut) => Ok(Drawing::Builtin(Some(format!(
+            "Graphviz did not finish within {} s (`--diagram graphviz` waits for it)",
+            GRAPHVIZ_BUDGET.as_secs()
+        )))),
+        Err(GraphvizError::NotInstalled) if how == HtmlDiagram::Auto => Ok(Drawing::Builtin(None)),
+        Err(GraphvizError::Failed(reason)) if how == HtmlDiagram::Auto => {
+            Ok(Drawing::Builtin(Some(format!("Graphviz failed: {reason}"))))
+        }
         Err(GraphvizError::NotInstalled) => Err(CliError::GraphvizMissingForDiagram),
         Err(GraphvizError::Failed(reason)) => Err(CliError::GraphvizFailed { reason }),
     }

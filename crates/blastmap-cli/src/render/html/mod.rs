@@ -31,21 +31,21 @@ use crate::render::safe;
 
 pub(crate) use page::render;
 
-/// Arrows above which `--diagram auto` gives up on Graphviz: `dot` took 0.5 s
-/// for 217 arrows between 40 groups (1k synthetic components), 32 s for
-/// 682 and over two minutes for 1 947 (its ranking spreads such graphs over
-/// dozens of ranks and routes every arrow through them).
-pub(crate) const DENSE_EDGES: usize = 300;
+/// How long `--diagram auto` lets Graphviz lay the page's diagram out
+/// before it draws the built-in layout instead: `dot` took 0.1 s for a
+/// 100-component system, 0.5 s for 217 arrows between 40 groups (1k
+/// synthetic components), 32 s for 682 and over two minutes for 1 947 (its
+/// ranking spreads such graphs over dozens of ranks).
+pub(crate) const GRAPHVIZ_BUDGET: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The diagram the command obtained for the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Drawing {
     /// Graphviz's SVG of [`graphviz_dot`].
     Graphviz(String),
-    /// [`graphviz_scene`] has more than [`DENSE_EDGES`] arrows: no diagram.
-    TooDense { boxes: usize, arrows: usize },
-    /// The built-in layout (asked for, or Graphviz failed under `auto`).
-    Builtin,
+    /// The built-in layout (asked for, or Graphviz failed or ran out of
+    /// time under `auto`: then why, for the caption).
+    Builtin(Option<String>),
 }
 
 /// The scene Graphviz draws for the page: every component, clustered by system.

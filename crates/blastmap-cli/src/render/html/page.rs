@@ -112,42 +112,38 @@ pub(crate) fn render(
 /// The diagram: (layout name, inline SVG) and a caption.
 fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static str, String), String) {
     let collapsed = model.len() > COLLAPSE_THRESHOLD;
+    let grouped = || {
+        format!(
+            "{} (more than {COLLAPSE_THRESHOLD}) drawn as groups, each arrow counting the requirements it stands \
+             for: use the tables and the search box to explore single components, or `blastmap graph --focus ID` \
+             for the neighbourhood of one.",
+            plural(model.len(), "component")
+        )
+    };
     match drawing {
-        Drawing::TooDense { boxes, arrows } => {
-            let note = format!(
-                "{} drawn as {boxes} groups would need {arrows} arrows between them: too dense for Graphviz to lay \
-                 out in reasonable time (minutes), so the page has no diagram. Use the tables and the search box, \
-                 or `blastmap graph --focus ID` for the neighbourhood of a component (`--diagram graphviz` insists \
-                 on the whole).",
-                plural(model.len(), "component"),
-            );
-            (("none", String::new()), note)
-        }
         Drawing::Graphviz(svg) => {
             let caption = if collapsed {
-                format!(
-                    "Drawn by Graphviz. {} (more than {COLLAPSE_THRESHOLD}) drawn as groups: use the tables and the \
-                     search box to explore single components.",
-                    plural(model.len(), "component")
-                )
+                format!("Drawn by Graphviz. {}", grouped())
             } else {
-                "Drawn by Graphviz, clustered by system. Arrows point from a component to what it needs.".to_owned()
+                "Drawn by Graphviz, clustered by system. Arrows point from a component to what it needs."
+                    .to_owned()
             };
             (("graphviz", inline_svg(&svg)), caption)
         }
-        Drawing::Builtin if collapsed => {
-            let note = format!(
-                "{} (more than {COLLAPSE_THRESHOLD}): no diagram without Graphviz; use the tables and the search box.",
-                plural(model.len(), "component")
-            );
-            (("none", String::new()), note)
+        Drawing::Builtin(why) => {
+            let why =
+                why.map(|w| format!("{}; drawn by the built-in layout. ", safe(&w))).unwrap_or_default();
+            if collapsed {
+                let scene = super::graphviz_scene(model);
+                (("builtin", layout::scene_svg(&scene)), format!("{why}{}", grouped()))
+            } else {
+                let caption = format!(
+                    "{why}Layered by cold-start wave: what a component needs sits below it. Arrows point from a \
+                     component to what it needs."
+                );
+                (("builtin", layout::builtin_svg(model, waves)), caption)
+            }
         }
-        Drawing::Builtin => (
-            ("builtin", layout::builtin_svg(model, waves)),
-            "Layered by cold-start wave: what a component needs sits below it. Arrows point from a component to \
-             what it needs."
-                .to_owned(),
-        ),
     }
 }
 
