@@ -377,8 +377,63 @@ fn check_shop(browser: &Browser, dir: &Path, diagram: &str, report: &Value) {
         assert_eq!(strings(&every[id][0]), down, "{diagram}: down of {id}");
         assert_eq!(strings(&every[id][1]), degraded, "{diagram}: degraded of {id}");
     }
+    check_fragment(browser, &page, diagram);
     let errors = browser.console_errors();
     assert!(errors.is_empty(), "{diagram}: console errors: {errors:?}");
+}
+
+/// The page's state is in the URL fragment: a link with `#fail=` opens
+/// with that scenario (several failures at once too, as the engine's
+/// `simulate` computes it), a pick writes the fragment, and an unknown id
+/// is said, not ignored.
+fn check_fragment(browser: &Browser, page: &Path, diagram: &str) {
+    let open = |fragment: &str| {
+        browser.call("POST", "/url", Some(&json!({"url": format!("file://{}{fragment}", page.display())})));
+        browser.run(HIGHLIGHTED)
+    };
+    let simulated = |failed: &[&str]| {
+        let mut args = vec!["simulate", "fixtures/shop", "--format", "json"];
+        for f in failed {
+            args.extend(["--fail", f]);
+        }
+        let sim: Value = serde_json::from_slice(&blastmap(&args)).unwrap();
+        let of = |state: &str| {
+            let mut ids: Vec<String> = sim["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["state"] == json!(state) && c["failed"] == json!(false))
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        };
+        (of("down"), of("degraded"))
+    };
+    for failed in [&["zone-a"][..], &["payments-db", "catalog-db"][..]] {
+        let seen = open(&format!("#fail={}", failed.join(",")));
+        let mut want: Vec<String> = failed.iter().map(|f| (*f).to_owned()).collect();
+        want.sort();
+        assert_eq!(strings(&seen["failed"]), want, "{diagram}: the link's failures");
+        let (down, degraded) = simulated(failed);
+        assert_eq!(strings(&seen["down"]), down, "{diagram}: down under {failed:?}");
+        assert_eq!(strings(&seen["degraded"]), degraded, "{diagram}: degraded under {failed:?}");
+    }
+    let seen = open("#fail=no-such-thing,zone-a&focus=catalog-db");
+    assert_eq!(strings(&seen["failed"]), ["zone-a"]);
+    assert!(seen["panel"].as_str().unwrap().contains("does not have: no-such-thing"), "{seen}");
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#bm-diagram g.node.bm-focus').length"),
+        json!(1)
+    );
+    // A pick writes the fragment; Escape takes the failure out of it.
+    browser.run("document.getElementById('bm-c0').dispatchEvent(new MouseEvent('click', {bubbles: true}));");
+    let first = browser
+        .run("return JSON.parse(document.getElementById('blastmap-data').textContent).components[0].id");
+    let hash = browser.run("return location.hash");
+    assert_eq!(hash, json!(format!("#fail={}&focus=catalog-db", first.as_str().unwrap())), "{diagram}");
+    browser.run("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));");
+    assert_eq!(browser.run("return location.hash"), json!("#focus=catalog-db"), "{diagram}");
 }
 
 #[test]

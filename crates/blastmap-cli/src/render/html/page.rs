@@ -215,7 +215,7 @@ fn bad(is_bad: bool) -> &'static str {
 fn legend() -> String {
     let mut out = String::from("<ul class=\"bm-legend\" aria-label=\"Legend\">\n");
     for (class, label) in [
-        ("bm-sw-failed", "failed (the one you picked)"),
+        ("bm-sw-failed", "failed (what you picked)"),
         ("bm-sw-down", "down"),
         ("bm-sw-degraded", "degraded"),
         ("bm-sw-up", "unaffected"),

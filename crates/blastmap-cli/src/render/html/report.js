@@ -200,6 +200,7 @@
   function clear() {
     clearMarks();
     selected = null;
+    writeHash([]);
     panel.classList.remove("bm-has");
     panel.replaceChildren(el("h2", null, "Details"),
       el("p", "bm-muted", "No component selected. Pick one on the diagram, in a table or with the search box."));
@@ -208,14 +209,18 @@
   // Lists in the panel show this many entries; the rest are counted.
   var LISTED = 200, PATHS_LISTED = 50, STEPS_SHOWN = 12;
 
-  function select(i, fromKeyboard) {
+  function select(i, fromKeyboard) { selectAll([i], fromKeyboard); }
+
+  // Fails every component of `list` at once (a pick, or the link's
+  // `#fail=`), and writes the failure into the URL fragment so that the
+  // address shows the scenario.
+  function selectAll(list, fromKeyboard) {
     clearMarks();
-    selected = i;
-    var c = comps[i];
-    var sim = simulate([i]);
+    selected = list.length === 1 ? list[0] : null;
+    var sim = simulate(list);
     if (svg) {
       svg.classList.add("bm-active");
-      mark(i, "bm-failed");
+      list.forEach(function (f) { mark(f, "bm-failed"); });
       sim.down.forEach(function (d) { mark(d, "bm-down"); });
       sim.degraded.forEach(function (d) { mark(d, "bm-degraded"); });
       hotElements(sim).forEach(function (id) {
@@ -223,11 +228,14 @@
         if (e) { e.classList.add(e.classList.contains("node") ? "bm-hit" : "bm-hot"); }
       });
     }
-    document.querySelectorAll('.bm-pick[data-c="' + i + '"]').forEach(function (b) {
-      b.setAttribute("aria-pressed", "true");
+    list.forEach(function (i) {
+      document.querySelectorAll('.bm-pick[data-c="' + i + '"]').forEach(function (b) {
+        b.setAttribute("aria-pressed", "true");
+      });
     });
-    showDetails(i, sim);
-    if (fromKeyboard !== true && search) { search.value = c.id; }
+    showDetails(list, sim);
+    if (fromKeyboard !== true && search && list.length === 1) { search.value = comps[list[0]].id; }
+    writeHash(list);
   }
 
   function cappedList(list, cap) {
@@ -236,33 +244,13 @@
     return span;
   }
 
-  function showDetails(i, sim) {
-    var c = comps[i];
-    panel.classList.add("bm-has");
-    var parts = [el("h2", null, "Details"), el("h3", null, c.id)];
-    if (c.name && c.name !== c.id) { parts.push(el("p", "bm-muted", c.name)); }
-    var dl = el("dl");
-    function row(k, v) {
-      if (v === null || v === undefined || v === "") { return; }
-      dl.appendChild(el("dt", null, k));
-      var dd = el("dd");
-      if (v instanceof Node) { dd.appendChild(v); } else { dd.textContent = String(v); }
-      dl.appendChild(dd);
-    }
-    row("kind", c.kind);
-    row("tier", c.tier + (c.critical ? " (critical)" : ""));
-    row("owner", c.owner);
-    row("system", c.system);
-    row("availability", c.declared === null ? "never fails on its own" : c.declared + "% on its own");
-    if (c.ceiling !== null) { row("ceiling", pct(c.ceiling)); }
-    if (c.slo !== null) { row("SLO", c.slo + "%" + (c.slo_met === false ? " — out of reach" : " — attainable")); }
-    row("cold start", c.wave === null ? "never starts" : "wave " + c.wave);
-    parts.push(dl);
-
+  // What a failure does: counts, what goes down and degrades, cascade paths.
+  function failureParts(sim, title) {
+    var parts = [];
     var counts = el("div", "bm-counts");
     counts.appendChild(el("span", "bm-c-down", sim.down.length + " down"));
     counts.appendChild(el("span", "bm-c-degraded", sim.degraded.length + " degraded"));
-    parts.push(el("h4", null, "Its failure"));
+    parts.push(el("h4", null, title));
     parts.push(counts);
     if (sim.down.length + sim.degraded.length === 0) {
       parts.push(el("p", "bm-muted", "Takes nothing else down."));
@@ -296,6 +284,38 @@
         parts.push(el("p", "bm-muted", "+ " + (affected.length - PATHS_LISTED) + " more paths"));
       }
     }
+    return parts;
+  }
+
+  function showDetails(list, sim) {
+    panel.classList.add("bm-has");
+    if (list.length !== 1) {
+      var many = [el("h2", null, "Details"), el("h3", null, list.length + " components fail together"), idList(list)];
+      panel.replaceChildren.apply(panel, many.concat(failureParts(sim, "Their failure")));
+      return;
+    }
+    var i = list[0], c = comps[i];
+    var parts = [el("h2", null, "Details"), el("h3", null, c.id)];
+    if (c.name && c.name !== c.id) { parts.push(el("p", "bm-muted", c.name)); }
+    var dl = el("dl");
+    function row(k, v) {
+      if (v === null || v === undefined || v === "") { return; }
+      dl.appendChild(el("dt", null, k));
+      var dd = el("dd");
+      if (v instanceof Node) { dd.appendChild(v); } else { dd.textContent = String(v); }
+      dl.appendChild(dd);
+    }
+    row("kind", c.kind);
+    row("tier", c.tier + (c.critical ? " (critical)" : ""));
+    row("owner", c.owner);
+    row("system", c.system);
+    row("availability", c.declared === null ? "never fails on its own" : c.declared + "% on its own");
+    if (c.ceiling !== null) { row("ceiling", pct(c.ceiling)); }
+    if (c.slo !== null) { row("SLO", c.slo + "%" + (c.slo_met === false ? " — out of reach" : " — attainable")); }
+    row("cold start", c.wave === null ? "never starts" : "wave " + c.wave);
+    parts.push(dl);
+
+    parts = parts.concat(failureParts(sim, "Its failure"));
     parts.push(el("h4", null, "Single points of failure"));
     if (c.spofs === null) {
       parts.push(el("p", "bm-muted", "Not computed (--analyses)."));
@@ -332,6 +352,56 @@
       select(Number(t.dataset.c), true);
     }
   });
+
+  // ---- The page's state in the URL fragment ----
+  // `#fail=ID,ID` fails those components together; `focus=ID` scrolls the
+  // diagram to a component and outlines it: `report.html#fail=zone-a` in a
+  // design-review document opens with that scenario shown. Ids are
+  // URI-encoded (a comma inside an id is %2C).
+  function fragment() {
+    var params = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var at = part.indexOf("=");
+      if (at < 0) { return; }
+      var values = part.slice(at + 1).split(",").filter(function (v) { return v !== ""; });
+      try {
+        params[decodeURIComponent(part.slice(0, at))] = values.map(decodeURIComponent);
+      } catch (e) {
+        params[part.slice(0, at)] = values;
+      }
+    });
+    return params;
+  }
+  function writeHash(list) {
+    var focus = fragment().focus;
+    var parts = [];
+    if (list.length) { parts.push("fail=" + list.map(function (i) { return encodeURIComponent(comps[i].id); }).join(",")); }
+    if (focus && focus.length) { parts.push("focus=" + focus.map(encodeURIComponent).join(",")); }
+    var hash = parts.length ? "#" + parts.join("&") : "";
+    if (location.hash !== hash) {
+      history.replaceState(null, "", hash || location.pathname + location.search);
+    }
+  }
+  function applyHash() {
+    var params = fragment(), unknown = [];
+    var known = function (ids) {
+      return (ids || []).filter(function (id) {
+        if (byId.has(id)) { return true; }
+        unknown.push(id);
+        return false;
+      }).map(function (id) { return byId.get(id); });
+    };
+    var fail = known(params.fail), focus = known(params.focus);
+    document.querySelectorAll(".bm-focus").forEach(function (e) { e.classList.remove("bm-focus"); });
+    focus.forEach(function (i) { var g = node(i); if (g) { g.classList.add("bm-focus"); } });
+    if (fail.length) { selectAll(fail); } else if (params.fail) { clear(); }
+    if (focus.length && node(focus[0])) { node(focus[0]).scrollIntoView({ block: "center", inline: "center" }); }
+    if (unknown.length) {
+      panel.appendChild(el("p", "bm-warn", "The link names " + (unknown.length === 1 ? "an id" : "ids") +
+        " this inventory does not have: " + unknown.join(", ") + "."));
+    }
+  }
+  window.addEventListener("hashchange", applyHash);
 
   // Zoom: "fit" scales the drawing to the column; each step from there
   // multiplies its width, and the figure scrolls.
@@ -372,4 +442,5 @@
     search.value = "";
     clear();
   });
+  if (location.hash) { applyHash(); }
 }());
