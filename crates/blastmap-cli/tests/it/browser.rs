@@ -181,6 +181,13 @@ impl Browser {
         self.call("POST", "/execute/sync", Some(&json!({"script": script, "args": []})))
     }
 
+    /// Runs `script` with `args`; it ends by calling its last argument
+    /// with the result (for promises).
+    fn run_async(&self, script: &str, args: &Value) -> Value {
+        self.call("POST", "/timeouts", Some(&json!({"script": 120_000})));
+        self.call("POST", "/execute/async", Some(&json!({"script": script, "args": args})))
+    }
+
     fn element(&self, css: &str) -> String {
         let found = self.call("POST", "/element", Some(&json!({"using": "css selector", "value": css})));
         found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_owned()
@@ -610,4 +617,84 @@ fn html_report_says_what_it_cannot_know() {
     let page =
         String::from_utf8(blastmap(&["report", "fixtures/valid/tangle.yaml", "--format", "html"])).unwrap();
     assert!(page.contains("5 components; shortest cycle through <button"), "no closed path in the page");
+}
+
+/// The real Mermaid library (`npm install --prefix tests/npm`), or `None`
+/// (skip) outside CI.
+fn mermaid_library() -> Option<PathBuf> {
+    let path = root().join("tests/npm/node_modules/mermaid/dist/mermaid.min.js");
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the Mermaid library is not installed: CI must check Mermaid diagrams with it (npm install --prefix tests/npm)"
+    );
+    #[allow(clippy::print_stderr, reason = "a skipped check must say so in the test output")]
+    {
+        eprintln!("skipped: the Mermaid library is not installed (npm install --prefix tests/npm)");
+    }
+    None
+}
+
+/// Every Mermaid diagram blastmap writes is one the real Mermaid library
+/// (the one GitHub renders with) draws: within its limits of 500 arrows
+/// and 50,000 characters at every size, folded with a comment that says
+/// so when the inventory is larger, and with hostile names.
+#[test]
+fn the_mermaid_library_draws_every_diagram() {
+    let Some((chromium, driver)) = tools() else { return };
+    let Some(library) = mermaid_library() else { return };
+    let dir = scratch("mermaid");
+    let big = dir.join("big.yaml");
+    let config = blastmap_synth::Config { components: 2000, requirements: 10_000, seed: 1, hard_only: false };
+    std::fs::write(&big, blastmap_synth::generate(&config, blastmap_synth::Format::Yaml).unwrap()).unwrap();
+    let b = big.display().to_string();
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("shop", vec!["graph", "fixtures/shop", "--format", "mermaid"]),
+        ("shop zone-a", vec!["simulate", "fixtures/shop", "--fail", "zone-a", "--format", "mermaid"]),
+        ("hostile", vec!["graph", "fixtures/hostile", "--format", "mermaid"]),
+        ("quorum", vec!["graph", "fixtures/valid/quorum.yaml", "--format", "mermaid"]),
+        ("2000", vec!["graph", &b, "--format", "mermaid"]),
+        ("2000 --all", vec!["graph", &b, "--format", "mermaid", "--all"]),
+        ("2000 simulate", vec!["simulate", &b, "--fail", "zone-000000", "--format", "mermaid"]),
+    ];
+    let texts: Vec<String> =
+        cases.iter().map(|(_, args)| String::from_utf8(blastmap(args)).unwrap()).collect();
+    let page = dir.join("mermaid.html");
+    std::fs::write(
+        &page,
+        format!(
+            "<!DOCTYPE html><html><body><script src=\"file://{}\"></script></body></html>",
+            library.display()
+        ),
+    )
+    .unwrap();
+    let browser = Browser::start(&chromium, &driver, &dir.join("profile"));
+    browser.open(&page);
+    let results = browser.run_async(
+        r"const done = arguments[arguments.length - 1];
+          const texts = arguments[0];
+          mermaid.initialize({startOnLoad: false});
+          (async () => {
+            const out = [];
+            for (let i = 0; i < texts.length; i++) {
+              try {
+                const {svg} = await mermaid.render('d' + i, texts[i]);
+                out.push({ok: true, nodes: (svg.match(/class=.node/g) || []).length});
+              } catch (e) {
+                out.push({ok: false, error: String(e && e.message || e)});
+              }
+            }
+            done(out);
+          })();",
+        &json!([texts]),
+    );
+    for (((name, _), text), result) in cases.iter().zip(&texts).zip(results.as_array().unwrap()) {
+        assert_eq!(result["ok"], json!(true), "{name}: Mermaid refuses it: {}", result["error"]);
+        assert!(text.len() <= 50_000, "{name}: {} characters", text.len());
+    }
+    for folded in &texts[4..] {
+        assert!(folded.contains("%% folded:"), "a 2,000-component diagram says what it folded");
+    }
 }
