@@ -395,13 +395,13 @@ struct Tally {
 /// One summary node per cluster (components without one are grouped by
 /// kind); every requirement edge is counted, on a summary edge between two
 /// groups or inside a group. Returns the number of groups.
-fn build_collapsed(
-    scene: &mut Scene,
+/// The groups of a collapsed drawing, sorted by name, and each selected
+/// component's group (an index into them).
+pub(crate) fn collapsed_groups(
     model: &Model,
     selected: &[bool],
-    sim: Option<&Simulation>,
     by: ClusterBy,
-) -> usize {
+) -> (Vec<String>, Vec<Option<usize>>) {
     let is_selected = |c: ComponentId| selected.get(c.index()).copied().unwrap_or(false);
     let group_name = |c: ComponentId| {
         let component = model.component(c);
@@ -412,7 +412,19 @@ fn build_collapsed(
     };
     let names: Vec<Option<String>> = model.ids().map(|c| is_selected(c).then(|| group_name(c))).collect();
     let groups: Vec<String> = names.iter().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
-    let group_of = |c: ComponentId| names[c.index()].as_ref().and_then(|n| groups.binary_search(n).ok());
+    let of = names.iter().map(|n| n.as_ref().and_then(|n| groups.binary_search(n).ok())).collect();
+    (groups, of)
+}
+
+fn build_collapsed(
+    scene: &mut Scene,
+    model: &Model,
+    selected: &[bool],
+    sim: Option<&Simulation>,
+    by: ClusterBy,
+) -> usize {
+    let (groups, of) = collapsed_groups(model, selected, by);
+    let group_of = |c: ComponentId| of.get(c.index()).copied().flatten();
     let hot = hot_steps(model, sim);
 
     let mut members = vec![0usize; groups.len()];
@@ -459,7 +471,8 @@ fn build_collapsed(
             shape: Shape::Summary,
             paint: paints[g].keys().next_back().copied().unwrap_or(Paint::Plain),
             cluster: None,
-            key: None,
+            // The HTML page colours the group by what a pick takes down in it.
+            key: Some(format!("bm-g{g}")),
         });
     }
     for ((g, h), tally) in between {

@@ -698,3 +698,73 @@ fn the_mermaid_library_draws_every_diagram() {
         assert!(folded.contains("%% folded:"), "a 2,000-component diagram says what it folded");
     }
 }
+
+/// Above 150 components the diagram draws groups: a pick colours every
+/// group that has an affected member, and counts them exactly as the
+/// engine's blast radius does (`report --format json --detail`).
+#[test]
+fn a_pick_colours_the_groups_of_a_large_inventory() {
+    let Some((chromium, driver)) = tools() else { return };
+    let dir = scratch("groups");
+    let big = dir.join("big.yaml");
+    let config = blastmap_synth::Config { components: 2000, requirements: 10_000, seed: 1, hard_only: false };
+    std::fs::write(&big, blastmap_synth::generate(&config, blastmap_synth::Format::Yaml).unwrap()).unwrap();
+    let (b, page) = (big.display().to_string(), dir.join("big.html"));
+    blastmap(&["report", &b, "--format", "html", "--diagram", "builtin", "-o", &page.display().to_string()]);
+    let report: Value = serde_json::from_slice(&blastmap(&[
+        "report",
+        &b,
+        "--format",
+        "json",
+        "--detail",
+        "--analyses",
+        "blast-radius",
+    ]))
+    .unwrap();
+    let browser = Browser::start(&chromium, &driver, &dir.join("profile"));
+    for failed in ["zone-000000", "data-000009"] {
+        browser.call(
+            "POST",
+            "/url",
+            Some(&json!({"url": format!("file://{}#fail={failed}", page.display())})),
+        );
+        let seen = browser.run(
+            r"const data = JSON.parse(document.getElementById('blastmap-data').textContent);
+              const groups = data.components.map(c => c.group);
+              const marked = {};
+              document.querySelectorAll('#bm-diagram g.node[id^=bm-g].bm-hit').forEach(g => {
+                marked[g.id.slice(4)] = g.getAttribute('data-counts');
+              });
+              return {groups: groups, ids: data.components.map(c => c.id), marked: marked};",
+        );
+        let ids: Vec<&str> = seen["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let group_of =
+            |id: &str| seen["groups"][ids.iter().position(|i| *i == id).unwrap()].as_u64().unwrap();
+        let (down, degraded) = expected(&report, failed);
+        let mut want: std::collections::BTreeMap<String, [usize; 4]> = std::collections::BTreeMap::new();
+        for g in seen["groups"].as_array().unwrap() {
+            want.entry(g.as_u64().unwrap().to_string()).or_default()[3] += 1;
+        }
+        want.get_mut(&group_of(failed).to_string()).unwrap()[0] += 1;
+        for d in &down {
+            want.get_mut(&group_of(d).to_string()).unwrap()[1] += 1;
+        }
+        for d in &degraded {
+            want.get_mut(&group_of(d).to_string()).unwrap()[2] += 1;
+        }
+        let want: std::collections::BTreeMap<String, String> = want
+            .into_iter()
+            .filter(|(_, [f, d, g, _])| f + d + g > 0)
+            .map(|(k, [f, d, g, all])| (k, format!("{f} failed, {d} down, {g} degraded of {all}")))
+            .collect();
+        let marked: std::collections::BTreeMap<String, String> = seen["marked"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        assert!(!marked.is_empty(), "{failed}: no group coloured");
+        assert_eq!(marked, want, "{failed}: the groups coloured and their counts");
+    }
+    browser.screenshot(&dir.join("groups.png"));
+}

@@ -12,6 +12,7 @@ use blastmap_analysis::report::Report;
 use blastmap_manifest::{ComponentId, Mode, Model, Origin, Requirement, RequirementShape};
 use serde::{Serialize, Serializer};
 
+use crate::render::diagram::{COLLAPSE_THRESHOLD, ClusterBy, collapsed_groups};
 use crate::render::safe;
 
 /// How many SPOFs of one component the page lists (the rest are counted).
@@ -45,6 +46,10 @@ struct Components<'a>(&'a Data<'a>);
 impl Serialize for Components<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let Data { model, report, waves } = *self.0;
+        // Above the threshold the diagram draws groups (`bm-g{k}`): each
+        // component says which, so that a pick colours its group.
+        let groups = (model.len() > COLLAPSE_THRESHOLD)
+            .then(|| collapsed_groups(model, &vec![true; model.len()], ClusterBy::System).1);
         s.collect_seq(model.ids().map(|c| {
             let comp = model.component(c);
             let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));
@@ -54,6 +59,7 @@ impl Serialize for Components<'_> {
                 critical: comp.is_critical(),
                 declared: comp.availability,
                 entrypoint: comp.entrypoint,
+                group: groups.as_ref().and_then(|g| g.get(c.index()).copied().flatten()),
                 id: &comp.id,
                 kind: comp.kind.as_str(),
                 name: safe(&comp.name),
@@ -82,6 +88,8 @@ struct Entry<'a> {
     critical: bool,
     declared: Option<f64>,
     entrypoint: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<usize>,
     id: &'a str,
     kind: &'a str,
     name: String,

@@ -185,10 +185,42 @@
       svg.classList.remove("bm-active");
       svg.querySelectorAll(".bm-hit, .bm-hot").forEach(function (e) {
         e.classList.remove("bm-hit", "bm-hot", "bm-failed", "bm-down", "bm-degraded");
+        e.style.removeProperty("--bm-share");
+        e.removeAttribute("data-counts");
+        var title = e.querySelector("title");
+        if (title && title.dataset.plain) { title.textContent = title.dataset.plain; }
       });
     }
     document.querySelectorAll('.bm-pick[aria-pressed="true"]').forEach(function (b) {
       b.removeAttribute("aria-pressed");
+    });
+  }
+
+  // A drawing of groups (above 150 components): each group box takes the
+  // worst state of its members, shaded by the share of them that goes down
+  // or degrades, and its tooltip counts them.
+  function markGroups(sim) {
+    var tally = new Map();
+    comps.forEach(function (c, i) {
+      if (c.group === undefined || c.group === null) { return; }
+      var t = tally.get(c.group) || { all: 0, failed: 0, down: 0, degraded: 0 };
+      t.all++;
+      if (sim.failed[i]) { t.failed++; } else if (sim.state[i] === DOWN) { t.down++; } else if (sim.state[i] === DEGRADED) { t.degraded++; }
+      tally.set(c.group, t);
+    });
+    tally.forEach(function (t, g) {
+      var box = document.getElementById("bm-g" + g);
+      if (!box || t.failed + t.down + t.degraded === 0) { return; }
+      var cls = t.failed ? "bm-failed" : t.down ? "bm-down" : "bm-degraded";
+      box.classList.add("bm-hit", cls);
+      var share = (t.failed + t.down + t.degraded) / t.all;
+      box.style.setProperty("--bm-share", String(share));
+      box.setAttribute("data-counts", t.failed + " failed, " + t.down + " down, " + t.degraded + " degraded of " + t.all);
+      var title = box.querySelector("title");
+      if (title) {
+        if (!title.dataset.plain) { title.dataset.plain = title.textContent; }
+        title.textContent = title.dataset.plain + "\n" + box.getAttribute("data-counts");
+      }
     });
   }
 
@@ -227,6 +259,7 @@
         var e = document.getElementById(id);
         if (e) { e.classList.add(e.classList.contains("node") ? "bm-hit" : "bm-hot"); }
       });
+      markGroups(sim);
     }
     list.forEach(function (i) {
       document.querySelectorAll('.bm-pick[data-c="' + i + '"]').forEach(function (b) {
