@@ -10,7 +10,7 @@
 
 use blastmap_manifest::{Kind, Mode};
 
-use crate::render::diagram::{Direction, Paint, Scene, Shape, legend_lines};
+use crate::render::diagram::{Direction, Paint, Scene, Shape, fold, legend_lines};
 
 /// Escapes one line of label text for the inside of `"..."`.
 fn escape(text: &str) -> String {
@@ -80,9 +80,9 @@ pub(crate) const MAX_TEXT: usize = 50_000;
 
 /// The Mermaid text of `scene`, ending with a newline, within
 /// [`MAX_EDGES`] and [`MAX_TEXT`]: a scene over them is folded first
-/// ([`fit`]), and a comment line and the legend say what was folded.
+/// ([`fold`]), and a comment line and the legend say what was folded.
 pub(crate) fn render(scene: &Scene) -> String {
-    let (fitted, folded) = fit(scene);
+    let (fitted, folded) = fold(scene, MAX_EDGES, "Mermaid");
     let mut text = draw(&fitted, &folded);
     if text.len() > MAX_TEXT {
         // Labels are most of the text: keep only their first line.
@@ -115,123 +115,6 @@ fn too_large(scene: &Scene) -> String {
         scene.nodes.len(),
         scene.edges.len()
     )
-}
-
-/// `scene` within [`MAX_EDGES`], and what was folded to get there, in words:
-/// first parallel arrows between the same two boxes become one; then boxes
-/// with a single neighbour and nothing depending on them (leaves) are
-/// folded into that neighbour, which counts them; then the arrows that
-/// stand for the fewest requirements are left out, counted. Cascade paths
-/// (hot arrows) are kept whenever they fit.
-pub(crate) fn fit(scene: &Scene) -> (Scene, Vec<String>) {
-    let mut folded = Vec::new();
-    if scene.edges.len() <= MAX_EDGES {
-        return (scene.clone(), folded);
-    }
-    let mut out = scene.clone();
-    // 1. One arrow per (from, to): hard wins over soft, counts add up.
-    let before = out.edges.len();
-    let mut merged: Vec<crate::render::diagram::Edge> = Vec::with_capacity(before);
-    let mut at: std::collections::HashMap<(usize, usize), usize> = std::collections::HashMap::new();
-    for e in out.edges.drain(..) {
-        if let Some(&k) = at.get(&(e.from, e.to)) {
-            let kept = &mut merged[k];
-            kept.count += e.count;
-            kept.hot |= e.hot;
-            kept.placement &= e.placement;
-            kept.arrow |= e.arrow;
-            if e.mode == Mode::Hard {
-                kept.mode = Mode::Hard;
-            }
-            kept.label = None;
-        } else {
-            at.insert((e.from, e.to), merged.len());
-            merged.push(e);
-        }
-    }
-    out.edges = merged;
-    if out.edges.len() < before {
-        folded.push(format!("{} parallel arrows merged into {}", before, out.edges.len()));
-    }
-    // 2. Leaves: a box that nothing needs and that needs one box only.
-    if out.edges.len() > MAX_EDGES {
-        let n = out.nodes.len();
-        let (mut outgoing, mut incoming) = (vec![0usize; n], vec![0usize; n]);
-        for e in &out.edges {
-            outgoing[e.from] += 1;
-            incoming[e.to] += 1;
-        }
-        let leaf: Vec<bool> = (0..n).map(|i| incoming[i] == 0 && outgoing[i] == 1).collect();
-        let mut into = vec![0usize; n];
-        for e in out.edges.iter().filter(|e| leaf[e.from] && !leaf[e.to]) {
-            into[e.to] += 1;
-        }
-        let leaves =
-            (0..n).filter(|&i| leaf[i] && out.edges.iter().any(|e| e.from == i && !leaf[e.to])).count();
-        if leaves > 0 {
-            out.edges.retain(|e| !leaf[e.from] || leaf[e.to]);
-            for (i, node) in out.nodes.iter_mut().enumerate() {
-                if into[i] > 0 {
-                    node.label.push(format!("+ {} folded: needed only by them", into[i]));
-                }
-            }
-            let keep: Vec<bool> = (0..n)
-                .map(|i| !(leaf[i] && into[i] == 0 && !out.edges.iter().any(|e| e.from == i || e.to == i)))
-                .collect();
-            renumber(&mut out, &keep);
-            folded.push(format!("{leaves} boxes that only need one other folded into it"));
-        }
-    }
-    // 3. The lightest arrows, counted.
-    if out.edges.len() > MAX_EDGES {
-        let mut order: Vec<usize> = (0..out.edges.len()).collect();
-        order.sort_by_key(|&e| (!out.edges[e].hot, std::cmp::Reverse(out.edges[e].count), e));
-        let mut keep = vec![false; out.edges.len()];
-        for &e in order.iter().take(MAX_EDGES) {
-            keep[e] = true;
-        }
-        let dropped: Vec<usize> = (0..out.edges.len()).filter(|&e| !keep[e]).collect();
-        let requirements: usize = dropped.iter().map(|&e| out.edges[e].count).sum();
-        let heaviest = dropped.iter().map(|&e| out.edges[e].count).max().unwrap_or(0);
-        let mut k = 0;
-        out.edges.retain(|_| {
-            k += 1;
-            keep[k - 1]
-        });
-        folded.push(format!(
-            "{} of at most {} each ({}) left out: Mermaid draws at most {MAX_EDGES} arrows",
-            crate::render::plural(dropped.len(), "arrow"),
-            crate::render::plural(heaviest, "requirement"),
-            crate::render::plural(requirements, "requirement"),
-        ));
-    }
-    if !folded.is_empty() {
-        out.notes.push(format!("folded to fit Mermaid: {}", folded.join("; ")));
-        out.notes.push("the whole graph: blastmap graph --format svg (or dot)".to_owned());
-    }
-    (out, folded)
-}
-
-/// Drops the nodes not in `keep`, renumbering the edges.
-fn renumber(scene: &mut Scene, keep: &[bool]) {
-    let mut index = vec![usize::MAX; scene.nodes.len()];
-    let mut next = 0;
-    for (i, &k) in keep.iter().enumerate() {
-        if k {
-            index[i] = next;
-            next += 1;
-        }
-    }
-    let mut i = 0;
-    scene.nodes.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-    scene.edges.retain(|e| index[e.from] != usize::MAX && index[e.to] != usize::MAX);
-    for e in &mut scene.edges {
-        e.from = index[e.from];
-        e.to = index[e.to];
-    }
 }
 
 /// The Mermaid text of a scene within the limits, with a comment line per

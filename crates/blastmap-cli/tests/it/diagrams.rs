@@ -354,3 +354,33 @@ fn every_dot_of_the_cli_cases_is_valid_graphviz() {
     }
     assert!(checked >= 2, "the CLI cases include DOT outputs");
 }
+
+/// SVG of 2,000 components: the grouped overview, folded to what Graphviz
+/// lays out in seconds (its 682 arrows between systems took minutes), with
+/// the fold in the legend and the command for the whole graph on standard
+/// error.
+#[test]
+fn the_svg_of_thousands_is_a_folded_overview_with_the_command_for_everything() {
+    if !graphviz_installed() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("blastmap-svg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("big.yaml");
+    let config = blastmap_synth::Config { components: 2000, requirements: 10_000, seed: 1, hard_only: false };
+    std::fs::write(&file, blastmap_synth::generate(&config, blastmap_synth::Format::Yaml).unwrap()).unwrap();
+    let path = file.to_str().expect("utf-8 path");
+    let (code, svg, stderr) = blastmap(&["graph", path, "--format", "svg"]);
+    assert_eq!(code, 0, "{stderr}");
+    let svg = String::from_utf8(svg).expect("utf-8 svg");
+    let arrows = svg.matches("class=\"edge\"").count();
+    assert!(arrows > 0 && arrows <= 250, "{arrows} arrows drawn");
+    assert!(svg.contains("folded to fit the overview"), "the legend says what was folded");
+    assert!(stderr.contains("has 682 arrows"), "{stderr}");
+    assert!(
+        stderr
+            .contains(&format!("help: the whole graph (minutes): blastmap graph {path} --format svg --all")),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
