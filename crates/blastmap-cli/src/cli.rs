@@ -106,6 +106,9 @@ pub(crate) struct ReportArgs {
     /// The diagram of `--format html`: Graphviz when installed, or the built-in layout.
     #[arg(long, value_enum, default_value_t = HtmlDiagram::Auto, value_name = "HOW")]
     pub diagram: HtmlDiagram,
+    /// The report's title (default: the paths for text and Markdown, the inventory's name for HTML).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

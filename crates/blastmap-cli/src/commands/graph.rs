@@ -12,7 +12,7 @@ use crate::commands::simulate::resolve_ids;
 use crate::commands::{Context, Ended, Outcome, load_valid, written};
 use crate::error::CliError;
 use crate::output::{self, eprint};
-use crate::render::diagram::{ClusterBy, Direction, Options, Scene, failure_note, scene};
+use crate::render::diagram::{ClusterBy, Direction, OVERVIEW_ARROWS, Options, Scene, failure_note, scene};
 use crate::render::{dot, mermaid, plural, safe};
 
 impl From<cli::ClusterBy> for ClusterBy {
@@ -94,12 +94,6 @@ pub(crate) fn refuse_terminal(format: DiagramFormat, output: Option<&Path>) -> R
 /// Arrows above which `dot` may take minutes (682 took 32 s, 1 947 over
 /// two minutes): `graph` then says so before it waits.
 const MANY_ARROWS: usize = 300;
-
-/// The most arrows of a grouped drawing (above 150 components) handed to
-/// `dot` for SVG and PNG: 217 arrows between 40 groups took 0.5 s. A
-/// larger overview is folded to this (`diagram::fold`), and the note on
-/// standard error gives the command that draws everything.
-const OVERVIEW_ARROWS: usize = 250;
 
 /// This command line with `--all`: what draws the whole graph.
 fn whole_graph_command() -> String {

@@ -76,7 +76,8 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
             return Err(CliError::OutputTooLarge { bytes: Some(bytes), at_least: true, bound });
         }
     }
-    let name = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let paths = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let name = args.title.clone().unwrap_or(paths);
     let text = match args.format {
         ReportFormat::Text => render::report::text(model, &result, &name, args.top),
         ReportFormat::Markdown => render::report::markdown(model, &result, &name, args.top),
@@ -89,7 +90,10 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
             std::mem::forget((loaded, result));
             return outcome;
         }
-        ReportFormat::Html => html(model, &result, &name, args.top, args.diagram)?,
+        ReportFormat::Html => {
+            let title = args.title.clone().unwrap_or_else(|| inventory_name(&args.input.paths));
+            html(model, &result, &title, args.top, args.diagram)?
+        }
     };
     let outcome = written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success);
     // The process ends right after: freeing the model, the results and the
@@ -97,6 +101,25 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
     // run, and the operating system takes the memory back at once anyway.
     std::mem::forget((loaded, result, text));
     outcome
+}
+
+/// What a design review calls the inventory: the name of each path given
+/// (a directory's name, a file's name without its extension), not the
+/// paths, which are often absolute.
+fn inventory_name(paths: &[std::path::PathBuf]) -> String {
+    let name = |p: &std::path::Path| {
+        let text = p.display().to_string();
+        if text == "-" {
+            return "standard input".to_owned();
+        }
+        if text.starts_with("git:") {
+            return text;
+        }
+        let absolute = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let named = if p.is_dir() { absolute.file_name() } else { absolute.file_stem() };
+        named.map_or(text, |n| n.to_string_lossy().into_owned())
+    };
+    paths.iter().map(|p| name(p)).collect::<Vec<_>>().join(", ")
 }
 
 /// The HTML page: what it shows beyond the report (cold-start waves for

@@ -560,7 +560,7 @@ pub(crate) fn markdown(model: &Model, report: &Report, name: &str, top_n: usize)
 }
 
 /// "and more" → "And more".
-fn capitalised(text: &str) -> String {
+pub(crate) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }

@@ -768,3 +768,46 @@ fn a_pick_colours_the_groups_of_a_large_inventory() {
     }
     browser.screenshot(&dir.join("groups.png"));
 }
+
+/// The page of 10,000 components: at most 8 MB (a size, so a check), and
+/// how long it takes to become interactive and to show a pick (times, so
+/// measured and printed for BENCHMARKS.md, never asserted: the machine is
+/// shared).
+#[test]
+fn the_page_of_ten_thousand_components_is_small_and_its_times_are_measured() {
+    let Some((chromium, driver)) = tools() else { return };
+    let dir = scratch("ten-thousand");
+    let big = dir.join("big.yaml");
+    let config =
+        blastmap_synth::Config { components: 10_000, requirements: 50_000, seed: 1, hard_only: false };
+    std::fs::write(&big, blastmap_synth::generate(&config, blastmap_synth::Format::Yaml).unwrap()).unwrap();
+    let page = dir.join("big.html");
+    blastmap(&["report", &big.display().to_string(), "--format", "html", "-o", &page.display().to_string()]);
+    let bytes = std::fs::metadata(&page).unwrap().len();
+    assert!(bytes <= 8_000_000, "the 10k page is {bytes} bytes");
+    let browser = Browser::start(&chromium, &driver, &dir.join("profile"));
+    browser.open(&page);
+    let timing = browser.run(
+        r"const nav = performance.getEntriesByType('navigation')[0];
+          const data = JSON.parse(document.getElementById('blastmap-data').textContent);
+          const region = data.components.findIndex(c => c.kind === 'region');
+          const search = document.getElementById('bm-search');
+          const started = performance.now();
+          search.value = data.components[region].id;
+          search.dispatchEvent(new Event('input'));
+          const picked = performance.now() - started;
+          return {interactive: nav.domInteractive, loaded: nav.loadEventEnd, pick: picked,
+                  hit: document.querySelectorAll('#bm-diagram g.node.bm-hit').length};",
+    );
+    assert!(timing["hit"].as_u64().unwrap() > 0, "the pick coloured the groups: {timing}");
+    #[allow(clippy::print_stderr, reason = "the measured figures, for BENCHMARKS.md")]
+    {
+        eprintln!(
+            "10k page: {bytes} bytes; interactive after {:.0} ms, loaded after {:.0} ms; a pick (the region) in {:.0} ms",
+            timing["interactive"].as_f64().unwrap_or(0.0),
+            timing["loaded"].as_f64().unwrap_or(0.0),
+            timing["pick"].as_f64().unwrap_or(0.0)
+        );
+    }
+    browser.screenshot(&dir.join("big.png"));
+}

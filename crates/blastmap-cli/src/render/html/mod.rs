@@ -48,11 +48,18 @@ pub(crate) enum Drawing {
     Builtin(Option<String>),
 }
 
-/// The scene Graphviz draws for the page: every component, clustered by system.
+/// The scene the page draws (with Graphviz or the built-in layout): every
+/// component, clustered by system; above 150 components the grouped
+/// overview, folded to [`diagram::OVERVIEW_ARROWS`] like an SVG of it (the
+/// fold is in the scene's notes, which the caption repeats).
 pub(crate) fn graphviz_scene(model: &blastmap_manifest::Model) -> Scene {
     let selected = vec![true; model.len()];
     let options = Options { cluster_by: ClusterBy::System, direction: Direction::LeftToRight, all: false };
-    diagram::scene(model, &selected, None, options, Vec::new())
+    let scene = diagram::scene(model, &selected, None, options, Vec::new());
+    if scene.collapsed && scene.edges.len() > diagram::OVERVIEW_ARROWS {
+        return diagram::fold(&scene, diagram::OVERVIEW_ARROWS, "the page").0;
+    }
+    scene
 }
 
 /// The DOT text of `scene` for the page: element ids the script finds, no legend.

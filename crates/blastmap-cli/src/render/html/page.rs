@@ -112,11 +112,18 @@ pub(crate) fn render(
 /// The diagram: (layout name, inline SVG) and a caption.
 fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static str, String), String) {
     let collapsed = model.len() > COLLAPSE_THRESHOLD;
+    let scene = collapsed.then(|| super::graphviz_scene(model));
     let grouped = || {
+        let folded = scene
+            .iter()
+            .flat_map(|s| s.notes.iter())
+            .filter(|n| n.starts_with("folded to fit"))
+            .map(|n| format!(" {}.", crate::render::report::capitalised(n)))
+            .collect::<String>();
         format!(
             "{} (more than {COLLAPSE_THRESHOLD}) drawn as groups, each arrow counting the requirements it stands \
              for: use the tables and the search box to explore single components, or `blastmap graph --focus ID` \
-             for the neighbourhood of one.",
+             for the neighbourhood of one.{folded}",
             plural(model.len(), "component")
         )
     };
@@ -133,9 +140,8 @@ fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static
         Drawing::Builtin(why) => {
             let why =
                 why.map(|w| format!("{}; drawn by the built-in layout. ", safe(&w))).unwrap_or_default();
-            if collapsed {
-                let scene = super::graphviz_scene(model);
-                (("builtin", layout::scene_svg(&scene)), format!("{why}{}", grouped()))
+            if let Some(scene) = &scene {
+                (("builtin", layout::scene_svg(scene)), format!("{why}{}", grouped()))
             } else {
                 let caption = format!(
                     "{why}Layered by cold-start wave: what a component needs sits below it. Arrows point from a \
@@ -547,6 +553,11 @@ fn availability_chart(model: &Model, report: &Report) -> String {
     section("bm-h-avail", "Availability against SLO", &body)
 }
 
+/// How many components of one cold-start wave (and of those that never
+/// start) the page lists; the rest are counted. A 10,000-component
+/// inventory's waves took 740 kB of the page.
+const WAVE_LISTED: usize = 60;
+
 fn cold_start_section(model: &Model, report: &Report, waves: &ColdStart) -> String {
     let mut body = String::new();
     if report.cycles.is_empty() {
@@ -564,10 +575,31 @@ fn cold_start_section(model: &Model, report: &Report, waves: &ColdStart) -> Stri
              never block).</p>\n<ol class=\"bm-waves\" start=\"0\">\n",
         );
         for (i, wave) in waves.waves.iter().enumerate() {
-            let _ = writeln!(body, "<li><span class=\"bm-wave\">wave {i}</span> {}</li>", picks(model, wave));
+            let shown = wave.get(..wave.len().min(WAVE_LISTED)).unwrap_or_default();
+            let more = wave.len() - shown.len();
+            let more = if more > 0 {
+                format!(
+                    " <span class=\"bm-muted\">+ {more} more (every one: the JSON report's <code>waves</code>)</span>"
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                body,
+                "<li><span class=\"bm-wave\">wave {i}</span> {}{more}</li>",
+                picks(model, shown)
+            );
         }
         body.push_str("</ol>\n");
-        for n in &waves.never_starts {
+        let never = waves.never_starts.len();
+        if never > WAVE_LISTED {
+            let _ = writeln!(
+                body,
+                "<p class=\"bm-muted\">{never} components never start; the first {WAVE_LISTED} by id, with why \
+                 (every one: the JSON report's <code>never_starts</code>):</p>"
+            );
+        }
+        for n in waves.never_starts.iter().take(WAVE_LISTED) {
             let _ = writeln!(
                 body,
                 "<p class=\"bm-never\"><strong>Never starts:</strong> {} — {}</p>",
