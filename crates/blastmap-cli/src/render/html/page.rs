@@ -114,12 +114,10 @@ fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static
     let collapsed = model.len() > COLLAPSE_THRESHOLD;
     let scene = collapsed.then(|| super::graphviz_scene(model));
     let grouped = || {
-        let folded = scene
-            .iter()
-            .flat_map(|s| s.notes.iter())
-            .filter(|n| n.starts_with("folded to fit"))
-            .map(|n| format!(" {}.", crate::render::report::capitalised(n)))
-            .collect::<String>();
+        let mut folded = String::new();
+        for note in scene.iter().flat_map(|s| s.notes.iter()).filter(|n| n.starts_with("folded to fit")) {
+            let _ = write!(folded, " {}.", crate::render::report::capitalised(note));
+        }
         format!(
             "{} (more than {COLLAPSE_THRESHOLD}) drawn as groups, each arrow counting the requirements it stands \
              for: use the tables and the search box to explore single components, or `blastmap graph --focus ID` \
