@@ -78,7 +78,8 @@ pub(crate) fn run(ctx: &Context, args: &GraphArgs) -> Ended {
     }
     let options =
         Options { cluster_by: args.cluster_by.into(), direction: args.direction.into(), all: args.all };
-    let scene = scene(model, &selected, sim.as_ref(), options, notes);
+    let mut scene = scene(model, &selected, sim.as_ref(), options, notes);
+    scene.set_focus(&focus);
     emit(args.format, &scene, args.output.as_deref())
 }
 

@@ -135,6 +135,23 @@ pub(crate) struct Scene {
     pub painted: bool,
     pub collapsed: bool,
     pub direction: Direction,
+    /// Nodes drawn with a thick blue border: the components `--focus` names.
+    pub focus: Vec<usize>,
+}
+
+impl Scene {
+    /// Marks the nodes of `components` as the focus (those drawn one by
+    /// one; a focus inside a group box marks nothing), and says so in the
+    /// legend.
+    pub(crate) fn set_focus(&mut self, components: &[ComponentId]) {
+        let keys: Vec<String> = components.iter().map(|c| format!("bm-c{}", c.index())).collect();
+        self.focus = (0..self.nodes.len())
+            .filter(|&i| self.nodes[i].key.as_ref().is_some_and(|k| keys.contains(k)))
+            .collect();
+        if !self.focus.is_empty() {
+            self.notes.push("thick blue border: the focus".to_owned());
+        }
+    }
 }
 
 /// A text split into terminal-safe lines.
@@ -164,6 +181,7 @@ pub(crate) fn scene(
         painted: sim.is_some(),
         collapsed,
         direction: options.direction,
+        focus: Vec::new(),
     };
     let hidden = if collapsed {
         let groups = build_collapsed(&mut scene, model, selected, sim, options.cluster_by);
@@ -182,8 +200,42 @@ pub(crate) fn scene(
             crate::render::plural(hidden, "requirement edge")
         ));
     }
+    notes.extend(fold_repeated_labels(&mut scene));
     scene.notes = notes;
     scene
+}
+
+/// Arrows into one box that carry the same label at least this many times
+/// lose it to one legend line (25 of the otel-demo's arrows into its
+/// collector say "telemetry").
+const REPEATED_LABEL: usize = 5;
+
+/// Folds repeated arrow labels into the legend: a label written on at
+/// least [`REPEATED_LABEL`] arrows into the same box is taken off them and
+/// said once ("arrows into otel-collector: telemetry (25)").
+fn fold_repeated_labels(scene: &mut Scene) -> Vec<String> {
+    let mut counts: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+    for e in &scene.edges {
+        if let Some(label) = &e.label {
+            *counts.entry((e.to, label.as_str())).or_default() += 1;
+        }
+    }
+    let folded: Vec<(usize, String, usize)> = counts
+        .into_iter()
+        .filter(|&(_, count)| count >= REPEATED_LABEL)
+        .map(|((target, label), count)| (target, label.to_owned(), count))
+        .collect();
+    let mut notes = Vec::new();
+    for (target, label, count) in folded {
+        for e in
+            scene.edges.iter_mut().filter(|e| e.to == target && e.label.as_deref() == Some(label.as_str()))
+        {
+            e.label = None;
+        }
+        let name = scene.nodes.get(target).and_then(|n| n.label.first()).cloned().unwrap_or_default();
+        notes.push(format!("arrows into {name}: {label} ({count})"));
+    }
+    notes
 }
 
 fn by_name(by: ClusterBy) -> &'static str {
@@ -647,6 +699,8 @@ fn renumber(scene: &mut Scene, keep: &[bool]) {
         e.from = index[e.from];
         e.to = index[e.to];
     }
+    scene.focus =
+        scene.focus.iter().filter_map(|&i| index.get(i).copied().filter(|&j| j != usize::MAX)).collect();
 }
 
 /// The fixed lines of the legend.

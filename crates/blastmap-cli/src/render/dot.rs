@@ -88,7 +88,10 @@ fn shape(shape: Shape) -> (&'static str, &'static str) {
     }
 }
 
-fn node_stmt(i: usize, node: &Node, options: DotOptions) -> Stmt {
+/// The border of a `--focus` component.
+const FOCUS: &str = "#2563eb";
+
+fn node_stmt(i: usize, node: &Node, focus: bool, options: DotOptions) -> Stmt {
     let (shape, style) = shape(node.shape);
     let (fill, border, font) = colours(node.paint);
     let mut attributes = vec![
@@ -100,6 +103,7 @@ fn node_stmt(i: usize, node: &Node, options: DotOptions) -> Stmt {
         attr("fontcolor", font),
     ];
     match node.paint {
+        _ if focus => attributes.extend([attr("penwidth", "4"), attr("color", FOCUS)]),
         Paint::Failed => attributes.push(attr("penwidth", "3")),
         Paint::Down => attributes.push(attr("penwidth", "2")),
         _ => {}
@@ -242,8 +246,8 @@ pub(crate) fn render_with(scene: &Scene, options: DotOptions) -> String {
     let mut clustered: Vec<Vec<Stmt>> = vec![Vec::new(); scene.clusters.len()];
     for (i, node) in scene.nodes.iter().enumerate() {
         match node.cluster.and_then(|c| clustered.get_mut(c)) {
-            Some(stmts) => stmts.push(node_stmt(i, node, options)),
-            None => stmts.push(node_stmt(i, node, options)),
+            Some(stmts) => stmts.push(node_stmt(i, node, scene.focus.contains(&i), options)),
+            None => stmts.push(node_stmt(i, node, scene.focus.contains(&i), options)),
         }
     }
     for (i, (name, mut inner)) in scene.clusters.iter().zip(clustered).enumerate() {

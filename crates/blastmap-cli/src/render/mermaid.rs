@@ -187,6 +187,11 @@ fn draw(scene: &Scene, folded: &[String]) -> String {
             }
         }
     }
+    if !scene.focus.is_empty() {
+        out.push_str("  classDef focus stroke:#2563eb,stroke-width:4px\n");
+        let members: Vec<String> = scene.focus.iter().map(|i| format!("n{i}")).collect();
+        out.push_str(&format!("  class {} focus\n", members.join(",")));
+    }
     if !placement.is_empty() {
         out.push_str(&format!("  linkStyle {} stroke:#aaaaaa\n", placement.join(",")));
     }

@@ -655,6 +655,21 @@ fn the_mermaid_library_draws_every_diagram() {
         ("shop zone-a", vec!["simulate", "fixtures/shop", "--fail", "zone-a", "--format", "mermaid"]),
         ("hostile", vec!["graph", "fixtures/hostile", "--format", "mermaid"]),
         ("quorum", vec!["graph", "fixtures/valid/quorum.yaml", "--format", "mermaid"]),
+        (
+            "shop focus",
+            vec![
+                "graph",
+                "fixtures/shop",
+                "--focus",
+                "checkout",
+                "--depth",
+                "1",
+                "--fail",
+                "zone-a",
+                "--format",
+                "mermaid",
+            ],
+        ),
         ("2000", vec!["graph", &b, "--format", "mermaid"]),
         ("2000 --all", vec!["graph", &b, "--format", "mermaid", "--all"]),
         ("2000 simulate", vec!["simulate", &b, "--fail", "zone-000000", "--format", "mermaid"]),
@@ -694,7 +709,7 @@ fn the_mermaid_library_draws_every_diagram() {
         assert_eq!(result["ok"], json!(true), "{name}: Mermaid refuses it: {}", result["error"]);
         assert!(text.len() <= 50_000, "{name}: {} characters", text.len());
     }
-    for folded in &texts[4..] {
+    for folded in &texts[5..] {
         assert!(folded.contains("%% folded:"), "a 2,000-component diagram says what it folded");
     }
 }

@@ -130,8 +130,15 @@ fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static
             let caption = if collapsed {
                 format!("Drawn by Graphviz. {}", grouped())
             } else {
-                "Drawn by Graphviz, clustered by system. Arrows point from a component to what it needs."
-                    .to_owned()
+                // Labels repeated on many arrows into one box are said here once.
+                let mut caption =
+                    "Drawn by Graphviz, clustered by system. Arrows point from a component to what it needs."
+                        .to_owned();
+                let scene = super::graphviz_scene(model);
+                for note in scene.notes.iter().filter(|n| n.starts_with("arrows into ")) {
+                    let _ = write!(caption, " {}.", crate::render::report::capitalised(note));
+                }
+                caption
             };
             (("graphviz", inline_svg(&svg)), caption)
         }
