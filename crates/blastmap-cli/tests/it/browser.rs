@@ -781,6 +781,17 @@ fn a_pick_colours_the_groups_of_a_large_inventory() {
         assert!(!marked.is_empty(), "{failed}: no group coloured");
         assert_eq!(marked, want, "{failed}: the groups coloured and their counts");
     }
+    // A click on a group box opens it in the panel: its members, by state.
+    let opened = browser.run(
+        r"const box = document.querySelector('#bm-diagram g.node[id^=bm-g]');
+          box.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+          const g = Number(box.id.slice(4));
+          const data = JSON.parse(document.getElementById('blastmap-data').textContent);
+          return {members: data.components.filter(c => c.group === g).length,
+                  panel: document.getElementById('bm-details').textContent};",
+    );
+    let members = opened["members"].as_u64().unwrap();
+    assert!(opened["panel"].as_str().unwrap().contains(&format!("{members} components")), "{opened}");
     browser.screenshot(&dir.join("groups.png"));
 }
 

@@ -17,6 +17,8 @@
   var panel = document.getElementById("bm-details");
   var search = document.getElementById("bm-search");
   var selected = null;
+  // The simulation shown, if any (a group box's panel gives its members' states).
+  var lastSim = null;
 
   function node(i) { return document.getElementById("bm-c" + i); }
 
@@ -232,6 +234,7 @@
   function clear() {
     clearMarks();
     selected = null;
+    lastSim = null;
     writeHash([]);
     panel.classList.remove("bm-has");
     panel.replaceChildren(el("h2", null, "Details"),
@@ -250,6 +253,7 @@
     clearMarks();
     selected = list.length === 1 ? list[0] : null;
     var sim = simulate(list);
+    lastSim = sim;
     if (svg) {
       svg.classList.add("bm-active");
       list.forEach(function (f) { mark(f, "bm-failed"); });
@@ -365,8 +369,39 @@
     panel.replaceChildren.apply(panel, parts);
   }
 
+  // A group box of the overview (above 150 components), opened in the
+  // panel: its members as pick buttons, with what the shown failure does
+  // to them.
+  function showGroup(box) {
+    var g = Number(box.id.slice(4));
+    var members = [];
+    comps.forEach(function (c, i) { if (c.group === g) { members.push(i); } });
+    var label = box.querySelector("text");
+    var name = label ? label.textContent : "group " + g;
+    var parts = [el("h2", null, "Details"), el("h3", null, name), el("p", "bm-muted", members.length + " components")];
+    if (lastSim) {
+      var states = [["failed", function (i) { return lastSim.failed[i]; }],
+                    ["down", function (i) { return !lastSim.failed[i] && lastSim.state[i] === DOWN; }],
+                    ["degraded", function (i) { return lastSim.state[i] === DEGRADED; }]];
+      states.forEach(function (s) {
+        var these = members.filter(s[1]);
+        if (these.length) { parts.push(el("p", null, these.length + " " + s[0] + ":")); parts.push(cappedList(these, LISTED)); }
+      });
+      var up = members.filter(function (i) { return lastSim.state[i] === UP && !lastSim.failed[i]; });
+      parts.push(el("p", null, up.length + " unaffected:"));
+      parts.push(cappedList(up, LISTED));
+    } else {
+      parts.push(el("p", null, "Pick one to fail it:"));
+      parts.push(cappedList(members, LISTED));
+    }
+    panel.classList.add("bm-has");
+    panel.replaceChildren.apply(panel, parts);
+  }
+
   // One delegated listener for every pick button and diagram node.
   document.addEventListener("click", function (ev) {
+    var box = ev.target instanceof Element ? ev.target.closest('g.node[id^="bm-g"]') : null;
+    if (box) { ev.preventDefault(); showGroup(box); return; }
     var t = ev.target instanceof Element ? ev.target.closest(".bm-pick, g.node[data-c]") : null;
     if (!t) { return; }
     ev.preventDefault();
