@@ -548,7 +548,8 @@ fn build_collapsed(
             arrow: true,
             label: Some(label),
             count: tally.hard + tally.soft,
-            key: None,
+            // The HTML page draws a pick's cascade paths between groups on it.
+            key: Some(format!("bm-ge{g}-{h}")),
         });
     }
     groups.len()

@@ -780,6 +780,9 @@ fn a_pick_colours_the_groups_of_a_large_inventory() {
             .collect();
         assert!(!marked.is_empty(), "{failed}: no group coloured");
         assert_eq!(marked, want, "{failed}: the groups coloured and their counts");
+        let hot =
+            browser.run("return document.querySelectorAll('#bm-diagram g.edge.bm-hot[id^=bm-ge]').length");
+        assert!(hot.as_u64().unwrap() > 0, "{failed}: cascade paths between groups drawn");
     }
     // A click on a group box opens it in the panel: its members, by state.
     let opened = browser.run(

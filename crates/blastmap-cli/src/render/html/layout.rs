@@ -132,7 +132,9 @@ pub(super) fn scene_svg(scene: &Scene) -> String {
         "<svg class=\"bm-svg bm-overview\" viewBox=\"0 0 {total_w:.0} {height:.0}\" xmlns=\"http://www.w3.org/2000/svg\" \
          role=\"group\" aria-label=\"Dependency diagram, grouped\">\n<defs>\
          <marker id=\"bm-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" \
-         orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#6b7280\"/></marker></defs>\n<g class=\"bm-edges\">\n"
+         orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#6b7280\"/></marker>\
+         <marker id=\"bm-arrow-hot\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" \
+         orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b2182b\"/></marker></defs>\n<g class=\"bm-edges\">\n"
     );
     for e in &scene.edges {
         let (Some(&(x1, y1)), Some(&(x2, y2))) = (xy.get(e.from), xy.get(e.to)) else { continue };
@@ -154,8 +156,10 @@ pub(super) fn scene_svg(scene: &Scene) -> String {
         let counted = if e.count > 1 { format!(" ({} requirements)", e.count) } else { String::new() };
         let _ = write!(
             out,
-            "<g class=\"{class}\" style=\"stroke-width:{:.1}px\"><title>{} → {}{counted}</title><path d=\"M{sx:.1},{sy:.1} \
+            "<g class=\"{class}\"{}{} style=\"stroke-width:{:.1}px\"><title>{} → {}{counted}</title><path d=\"M{sx:.1},{sy:.1} \
              C{sx:.1},{c1:.1} {tx:.1},{c2:.1} {tx:.1},{ty:.1}\"/>",
+            if e.key.is_some() { " id=\"" } else { "" },
+            e.key.as_ref().map(|k| format!("{}\"", esc(k))).unwrap_or_default(),
             // Thicker for more requirements, within readable bounds.
             (1.0 + (e.count as f64).log2() * 0.5).min(4.0),
             esc(&what(e.from)),

@@ -210,6 +210,16 @@
       if (sim.failed[i]) { t.failed++; } else if (sim.state[i] === DOWN) { t.down++; } else if (sim.state[i] === DEGRADED) { t.degraded++; }
       tally.set(c.group, t);
     });
+    // Cascade paths between groups: a step from a component to its next
+    // one in another group lights the arrow between the two boxes.
+    sim.down.concat(sim.degraded).forEach(function (c) {
+      var m = sim.next[c];
+      if (m < 0) { return; }
+      var a = comps[c].group, b = comps[m].group;
+      if (a === undefined || b === undefined || a === null || b === null || a === b) { return; }
+      var arrow = document.getElementById("bm-ge" + a + "-" + b);
+      if (arrow) { arrow.classList.add("bm-hot"); }
+    });
     tally.forEach(function (t, g) {
       var box = document.getElementById("bm-g" + g);
       if (!box || t.failed + t.down + t.degraded === 0) { return; }
