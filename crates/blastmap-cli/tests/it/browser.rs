@@ -840,3 +840,48 @@ fn the_page_of_ten_thousand_components_is_small_and_its_times_are_measured() {
     }
     browser.screenshot(&dir.join("big.png"));
 }
+
+/// Every label and value of the availability chart lies inside the chart,
+/// however long the ids (a long id is shortened in the middle; its row's
+/// tooltip has it whole).
+#[test]
+fn availability_chart_labels_are_never_clipped() {
+    let Some((chromium, driver)) = tools() else { return };
+    let dir = scratch("chart");
+    let long = "a-really-long-service-identifier-for-the-checkout-payments-gateway";
+    std::fs::write(
+        dir.join("inv.yaml"),
+        format!(
+            "blastmap: 1\ncomponents:\n  {long}: {{ tier: 1, slo: 99.99, availability: 99.95, depends_on: [db] }}\n  \
+             short: {{ tier: 1, slo: 99.9999, availability: 99.5, depends_on: [db] }}\n  \
+             db: {{ kind: database, availability: 99.9, slo: 90 }}\n"
+        ),
+    )
+    .unwrap();
+    let page = dir.join("page.html");
+    blastmap(&[
+        "report",
+        &dir.join("inv.yaml").display().to_string(),
+        "--format",
+        "html",
+        "-o",
+        &page.display().to_string(),
+    ]);
+    let browser = Browser::start(&chromium, &driver, &dir.join("profile"));
+    browser.open(&page);
+    let seen = browser.run(
+        r"const svg = document.querySelector('svg.bm-chart');
+          const box = svg.viewBox.baseVal;
+          const out = [];
+          svg.querySelectorAll('text').forEach(t => {
+            const b = t.getBBox();
+            if (b.x < box.x - 0.5 || b.x + b.width > box.x + box.width + 0.5) { out.push(t.textContent); }
+          });
+          return {clipped: out, titles: [...svg.querySelectorAll('g.bm-row > title')].map(t => t.textContent)};",
+    );
+    assert_eq!(seen["clipped"], json!([]), "labels outside the chart: {seen}");
+    assert!(
+        seen["titles"].as_array().unwrap().iter().any(|t| t.as_str().unwrap().starts_with(long)),
+        "{seen}"
+    );
+}

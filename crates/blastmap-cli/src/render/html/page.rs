@@ -438,6 +438,25 @@ fn nines(a: f64) -> f64 {
     -u.log10()
 }
 
+/// Longest id the availability chart writes whole (longer ones are
+/// shortened in the middle, the full id in the row's tooltip).
+const CHART_LABEL: usize = 40;
+
+/// `text` of at most `max` characters, cut in the middle with an ellipsis
+/// (ids differ at both ends: `payments-db-primary` and `…-replica`).
+fn shorten_id(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_owned();
+    }
+    let head = (max - 1) / 2;
+    let tail = max - 1 - head;
+    let mut out: String = chars.iter().take(head).collect();
+    out.push('…');
+    out.extend(chars.iter().skip(chars.len() - tail));
+    out
+}
+
 fn availability_chart(model: &Model, report: &Report) -> String {
     let Some(avail) = &report.availability else { return String::new() };
     let rows = slo_rows(model, avail);
@@ -451,10 +470,28 @@ fn availability_chart(model: &Model, report: &Report) -> String {
         .fold(3.0_f64, f64::max)
         .ceil()
         .min(7.0);
-    let (label_w, chart_w, row_h, top_pad) = (170.0, 520.0, 34.0, 26.0);
+    // Room for the longest label and value, so that neither is ever cut:
+    // ids (13 px monospace, about 8 px a character) longer than
+    // CHART_LABEL characters are shortened, the full id in the row's
+    // tooltip; values (12 px, bold when missed) about 7.5 px a character.
+    let label = |c: ComponentId| shorten_id(&safe(&model.component(c).id), CHART_LABEL);
+    let verdict = |c: ComponentId, a: Option<&Availability>, ok: bool| {
+        let slo = model.component(c).slo.unwrap_or(100.0);
+        format!(
+            "{} {} · SLO {slo}%",
+            if ok { "ok" } else { "MISS" },
+            a.map_or("100%".to_owned(), |a| percent(a.value))
+        )
+    };
+    let longest_label = rows.iter().map(|(c, _, _)| label(*c).chars().count()).max().unwrap_or(0);
+    let longest_value = rows.iter().map(|(c, a, ok)| verdict(*c, *a, *ok).chars().count()).max().unwrap_or(0);
+    let label_w = (longest_label as f64 * 8.0 + 18.0).max(90.0);
+    let value_w = longest_value as f64 * 7.5 + 16.0;
+    let (chart_w, row_h, top_pad) = (520.0, 34.0, 26.0);
     let x = |n: f64| label_w + (n / top_scale).min(1.0) * chart_w;
     let height = top_pad + row_h * rows.len() as f64 + 8.0;
-    let width = label_w + chart_w + 170.0;
+    // The last tick's label is centred on the end of the scale.
+    let width = label_w + chart_w + value_w.max(40.0);
     let mut svg = format!(
         "<svg class=\"bm-chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"bm-chart-title\" \
          xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"bm-chart-title\">Availability ceiling of each component \
@@ -493,7 +530,7 @@ fn availability_chart(model: &Model, report: &Report) -> String {
             "<text class=\"bm-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
             label_w - 10.0,
             y + 17.0,
-            text(&comp.id)
+            esc(&label(*c))
         );
         let _ = writeln!(
             svg,
@@ -521,11 +558,10 @@ fn availability_chart(model: &Model, report: &Report) -> String {
         );
         let _ = writeln!(
             svg,
-            "<text class=\"bm-value\" x=\"{:.1}\" y=\"{:.1}\">{} {} · SLO {slo}%</text></g>",
+            "<text class=\"bm-value\" x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
             label_w + chart_w + 8.0,
             y + 17.0,
-            if *ok { "ok" } else { "MISS" },
-            a.map_or("100%".to_owned(), |a| percent(a.value)),
+            esc(&verdict(*c, *a, *ok)),
         );
     }
     svg.push_str("</svg>\n");
