@@ -80,7 +80,18 @@ pub(crate) fn run(ctx: &Context, args: &GraphArgs) -> Ended {
         Options { cluster_by: args.cluster_by.into(), direction: args.direction.into(), all: args.all };
     let mut scene = scene(model, &selected, sim.as_ref(), options, notes);
     scene.set_focus(&focus);
+    if !scene.collapsed {
+        scene.mark_hubs(&blast_radii(model));
+    }
     emit(args.format, &scene, args.output.as_deref())
+}
+
+/// What the failure of each component alone takes down (by index).
+pub(crate) fn blast_radii(model: &blastmap_manifest::Model) -> Vec<u32> {
+    let net = blastmap_analysis::net::Net::new(model);
+    let swept =
+        blastmap_analysis::sweep::sweep(model, &net, &blastmap_analysis::sweep::SweepOptions::default());
+    swept.radii.iter().map(|r| r.down).collect()
 }
 
 /// A PNG written to a terminal is garbage on screen: refuse before doing

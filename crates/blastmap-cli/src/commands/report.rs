@@ -136,18 +136,19 @@ fn html(
         Some(c) => std::borrow::Cow::Borrowed(c),
         None => std::borrow::Cow::Owned(cold_start(model)),
     };
-    let drawing = drawing(model, how)?;
+    let drawing = drawing(model, report, how)?;
     Ok(render::html::render(model, report, &waves, name, top, drawing))
 }
 
 /// The page's diagram as `--diagram` asks: `auto` gives Graphviz
 /// [`GRAPHVIZ_BUDGET`] and falls back to the built-in layout whatever went
 /// wrong, so the page always has a diagram.
-fn drawing(model: &Model, how: HtmlDiagram) -> Result<Drawing, CliError> {
+fn drawing(model: &Model, report: &Report, how: HtmlDiagram) -> Result<Drawing, CliError> {
     if how == HtmlDiagram::Builtin {
         return Ok(Drawing::Builtin(None));
     }
-    let scene = render::html::graphviz_scene(model);
+    let down: Option<Vec<u32>> = report.radii.as_ref().map(|r| r.iter().map(|r| r.down).collect());
+    let scene = render::html::graphviz_scene(model, down.as_deref());
     let budget = (how == HtmlDiagram::Auto).then_some(GRAPHVIZ_BUDGET);
     match graphviz::render_within(&render::html::graphviz_dot(&scene), Image::Svg, budget) {
         Ok(bytes) => Ok(Drawing::Graphviz(String::from_utf8_lossy(&bytes).into_owned())),

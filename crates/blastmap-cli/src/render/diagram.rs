@@ -139,7 +139,50 @@ pub(crate) struct Scene {
     pub focus: Vec<usize>,
 }
 
+/// How many hubs a drawing badges at most: the components whose failure
+/// alone takes down the most others, when that is at least a fifth of the
+/// inventory (and at least 3).
+pub(crate) const HUBS: usize = 5;
+
+/// The hubs among the components, by index, with what each takes down:
+/// the [`HUBS`] largest blast radii of at least a fifth of the inventory.
+pub(crate) fn hubs(down: &[u32]) -> Vec<(usize, u32)> {
+    let floor = (down.len() / 5).max(3) as u32;
+    let mut hubs: Vec<(usize, u32)> = down.iter().copied().enumerate().filter(|&(_, d)| d >= floor).collect();
+    hubs.sort_by_key(|&(i, d)| (std::cmp::Reverse(d), i));
+    hubs.truncate(HUBS);
+    hubs
+}
+
 impl Scene {
+    /// Badges the hubs (see [`hubs`]) drawn one by one with a label line
+    /// "takes down N", and says so in the legend: what a reviewer should
+    /// see first.
+    pub(crate) fn mark_hubs(&mut self, down: &[u32]) {
+        let hubs = hubs(down);
+        let mut marked = 0;
+        for node in &mut self.nodes {
+            let Some(index) = node
+                .key
+                .as_deref()
+                .and_then(|k| k.strip_prefix("bm-c"))
+                .and_then(|i| i.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            if let Some(&(_, d)) = hubs.iter().find(|&&(i, _)| i == index) {
+                node.label.push(format!("takes down {d}"));
+                marked += 1;
+            }
+        }
+        if marked > 0 {
+            self.notes.push(format!(
+                "\"takes down N\": the {} whose failure alone takes down the most (at least a fifth of the inventory)",
+                crate::render::plural(marked, "hub")
+            ));
+        }
+    }
+
     /// Marks the nodes of `components` as the focus (those drawn one by
     /// one; a focus inside a group box marks nothing), and says so in the
     /// legend.

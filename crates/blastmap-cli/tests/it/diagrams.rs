@@ -144,7 +144,7 @@ fn shop_with_a_failure_is_coloured_and_deterministic() {
     if let Some(drawn) = draw(&dot) {
         // The legend gains four state swatches.
         assert_eq!(drawn.nodes.len(), 35 + 18 + 1 + 4);
-        assert!(labels(&drawn).contains("zone-a\nFAILED"));
+        assert!(labels(&drawn).contains("zone-a\nFAILED\ntakes down 15"), "the failed hub keeps its badge");
         assert!(labels(&drawn).contains("Catalog\ndegraded"));
     }
 }

@@ -24,7 +24,9 @@ const SUB_GAP_Y: f64 = 34.0;
 /// wave on top; components that never start above it), ordered within a
 /// row by the mean position of their neighbours (a few barycentre sweeps
 /// up and down, ties by index: deterministic).
-pub(super) fn builtin_svg(model: &Model, waves: &ColdStart) -> String {
+/// With `down` (what each component's failure takes down), the hubs
+/// ([`crate::render::diagram::hubs`]) carry a red badge with that count.
+pub(super) fn builtin_svg(model: &Model, waves: &ColdStart, down: Option<&[u32]>) -> String {
     let n = model.len();
     let top_wave = waves.waves.len() as u32;
     let layer: Vec<u32> =
@@ -80,6 +82,7 @@ pub(super) fn builtin_svg(model: &Model, waves: &ColdStart) -> String {
         }
     }
     out.push_str("</g>\n<g class=\"bm-nodes\">\n");
+    let hubs = down.map(crate::render::diagram::hubs).unwrap_or_default();
     for c in model.ids() {
         let comp = model.component(c);
         let (x, y) = xy[c.index()];
@@ -107,6 +110,18 @@ pub(super) fn builtin_svg(model: &Model, waves: &ColdStart) -> String {
             y + 34.0,
             esc(&kind)
         );
+        if let Some(&(_, d)) = hubs.iter().find(|&&(i, _)| i == c.index()) {
+            // A badge on the corner: a hub, and how much it takes down.
+            let _ = writeln!(
+                out,
+                "<g class=\"bm-hub\"><title>hub: its failure alone takes down {d}</title><circle cx=\"{:.1}\" \
+                 cy=\"{:.1}\" r=\"12\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{d}</text></g>",
+                x + NODE_W - 4.0,
+                y + 2.0,
+                x + NODE_W - 4.0,
+                y + 6.0
+            );
+        }
     }
     out.push_str("</g>\n</svg>\n");
     out

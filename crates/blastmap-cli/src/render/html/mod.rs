@@ -52,10 +52,15 @@ pub(crate) enum Drawing {
 /// component, clustered by system; above 150 components the grouped
 /// overview, folded to [`diagram::OVERVIEW_ARROWS`] like an SVG of it (the
 /// fold is in the scene's notes, which the caption repeats).
-pub(crate) fn graphviz_scene(model: &blastmap_manifest::Model) -> Scene {
+/// With `down` (what each component's failure takes down), the hubs get
+/// their badge ([`Scene::mark_hubs`]).
+pub(crate) fn graphviz_scene(model: &blastmap_manifest::Model, down: Option<&[u32]>) -> Scene {
     let selected = vec![true; model.len()];
     let options = Options { cluster_by: ClusterBy::System, direction: Direction::LeftToRight, all: false };
-    let scene = diagram::scene(model, &selected, None, options, Vec::new());
+    let mut scene = diagram::scene(model, &selected, None, options, Vec::new());
+    if let (false, Some(down)) = (scene.collapsed, down) {
+        scene.mark_hubs(down);
+    }
     if scene.collapsed && scene.edges.len() > diagram::OVERVIEW_ARROWS {
         return diagram::fold(&scene, diagram::OVERVIEW_ARROWS, "the page").0;
     }

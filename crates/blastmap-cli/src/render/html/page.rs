@@ -29,7 +29,8 @@ pub(crate) fn render(
     top_n: usize,
     drawing: Drawing,
 ) -> String {
-    let (diagram, diagram_note) = diagram_svg(model, waves, drawing);
+    let down: Option<Vec<u32>> = report.radii.as_ref().map(|r| r.iter().map(|r| r.down).collect());
+    let (diagram, diagram_note) = diagram_svg(model, waves, drawing, down.as_deref());
     let data = super::data::Data { model, report, waves };
     let title = format!("blastmap report — {}", safe(name));
 
@@ -110,9 +111,14 @@ pub(crate) fn render(
 }
 
 /// The diagram: (layout name, inline SVG) and a caption.
-fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static str, String), String) {
+fn diagram_svg(
+    model: &Model,
+    waves: &ColdStart,
+    drawing: Drawing,
+    down: Option<&[u32]>,
+) -> ((&'static str, String), String) {
     let collapsed = model.len() > COLLAPSE_THRESHOLD;
-    let scene = collapsed.then(|| super::graphviz_scene(model));
+    let scene = collapsed.then(|| super::graphviz_scene(model, None));
     let grouped = || {
         let mut folded = String::new();
         for note in scene.iter().flat_map(|s| s.notes.iter()).filter(|n| n.starts_with("folded to fit")) {
@@ -134,7 +140,7 @@ fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static
                 let mut caption =
                     "Drawn by Graphviz, clustered by system. Arrows point from a component to what it needs."
                         .to_owned();
-                let scene = super::graphviz_scene(model);
+                let scene = super::graphviz_scene(model, down);
                 for note in scene.notes.iter().filter(|n| n.starts_with("arrows into ")) {
                     let _ = write!(caption, " {}.", crate::render::report::capitalised(note));
                 }
@@ -152,7 +158,7 @@ fn diagram_svg(model: &Model, waves: &ColdStart, drawing: Drawing) -> ((&'static
                     "{why}Layered by cold-start wave: what a component needs sits below it. Arrows point from a \
                      component to what it needs."
                 );
-                (("builtin", layout::builtin_svg(model, waves)), caption)
+                (("builtin", layout::builtin_svg(model, waves, down)), caption)
             }
         }
     }
@@ -237,6 +243,10 @@ fn legend() -> String {
     out.push_str("<li><span class=\"bm-line\"></span>hard requirement</li>\n");
     out.push_str("<li><span class=\"bm-line bm-line-soft\"></span>soft (degrades)</li>\n");
     out.push_str("<li><span class=\"bm-line bm-line-place\"></span>placement</li>\n");
+    out.push_str(
+        "<li><span class=\"bm-badge\">N</span>hub: its failure alone takes down N (\
+         \u{201c}takes down N\u{201d} in a Graphviz drawing)</li>\n",
+    );
     out.push_str("</ul>\n");
     out
 }
