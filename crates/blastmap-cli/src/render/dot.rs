@@ -200,6 +200,21 @@ fn legend(scene: &Scene) -> Subgraph {
             attr("fontsize", "9"),
         ],
     )));
+    if scene.painted && scene.direction == Direction::TopToBottom {
+        // Top to bottom, the swatches' chain would stand as a tall column
+        // beside the drawing: one row with the notes keeps the legend a
+        // short band out of the way.
+        let mut row = vec![
+            Stmt::Attribute(attr("rank", "same")),
+            Stmt::Node(DotNode::new(node_id("legend_notes"), vec![])),
+        ];
+        row.extend(
+            Paint::LEGEND
+                .iter()
+                .map(|p| Stmt::Node(DotNode::new(node_id(&format!("legend_{}", p.name())), vec![]))),
+        );
+        stmts.push(Stmt::Subgraph(Subgraph { id: Id::Anonymous(String::new()), stmts: row }));
+    }
     Subgraph { id: quoted("cluster_legend"), stmts }
 }
 

@@ -384,3 +384,18 @@ fn the_svg_of_thousands_is_a_folded_overview_with_the_command_for_everything() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Top to bottom, the legend's notes and swatches stand in one row (a
+/// short band, not a tall column beside the drawing), and Graphviz draws it.
+#[test]
+fn a_top_to_bottom_legend_is_one_row() {
+    let dot = text(&["graph", "fixtures/shop", "--direction", "TB", "--fail", "zone-a"]);
+    let legend = &dot[dot.find("subgraph \"cluster_legend\"").expect("a legend")..];
+    let row = &legend[legend.find("rank=\"same\"").expect("the legend's row")..];
+    for node in ["legend_notes", "legend_failed", "legend_down", "legend_degraded", "legend_up"] {
+        assert!(row.contains(&format!("\"{node}\"")), "{node} in the row");
+    }
+    if let Some(drawn) = draw(&dot) {
+        assert!(labels(&drawn).contains("failed"), "the swatches are drawn");
+    }
+}
