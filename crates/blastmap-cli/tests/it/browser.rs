@@ -795,6 +795,24 @@ fn a_pick_colours_the_groups_of_a_large_inventory() {
     );
     let members = opened["members"].as_u64().unwrap();
     assert!(opened["panel"].as_str().unwrap().contains(&format!("{members} components")), "{opened}");
+    // ... and expands it in the diagram: its members drawn one by one, a
+    // pick marked inside, and back to the overview.
+    let inside = browser.run(
+        r"const svg = document.querySelector('#bm-diagram svg');
+          const nodes = [...svg.querySelectorAll('g.node[id^=bm-c]')].map(g => Number(g.id.slice(4)));
+          nodes[0] !== undefined && document.getElementById('bm-c' + nodes[0])
+            .dispatchEvent(new MouseEvent('click', {bubbles: true}));
+          return {expanded: svg.classList.contains('bm-expanded'), nodes: nodes.length,
+                  failed: document.querySelectorAll('#bm-diagram g.node.bm-failed').length};",
+    );
+    assert_eq!(inside["expanded"], json!(true), "{inside}");
+    assert_eq!(inside["nodes"].as_u64(), Some(members), "every member drawn: {inside}");
+    assert_eq!(inside["failed"], json!(1), "a pick inside the expanded group is marked: {inside}");
+    let back = browser.run(
+        r"document.getElementById('bm-back').click();
+          return document.querySelector('#bm-diagram svg').classList.contains('bm-overview');",
+    );
+    assert_eq!(back, json!(true), "back to the overview");
     browser.screenshot(&dir.join("groups.png"));
 }
 

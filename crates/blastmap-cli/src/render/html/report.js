@@ -18,7 +18,7 @@
   var search = document.getElementById("bm-search");
   var selected = null;
   // The simulation shown, if any (a group box's panel gives its members' states).
-  var lastSim = null;
+  var lastSim = null, lastFailed = [];
 
   function node(i) { return document.getElementById("bm-c" + i); }
 
@@ -148,14 +148,15 @@
   };
 
   // Make every component node of the diagram a keyboard-reachable button.
-  comps.forEach(function (c, i) {
+  function wireNodes() { comps.forEach(function (c, i) {
     var g = node(i);
     if (!g) { return; }
     g.setAttribute("tabindex", "0");
     g.setAttribute("role", "button");
     g.setAttribute("aria-label", c.id + " (" + c.kind + "): show what its failure takes down");
     g.dataset.c = String(i);
-  });
+  }); }
+  wireNodes();
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -245,6 +246,7 @@
     clearMarks();
     selected = null;
     lastSim = null;
+    lastFailed = [];
     writeHash([]);
     panel.classList.remove("bm-has");
     panel.replaceChildren(el("h2", null, "Details"),
@@ -264,6 +266,7 @@
     selected = list.length === 1 ? list[0] : null;
     var sim = simulate(list);
     lastSim = sim;
+    lastFailed = list.slice();
     if (svg) {
       svg.classList.add("bm-active");
       list.forEach(function (f) { mark(f, "bm-failed"); });
@@ -379,6 +382,110 @@
     panel.replaceChildren.apply(panel, parts);
   }
 
+  // ---- Expanding a group of the overview in place ----
+  // The group's members drawn one by one, in rows by cold-start wave (what
+  // a component needs sits below it), with the requirements between them
+  // and ids the marking code knows (bm-c, bm-e): a pick shows inside it.
+  var overview = null, EXPAND_MAX = 300, SVGNS = "http://www.w3.org/2000/svg";
+  function svgEl(tag, attrs, text) {
+    var e = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function expandGroup(g, name) {
+    var members = [];
+    comps.forEach(function (c, i) { if (c.group === g) { members.push(i); } });
+    if (!svg || members.length === 0 || members.length > EXPAND_MAX) { return false; }
+    var W = 150, H = 44, GX = 22, GY = 60, PER = 6;
+    var top = 0;
+    members.forEach(function (i) { if (comps[i].wave !== null && comps[i].wave > top) { top = comps[i].wave; } });
+    var rows = new Map();
+    members.forEach(function (i) {
+      var w = comps[i].wave === null ? top + 1 : comps[i].wave;
+      if (!rows.has(w)) { rows.set(w, []); }
+      rows.get(w).push(i);
+    });
+    var waves = Array.from(rows.keys()).sort(function (a, b) { return b - a; });
+    var at = new Map(), y = 20, widest = 0;
+    waves.forEach(function (w) {
+      var row = rows.get(w);
+      for (var s = 0; s < row.length; s += PER) {
+        var part = row.slice(s, s + PER);
+        widest = Math.max(widest, part.length);
+        part.forEach(function (i, k) { at.set(i, [20 + k * (W + GX), y]); });
+        y += H + GY;
+      }
+    });
+    var width = 40 + widest * (W + GX), height = y;
+    var out = svgEl("svg", { "class": "bm-svg bm-expanded", viewBox: "0 0 " + width + " " + height, role: "group",
+      "aria-label": "Components of " + name });
+    var defs = svgEl("defs");
+    [["bm-arrow", "#6b7280"], ["bm-arrow-hot", "#b2182b"]].forEach(function (m) {
+      var marker = svgEl("marker", { id: m[0], viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7",
+        markerHeight: "7", orient: "auto-start-reverse" });
+      marker.appendChild(svgEl("path", { d: "M0,0 L10,5 L0,10 z", fill: m[1] }));
+      defs.appendChild(marker);
+    });
+    out.appendChild(defs);
+    var edges = svgEl("g", { "class": "bm-edges" }), outside = 0;
+    members.forEach(function (c) {
+      (comps[c].needs || []).forEach(function (r, k) {
+        r[4].forEach(function (m) {
+          if (!at.has(m)) { outside++; return; }
+          var a = at.get(c), b = at.get(m);
+          var sx = a[0] + W / 2, sy = a[1] + H, tx = b[0] + W / 2, ty = b[1] > a[1] ? b[1] : b[1] + H;
+          var bend = Math.max(Math.abs(ty - sy) / 2, 30);
+          var e = svgEl("g", { "class": "edge" + (r[2] ? " bm-soft" : "") + (r[3] !== 0 ? " bm-place" : ""),
+            id: "bm-e" + c + "-" + k + "-" + m });
+          e.appendChild(svgEl("title", {}, comps[c].id + " → " + comps[m].id));
+          e.appendChild(svgEl("path", { d: "M" + sx + "," + sy + " C" + sx + "," + (sy + bend) + " " + tx + "," +
+            (b[1] > a[1] ? ty - bend : ty + bend) + " " + tx + "," + ty }));
+          edges.appendChild(e);
+        });
+      });
+    });
+    out.appendChild(edges);
+    var nodes = svgEl("g", { "class": "bm-nodes" });
+    members.forEach(function (i) {
+      var p = at.get(i), c = comps[i];
+      var n = svgEl("g", { "class": "node", id: "bm-c" + i });
+      n.appendChild(svgEl("title", {}, c.id + (c.name && c.name !== c.id ? " — " + c.name : "")));
+      n.appendChild(svgEl("rect", { x: p[0], y: p[1], width: W, height: H, rx: 6 }));
+      n.appendChild(svgEl("text", { x: p[0] + W / 2, y: p[1] + 19, "text-anchor": "middle", "class": "bm-id" },
+        c.id.length > 20 ? c.id.slice(0, 19) + "…" : c.id));
+      n.appendChild(svgEl("text", { x: p[0] + W / 2, y: p[1] + 34, "text-anchor": "middle", "class": "bm-kind" },
+        c.kind + " · tier " + c.tier));
+      nodes.appendChild(n);
+    });
+    out.appendChild(nodes);
+    overview = overview || svg;
+    svg.replaceWith(out);
+    svg = out;
+    figure.setAttribute("data-expanded", String(g));
+    wireNodes();
+    var back = el("button", "bm-back", "← Back to the overview");
+    back.type = "button";
+    back.id = "bm-back";
+    back.addEventListener("click", collapseGroup);
+    figure.insertBefore(back, svg);
+    var note = el("p", "bm-muted", name + ": " + members.length + " components" +
+      (outside ? "; " + outside + " requirements lead out of the group (not drawn)" : "") + ".");
+    note.id = "bm-expanded-note";
+    figure.insertBefore(note, svg);
+    if (lastFailed.length) { selectAll(lastFailed, true); }
+    return true;
+  }
+  function collapseGroup() {
+    if (!overview) { return; }
+    svg.replaceWith(overview);
+    svg = overview;
+    overview = null;
+    figure.removeAttribute("data-expanded");
+    ["bm-back", "bm-expanded-note"].forEach(function (id) { var e = document.getElementById(id); if (e) { e.remove(); } });
+    if (lastFailed.length) { selectAll(lastFailed, true); }
+  }
+
   // A group box of the overview (above 150 components), opened in the
   // panel: its members as pick buttons, with what the shown failure does
   // to them.
@@ -388,6 +495,7 @@
     comps.forEach(function (c, i) { if (c.group === g) { members.push(i); } });
     var label = box.querySelector("text");
     var name = label ? label.textContent : "group " + g;
+    expandGroup(g, name);
     var parts = [el("h2", null, "Details"), el("h3", null, name), el("p", "bm-muted", members.length + " components")];
     if (lastSim) {
       var states = [["failed", function (i) { return lastSim.failed[i]; }],
