@@ -109,6 +109,9 @@ pub(crate) struct ReportArgs {
     /// The report's title (default: the paths for text and Markdown, the inventory's name for HTML).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+    /// What the boxes of the HTML page's overview are, above 150 components.
+    #[arg(long, value_enum, default_value_t = ClusterBy::System)]
+    pub cluster_by: ClusterBy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

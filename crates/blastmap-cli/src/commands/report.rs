@@ -12,6 +12,7 @@ use crate::error::CliError;
 use crate::output;
 use crate::progress;
 use crate::render;
+use crate::render::diagram::ClusterBy;
 use crate::render::html::{Drawing, GRAPHVIZ_BUDGET};
 
 /// The switch of one analysis in [`Analyses`].
@@ -92,7 +93,7 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
         }
         ReportFormat::Html => {
             let title = args.title.clone().unwrap_or_else(|| inventory_name(&args.input.paths));
-            html(model, &result, &title, args.top, args.diagram)?
+            html(model, &result, &title, args.top, args.diagram, args.cluster_by.into())?
         }
     };
     let outcome = written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success);
@@ -131,24 +132,25 @@ fn html(
     name: &str,
     top: usize,
     how: HtmlDiagram,
+    by: ClusterBy,
 ) -> Result<String, CliError> {
     let waves = match &report.cold_start {
         Some(c) => std::borrow::Cow::Borrowed(c),
         None => std::borrow::Cow::Owned(cold_start(model)),
     };
-    let drawing = drawing(model, report, how)?;
-    Ok(render::html::render(model, report, &waves, name, top, drawing))
+    let drawing = drawing(model, report, how, by)?;
+    Ok(render::html::render(model, report, &waves, name, top, drawing, by))
 }
 
 /// The page's diagram as `--diagram` asks: `auto` gives Graphviz
 /// [`GRAPHVIZ_BUDGET`] and falls back to the built-in layout whatever went
 /// wrong, so the page always has a diagram.
-fn drawing(model: &Model, report: &Report, how: HtmlDiagram) -> Result<Drawing, CliError> {
+fn drawing(model: &Model, report: &Report, how: HtmlDiagram, by: ClusterBy) -> Result<Drawing, CliError> {
     if how == HtmlDiagram::Builtin {
         return Ok(Drawing::Builtin(None));
     }
     let down: Option<Vec<u32>> = report.radii.as_ref().map(|r| r.iter().map(|r| r.down).collect());
-    let scene = render::html::graphviz_scene(model, down.as_deref());
+    let scene = render::html::graphviz_scene(model, down.as_deref(), by);
     let budget = (how == HtmlDiagram::Auto).then_some(GRAPHVIZ_BUDGET);
     match graphviz::render_within(&render::html::graphviz_dot(&scene), Image::Svg, budget) {
         Ok(bytes) => Ok(Drawing::Graphviz(String::from_utf8_lossy(&bytes).into_owned())),

@@ -28,6 +28,8 @@ pub(super) struct Data<'a> {
     pub(super) model: &'a Model,
     pub(super) report: &'a Report,
     pub(super) waves: &'a ColdStart,
+    /// What the overview's boxes are (the groups components belong to).
+    pub(super) by: ClusterBy,
 }
 
 impl Serialize for Data<'_> {
@@ -45,11 +47,11 @@ struct Components<'a>(&'a Data<'a>);
 
 impl Serialize for Components<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Data { model, report, waves } = *self.0;
+        let Data { model, report, waves, by } = *self.0;
         // Above the threshold the diagram draws groups (`bm-g{k}`): each
         // component says which, so that a pick colours its group.
         let groups = (model.len() > COLLAPSE_THRESHOLD)
-            .then(|| collapsed_groups(model, &vec![true; model.len()], ClusterBy::System).1);
+            .then(|| collapsed_groups(model, &vec![true; model.len()], by).1);
         s.collect_seq(model.ids().map(|c| {
             let comp = model.component(c);
             let spofs = report.spofs.as_ref().and_then(|s| s.get(c.index()).and_then(Option::as_deref));

@@ -54,9 +54,9 @@ pub(crate) enum Drawing {
 /// fold is in the scene's notes, which the caption repeats).
 /// With `down` (what each component's failure takes down), the hubs get
 /// their badge ([`Scene::mark_hubs`]).
-pub(crate) fn graphviz_scene(model: &blastmap_manifest::Model, down: Option<&[u32]>) -> Scene {
+pub(crate) fn graphviz_scene(model: &blastmap_manifest::Model, down: Option<&[u32]>, by: ClusterBy) -> Scene {
     let selected = vec![true; model.len()];
-    let options = Options { cluster_by: ClusterBy::System, direction: Direction::LeftToRight, all: false };
+    let options = Options { cluster_by: by, direction: Direction::LeftToRight, all: false };
     let mut scene = diagram::scene(model, &selected, None, options, Vec::new());
     if let (false, Some(down)) = (scene.collapsed, down) {
         scene.mark_hubs(down);

@@ -7,7 +7,7 @@ use blastmap_analysis::cold_start::ColdStart;
 use blastmap_analysis::report::Report;
 use blastmap_manifest::{ComponentId, Model};
 
-use crate::render::diagram::COLLAPSE_THRESHOLD;
+use crate::render::diagram::{COLLAPSE_THRESHOLD, ClusterBy};
 use crate::render::fate::explain;
 use crate::render::html::{Drawing, esc, inline_svg, layout, script_json, text};
 use crate::render::report::{
@@ -28,10 +28,11 @@ pub(crate) fn render(
     name: &str,
     top_n: usize,
     drawing: Drawing,
+    by: ClusterBy,
 ) -> String {
     let down: Option<Vec<u32>> = report.radii.as_ref().map(|r| r.iter().map(|r| r.down).collect());
-    let (diagram, diagram_note) = diagram_svg(model, waves, drawing, down.as_deref());
-    let data = super::data::Data { model, report, waves };
+    let (diagram, diagram_note) = diagram_svg(model, waves, drawing, down.as_deref(), by);
+    let data = super::data::Data { model, report, waves, by };
     let title = format!("blastmap report — {}", safe(name));
 
     let mut out = String::with_capacity(64 * 1024);
@@ -116,9 +117,10 @@ fn diagram_svg(
     waves: &ColdStart,
     drawing: Drawing,
     down: Option<&[u32]>,
+    by: ClusterBy,
 ) -> ((&'static str, String), String) {
     let collapsed = model.len() > COLLAPSE_THRESHOLD;
-    let scene = collapsed.then(|| super::graphviz_scene(model, None));
+    let scene = collapsed.then(|| super::graphviz_scene(model, None, by));
     let grouped = || {
         let mut folded = String::new();
         for note in scene.iter().flat_map(|s| s.notes.iter()).filter(|n| n.starts_with("folded to fit")) {
@@ -140,7 +142,7 @@ fn diagram_svg(
                 let mut caption =
                     "Drawn by Graphviz, clustered by system. Arrows point from a component to what it needs."
                         .to_owned();
-                let scene = super::graphviz_scene(model, down);
+                let scene = super::graphviz_scene(model, down, by);
                 for note in scene.notes.iter().filter(|n| n.starts_with("arrows into ")) {
                     let _ = write!(caption, " {}.", crate::render::report::capitalised(note));
                 }
