@@ -367,7 +367,9 @@
 
     parts = parts.concat(failureParts(sim, "Its failure"));
     parts.push(el("h4", null, "Single points of failure"));
-    if (c.spofs === null) {
+    if (c.spofs === null && !c.critical) {
+      parts.push(el("p", "bm-muted", "Listed for critical components (tier 1 or entrypoint); `report --detail` lists them for every one."));
+    } else if (c.spofs === null) {
       parts.push(el("p", "bm-muted", "Not computed (--analyses)."));
     } else if (c.spofs.length === 0) {
       parts.push(el("p", "bm-muted", "None: no single failure takes it down."));
