@@ -56,6 +56,27 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// What changed in risk between two inventories (paths or `git:REV:PATH`).
     Diff(DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff; `blastmap man | man -l -`).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell: `blastmap completions bash > /etc/bash_completion.d/blastmap`.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write to this file instead of standard output (for example `blastmap.1`).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -341,6 +362,9 @@ pub(crate) struct CheckArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Report the findings but exit 0 even when some are at deny level (invalid input still exits 2).
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -41,7 +41,8 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Ended {
     let name = input_names(&args.input.paths).join(", ");
     // Code-scanning tools resolve file names against the checkout, where CI runs.
     let base = std::env::current_dir().ok();
-    let outcome = if evaluation.denied() { Outcome::Findings } else { Outcome::Success };
+    // `--exit-zero`: the findings are still written, the gate does not fail.
+    let outcome = if evaluation.denied() && !args.exit_zero { Outcome::Findings } else { Outcome::Success };
     let path = args.output.as_deref();
     // The machine-readable logs are written as they are serialized.
     let streamed = match args.format {

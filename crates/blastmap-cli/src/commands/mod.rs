@@ -10,6 +10,7 @@ mod graphviz;
 mod import;
 mod report;
 mod schema;
+mod shell;
 mod simulate;
 mod validate;
 
@@ -77,6 +78,8 @@ pub(crate) fn run(cli: &Cli) -> Ended {
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     }
 }
 
@@ -218,7 +221,7 @@ fn stdin_once(command: &Command) -> Result<bool, CliError> {
                 + usize::from(a.policy.as_deref().is_some_and(dash))
         }
         Command::Diff(a) => usize::from(a.base == "-") + usize::from(a.head == "-"),
-        Command::Schema(_) => 0,
+        Command::Schema(_) | Command::Completions(_) | Command::Man(_) => 0,
     };
     if named > 1 { Err(CliError::StdinNamedTwice) } else { Ok(named == 1) }
 }

@@ -9,6 +9,7 @@ mod diagrams;
 mod hostile;
 mod inputs;
 mod real_world;
+mod shell;
 
 /// A folder of the shared corpus beside the repository (`../shared/<sub>`:
 /// the real-world systems and the official schemas, which stay where they

@@ -1,0 +1,85 @@
+//! `blastmap completions` and `blastmap man`, checked by the programs that
+//! read them: `bash -n` parses the bash script, `man -l` formats the page.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn blastmap(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_blastmap")).args(args).output().expect("runs");
+    assert!(out.status.success(), "blastmap {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// Runs `program` with `args`, `input` on its standard input; its output,
+/// or `None` when the program is not installed.
+fn feed(program: &str, args: &[&str], input: &[u8]) -> Option<std::process::Output> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take().expect("stdin").write_all(input).expect("written");
+    Some(child.wait_with_output().expect("ends"))
+}
+
+#[test]
+fn every_shell_gets_a_completion_script_that_names_the_commands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = String::from_utf8(blastmap(&["completions", shell])).expect("utf-8");
+        for command in ["report", "simulate", "check", "diff", "graph", "completions", "man"] {
+            assert!(script.contains(command), "{shell}: {command} missing");
+        }
+        assert!(script.contains("max-pairs"), "{shell}: options are completed too");
+    }
+    let bash = blastmap(&["completions", "bash"]);
+    let parsed = feed("bash", &["-n"], &bash).expect("bash is installed");
+    assert!(parsed.status.success(), "bash -n: {}", String::from_utf8_lossy(&parsed.stderr));
+}
+
+#[test]
+fn the_manual_page_formats_and_documents_every_command() {
+    let page = blastmap(&["man"]);
+    let text = String::from_utf8(page.clone()).expect("utf-8");
+    assert!(text.starts_with(".ie") || text.contains(".TH blastmap 1"), "a roff page");
+    for command in ["validate", "report", "simulate", "schema", "import", "graph", "check", "diff"] {
+        assert!(text.contains(command), "{command} in the page");
+    }
+    let Some(formatted) = feed("man", &["-l", "-"], &page) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "man must be installed in CI (apt-get install man-db)"
+        );
+        return;
+    };
+    assert!(formatted.status.success(), "man -l: {}", String::from_utf8_lossy(&formatted.stderr));
+    let shown = String::from_utf8_lossy(&formatted.stdout);
+    assert!(shown.contains("what breaks when something breaks"), "{shown}");
+}
+
+/// The pre-commit hooks name commands the binary has, with the keys
+/// pre-commit requires, and run without file names (the whole inventory).
+#[test]
+fn the_pre_commit_hooks_run_commands_that_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).expect("the hooks file");
+    let hooks: Vec<&str> = text.split("\n- ").skip(1).collect();
+    assert_eq!(hooks.len(), 2, "{text}");
+    let help = String::from_utf8(blastmap(&["--help"])).expect("utf-8");
+    for (hook, command) in hooks.iter().zip(["validate", "check"]) {
+        assert!(hook.starts_with(&format!("id: blastmap-{command}")), "{hook}");
+        for key in ["name:", "entry:", "language: system", "pass_filenames: false"] {
+            assert!(hook.contains(key), "{key} in {hook}");
+        }
+        assert!(hook.contains(&format!("entry: blastmap {command}")), "{hook}");
+        assert!(help.contains(&format!("  {command} ")), "blastmap has {command}");
+        // What the hook runs, on the bundled example: it passes there.
+        let out = Command::new(env!("CARGO_BIN_EXE_blastmap"))
+            .args([command, "fixtures/policy/pass.yaml"])
+            .current_dir(&root)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
