@@ -253,3 +253,54 @@ fn diff_and_baseline_read_git_revisions() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("git"), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::remove_dir_all(repo).unwrap();
 }
+
+/// `action.yml` and the example workflow that uses it are valid against
+/// the published GitHub Actions and workflow schemas (check-jsonschema's
+/// vendored copies), and the workflow uses this repository's action.
+#[test]
+fn the_action_and_the_example_workflow_match_githubs_schemas() {
+    let checker = Command::new("check-jsonschema").arg("--version").output();
+    if !checker.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "check-jsonschema is not installed: CI must validate action.yml (pip install check-jsonschema)"
+        );
+        #[allow(clippy::print_stderr, reason = "a skipped check must say so in the test output")]
+        {
+            eprintln!("skipped: check-jsonschema is not installed (pip install check-jsonschema)");
+        }
+        return;
+    }
+    for (schema, file) in
+        [("vendor.github-actions", "action.yml"), ("vendor.github-workflows", "docs/github-workflow.yml")]
+    {
+        let out = Command::new("check-jsonschema")
+            .args(["--builtin-schema", schema, file])
+            .current_dir(root())
+            .output()
+            .expect("check-jsonschema runs");
+        assert!(
+            out.status.success(),
+            "{file} against {schema}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let workflow = std::fs::read_to_string(root().join("docs/github-workflow.yml")).unwrap();
+    assert!(workflow.contains("uses: blastmap/blastmap@"), "the example uses the action");
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    for input in ["paths:", "policy:", "baseline:", "fail-level:"] {
+        assert!(action.contains(&format!("  {input}")), "the action has the input {input}");
+    }
+    // No input is spliced into a script: an input appears only as the
+    // whole value of a key (`env:`, `with:`), never inside `run:` text.
+    for line in action.lines().filter(|l| l.contains("${{ inputs.")) {
+        let (key, value) = line.trim_start().split_once(": ").unwrap_or_default();
+        let is_key =
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        assert!(
+            is_key && key != "run" && value.starts_with("${{ inputs."),
+            "an input spliced into a script: {line}"
+        );
+    }
+}
