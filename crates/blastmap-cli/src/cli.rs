@@ -241,8 +241,9 @@ pub(crate) struct ImportArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum DiagnosticsFormat {
-    /// Diagnostics with snippets, for people.
-    Human,
+    /// Diagnostics with snippets, for people (`human` is an alias: one name per format, as elsewhere).
+    #[value(alias = "human")]
+    Text,
     /// `blastmap.diagnostics/v1` JSON, for tools.
     Json,
 }
@@ -252,7 +253,7 @@ pub(crate) struct ValidateArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
+    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Text)]
     pub format: DiagnosticsFormat,
     /// Show progress on standard error even when it is not a terminal (CI logs, pipes).
     #[arg(long)]

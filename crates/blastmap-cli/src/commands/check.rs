@@ -19,7 +19,7 @@ use crate::render::findings::PolicySource;
 
 pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Ended {
     let diagnostics_format =
-        if args.format == CheckFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
+        if args.format == CheckFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Text };
     let today = today()?;
     let loaded = match load_valid(ctx, &args.input, diagnostics_format) {
         Ok(loaded) => loaded,

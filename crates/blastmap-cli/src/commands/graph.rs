@@ -37,7 +37,7 @@ impl From<cli::Direction> for Direction {
 
 pub(crate) fn run(ctx: &Context, args: &GraphArgs) -> Ended {
     refuse_terminal(args.format, args.output.as_deref())?;
-    let loaded = match load_valid(ctx, &args.input, DiagnosticsFormat::Human) {
+    let loaded = match load_valid(ctx, &args.input, DiagnosticsFormat::Text) {
         Ok(loaded) => loaded,
         Err(ended) => return ended,
     };

@@ -261,7 +261,7 @@ pub(crate) fn load_valid_watched(
     let loaded = load_watched(ctx, input, mode);
     if loaded.has_errors() {
         return Err(match format {
-            DiagnosticsFormat::Human => {
+            DiagnosticsFormat::Text => {
                 ctx.print_diagnostics(&loaded.diagnostics);
                 let (errors, warnings) = counts(&loaded);
                 Err(CliError::InvalidInventory { errors, warnings })

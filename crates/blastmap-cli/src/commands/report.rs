@@ -55,7 +55,7 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
         ..ReportOptions::default()
     };
     let diagnostics_format =
-        if args.format == ReportFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
+        if args.format == ReportFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Text };
     let mode = progress::Mode::detect(args.progress);
     let loaded = match load_valid_watched(ctx, &args.input, diagnostics_format, mode) {
         Ok(loaded) => loaded,

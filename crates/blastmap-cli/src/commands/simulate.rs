@@ -12,7 +12,7 @@ use crate::render::diagram::{self, ClusterBy, Direction};
 
 pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Ended {
     let diagnostics_format =
-        if args.format == SimulateFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Human };
+        if args.format == SimulateFormat::Json { DiagnosticsFormat::Json } else { DiagnosticsFormat::Text };
     if args.format == SimulateFormat::Png {
         super::graph::refuse_terminal(DiagramFormat::Png, args.output.as_deref())?;
     }

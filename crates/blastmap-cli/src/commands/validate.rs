@@ -17,7 +17,7 @@ pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Ended {
                 return output_failed(e);
             }
         }
-        DiagnosticsFormat::Human => {
+        DiagnosticsFormat::Text => {
             ctx.print_diagnostics(&loaded.diagnostics);
             if invalid {
                 let (errors, warnings) = counts(&loaded);
