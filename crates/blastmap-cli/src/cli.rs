@@ -27,6 +27,12 @@ pub(crate) struct Cli {
     /// Largest output written, in bytes: a larger one is an error (exit 2) and nothing is written.
     #[arg(long, global = true, default_value_t = 1 << 30, value_name = "BYTES")]
     pub max_output: u64,
+    /// Read defaults from this file instead of the `blastmap.toml` found in this directory or above.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no `blastmap.toml`.
+    #[arg(long, global = true)]
+    pub no_config: bool,
     #[command(subcommand)]
     pub command: Command,
 }

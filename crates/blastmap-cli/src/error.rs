@@ -82,6 +82,8 @@ pub(crate) enum CliError {
     /// The output would be larger than `--max-output` (`bytes` when known
     /// before anything was written; `None` when a stream reached the bound).
     OutputTooLarge { bytes: Option<u64>, at_least: bool, bound: u64 },
+    /// `blastmap.toml` (or `--config FILE`) cannot be used: where and why.
+    InvalidConfig { file: String, line: usize, column: usize, message: String },
 }
 
 /// Every error code with a one-line description, in the order of the enum.
@@ -131,6 +133,10 @@ pub(crate) const ALL: &[(&str, &str)] = &[
         "output-too-large",
         "the output would be larger than `--max-output`; no file is written (a stream to standard output stops there)",
     ),
+    (
+        "invalid-config",
+        "`blastmap.toml` (or the file of `--config`) cannot be read or has an unknown key or value",
+    ),
 ];
 
 impl CliError {
@@ -173,6 +179,7 @@ impl CliError {
             CliError::StdinNamedTwice => "stdin-named-twice",
             CliError::TooManyPairs { .. } => "too-many-pairs",
             CliError::OutputTooLarge { .. } => "output-too-large",
+            CliError::InvalidConfig { .. } => "invalid-config",
         }
     }
 
@@ -200,6 +207,10 @@ impl CliError {
             CliError::OutputTooLarge { .. } => {
                 Some("drop `--detail`, narrow the inventory or `--analyses`, or raise `--max-output`")
             }
+            CliError::InvalidConfig { .. } => Some(
+                "fix the file (its keys: `paths`, and `[check]` `policy`, `baseline`, `format`, `[report]` `format`), \
+                 or run with `--no-config`",
+            ),
             _ => None,
         }
     }
@@ -302,6 +313,9 @@ impl CliError {
                 "the output reached the bound of {bound} bytes (`--max-output`) and was stopped: \
                  an output file is not written; standard output has what came before"
             ),
+            CliError::InvalidConfig { file, line, column, message } => {
+                format!("{}:{line}:{column}: {}", crate::render::safe(file), crate::render::safe(message))
+            }
         }
     }
 }
@@ -366,6 +380,7 @@ mod tests {
             CliError::StdinNamedTwice,
             CliError::TooManyPairs { what: "the report", pairs: Some(2), bound: 1 },
             CliError::OutputTooLarge { bytes: Some(2), at_least: false, bound: 1 },
+            CliError::InvalidConfig { file: s(), line: 1, column: 1, message: s() },
         ];
         let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
         given.sort_unstable();

@@ -15,8 +15,6 @@ mod render;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 // Loading an inventory allocates a node per value and a string per id;
 // mimalloc makes that (and freeing it) markedly cheaper than the system
 // allocator (see BENCHMARKS.md).
@@ -24,8 +22,11 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = <cli::Cli as clap::CommandFactory>::command()
+        .try_get_matches()
+        .and_then(|m| <cli::Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // --help and --version print to stdout and succeed; usage errors exit 2.
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -33,6 +34,17 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // `blastmap.toml`: defaults for what the command line left unset.
+    match commands::config::apply(&mut cli, &matches) {
+        Ok(Some(file)) if !cli.quiet => {
+            output::eprint(&format!("note: defaults from {}\n", render::safe(&file.display().to_string())));
+        }
+        Ok(_) => {}
+        Err(e) => {
+            output::eprint(&e.to_string());
+            return commands::Outcome::Invalid.into();
+        }
+    }
     match commands::run(&cli) {
         Ok(outcome) => outcome.into(),
         Err(e) => {

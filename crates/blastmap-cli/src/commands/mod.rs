@@ -2,6 +2,7 @@
 //! ended, or the [`CliError`] that stopped it, for `main` to print once.
 
 mod check;
+pub(crate) mod config;
 mod criticality;
 mod diff;
 mod git;

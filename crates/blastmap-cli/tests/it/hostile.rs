@@ -685,7 +685,9 @@ fn detail_streams_complete_lists_in_bounded_memory() {
     let written = std::fs::metadata(&target).unwrap().len();
     let peak = peak_kib.parse::<u64>().unwrap() * 1024;
     assert!(written > 150_000_000, "{written} bytes");
-    assert!(peak < written / 2, "peak {peak} bytes for {written} bytes written");
+    // About 76 MB measured alone (the debug binary and the model included),
+    // for 160 MB written: holding the output whole would pass the bound.
+    assert!(peak < written * 2 / 3, "peak {peak} bytes for {written} bytes written");
     // Whole: c0000's SPOFs are the 2,999 others, and so is what c2999's
     // failure takes down.
     let text = std::fs::read_to_string(&target).unwrap();

@@ -83,3 +83,50 @@ fn the_pre_commit_hooks_run_commands_that_exist() {
         assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// `blastmap.toml`, found by walking up from the working directory, gives
+/// the defaults: a bare `blastmap check` in a subdirectory checks the
+/// inventory the file names, in the format it names; a flag wins over the
+/// file; `--no-config` and `BLASTMAP_NO_CONFIG` read none; a bad key is an
+/// error at its line and column, exit 2.
+#[test]
+fn blastmap_toml_gives_the_defaults_flags_win() {
+    let dir = std::env::temp_dir().join(format!("blastmap-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("inventory")).unwrap();
+    std::fs::create_dir_all(dir.join("deep/er")).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::copy(root.join("fixtures/policy/spof.yaml"), dir.join("inventory/spof.yaml")).unwrap();
+    std::fs::write(dir.join("blastmap.toml"), "paths = [\"inventory/\"]\n[check]\nformat = \"json\"\n")
+        .unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_blastmap"));
+        command
+            .args(args)
+            .current_dir(dir.join("deep/er"))
+            .env_remove("BLASTMAP_NO_CONFIG")
+            .env("NO_COLOR", "1");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().expect("runs")
+    };
+    let out = run(&["check"], &[]);
+    assert_eq!(out.status.code(), Some(1), "the spof is found: {}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON, as the file asks");
+    assert_eq!(json["schema"], "blastmap.check/v1");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("note: defaults from"), "the file used is named");
+    let text = run(&["check", "--format", "text"], &[]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("checked"), "the flag wins over the file");
+    for off in [run(&["--no-config", "check"], &[]), run(&["check"], &[("BLASTMAP_NO_CONFIG", "1")])] {
+        assert_eq!(off.status.code(), Some(2), "without the file the empty directory is checked");
+        assert!(!String::from_utf8_lossy(&off.stderr).contains("defaults from"));
+    }
+    std::fs::write(dir.join("blastmap.toml"), "paths = [\"inventory/\"]\n[check]\nformt = \"json\"\n")
+        .unwrap();
+    let bad = run(&["check"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("blastmap.toml:3:1: unknown key `formt` in `[check]`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
