@@ -659,7 +659,7 @@ fn a_small_input_with_a_quadratic_answer_stays_within_a_gigabyte() {
 
 /// `--detail` gives every list whole, streamed a window of `--max-pairs`
 /// ids at a time: a 3,000-chain's 9 million ids (160 MB of JSON) are
-/// written by a process whose peak memory is under half of that.
+/// written by a process whose peak memory is well under that.
 #[cfg(unix)]
 #[test]
 fn detail_streams_complete_lists_in_bounded_memory() {
