@@ -115,10 +115,7 @@ fn read(file: &Path) -> Result<Config, CliError> {
     })?;
     let root = toml_span::parse(&text).map_err(|e| invalid(&text, e.span.start, e.to_string()))?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let resolve = |p: &str| {
-        let p = Path::new(p);
-        if p.is_absolute() || base.as_os_str().is_empty() { p.to_path_buf() } else { base.join(p) }
-    };
+    let resolve = |p: &str| if base.as_os_str().is_empty() { PathBuf::from(p) } else { base.join(p) };
     let mut config = Config::default();
     let Some(table) = root.as_table() else {
         return Err(invalid(&text, 0, "expected a table of settings".to_owned()));
@@ -166,6 +163,32 @@ fn read(file: &Path) -> Result<Config, CliError> {
                 }
             }
             other => return Err(invalid(&text, at, format!("unknown key `{other}`"))),
+        }
+    }
+    // The file sits in the checked-out tree, which a pull request controls:
+    // what it names must stay inside its directory (no absolute path, no
+    // `..`, no link that leads out), or a planted `blastmap.toml` could
+    // make blastmap read, and quote in diagnostics, files outside it.
+    let inside = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { &base }).ok();
+    let named = config.paths.iter().chain(config.check_policy.iter());
+    for path in named {
+        let relative = path.strip_prefix(&base).unwrap_or(path);
+        let leaves = relative.is_absolute()
+            || relative.components().any(|c| matches!(c, std::path::Component::ParentDir))
+            || std::fs::canonicalize(path)
+                .ok()
+                .zip(inside.as_ref())
+                .is_some_and(|(real, root)| !real.starts_with(root));
+        if leaves {
+            return Err(CliError::InvalidConfig {
+                file: shown.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "`{}` is outside the directory of the file: paths in blastmap.toml stay inside it",
+                    relative.display()
+                ),
+            });
         }
     }
     Ok(config)

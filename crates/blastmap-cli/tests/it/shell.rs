@@ -128,5 +128,15 @@ fn blastmap_toml_gives_the_defaults_flags_win() {
     assert_eq!(bad.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("blastmap.toml:3:1: unknown key `formt` in `[check]`"), "{stderr}");
+    // The file is in the tree a pull request controls: what it names stays
+    // inside its directory.
+    for outside in ["paths = [\"/etc\"]", "paths = [\"../\"]", "[check]\npolicy = \"/etc/passwd\""] {
+        std::fs::write(dir.join("blastmap.toml"), format!("{outside}\n")).unwrap();
+        let refused = run(&["check"], &[]);
+        assert_eq!(refused.status.code(), Some(2), "{outside}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("is outside the directory of the file"), "{outside}: {stderr}");
+        assert!(!stderr.contains("root:"), "nothing of the file outside is shown");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
