@@ -299,7 +299,61 @@ pub fn json_schema() -> serde_json::Value {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<Manifest>();
-    serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+    let mut value = serde_json::to_value(schema).unwrap_or(serde_json::Value::Null);
+    agree_with_the_loader(&mut value);
+    value
+}
+
+/// Makes the generated schema say what the loader accepts (a test feeds
+/// both the same edge cases): an optional field is absent or set, never
+/// `null`; text fields take any scalar, as the loader reads `owner: 42` as
+/// the text `42`; `depends_on` may be `null` (an empty YAML key); and ids
+/// are 1 to 256 characters without whitespace or control characters.
+fn agree_with_the_loader(schema: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    fn strip_null(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(types)) = map.get_mut("type") {
+                    types.retain(|t| t != "null");
+                    if types.len() == 1 {
+                        let only = types.remove(0);
+                        map.insert("type".to_owned(), only);
+                    }
+                }
+                if let Some(Value::Array(any)) = map.get_mut("anyOf") {
+                    any.retain(|alt| alt.get("type").is_none_or(|t| t != "null"));
+                    if any.len() == 1 {
+                        let only = any.remove(0);
+                        map.remove("anyOf");
+                        if let Value::Object(inner) = only {
+                            map.extend(inner);
+                        }
+                    }
+                }
+                map.values_mut().for_each(strip_null);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip_null),
+            _ => {}
+        }
+    }
+    strip_null(schema);
+    let id = json!({"minLength": 1, "maxLength": 256, "pattern": "^[^\\s\\x00-\\x1f\\x7f]+$"});
+    if let Some(components) = schema.pointer_mut("/properties/components") {
+        components["propertyNames"] = id;
+    }
+    let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) else { return };
+    for def in defs.values_mut() {
+        let Some(props) = def.get_mut("properties").and_then(Value::as_object_mut) else { continue };
+        for key in ["name", "owner", "system", "description"] {
+            if let Some(field) = props.get_mut(key) {
+                field["type"] = json!(["string", "number", "boolean"]);
+            }
+        }
+        if let Some(Value::Object(field)) = props.get_mut("depends_on") {
+            field.insert("type".to_owned(), json!(["array", "null"]));
+        }
+    }
 }
 
 /// The generated schema accepts every valid fixture and rejects the
@@ -352,5 +406,126 @@ mod tests {
             let instance = as_json(&fixtures().join("invalid").join(name));
             assert!(!validator.is_valid(&instance), "{name} should be rejected by the schema");
         }
+    }
+}
+
+/// The schema and the loader give the same verdict on every fixture and on
+/// generated edge cases (nulls, wrong types, invalid ids, out-of-range
+/// numbers): an editor that trusts the schema never accepts what
+/// `validate` refuses, nor the other way round.
+#[cfg(test)]
+mod agreement {
+    use std::sync::Arc;
+
+    use super::json_schema;
+    use crate::load::{LoadOptions, load_texts};
+    use crate::source::SourceFile;
+    use crate::syntax::{Limits, Syntax, parse};
+
+    /// Whether the schema and the loader accept `yaml`.
+    fn verdicts(yaml: &str) -> (bool, bool) {
+        let validator = jsonschema::validator_for(&json_schema()).unwrap();
+        let file = Arc::new(SourceFile::new("case.yaml", yaml.to_owned()));
+        let schema_ok = parse(&file, Syntax::Yaml, &Limits::default())
+            .is_ok_and(|docs| docs.iter().all(|d| validator.is_valid(&d.to_json())));
+        let loaded = load_texts(&[("case.yaml", yaml)], &LoadOptions::default());
+        (schema_ok, !loaded.has_errors())
+    }
+
+    /// Edge cases: one field of one component at a time.
+    fn cases() -> Vec<String> {
+        let mut out = Vec::new();
+        let fields: &[(&str, &[&str])] = &[
+            ("tier", &["1", "4", "0", "5", "null", "\"1\"", "1.5", "-1"]),
+            ("owner", &["team-a", "42", "null", "true", "[a]"]),
+            ("system", &["checkout", "42", "null"]),
+            ("kind", &["service", "database", "nope", "null", "1"]),
+            ("entrypoint", &["true", "false", "null", "\"yes\"", "1"]),
+            ("weight", &["0", "2.5", "-1", "null", "\"x\""]),
+            ("availability", &["99.9", "100", "0", "101", "null", "\"99\""]),
+            ("slo", &["99.9", "0", "150", "null"]),
+            ("replicas", &["1", "0", "-1", "null", "2.5"]),
+            ("depends_on", &["[db]", "db", "null", "[]", "[{target: db}]", "[{any_of: []}]"]),
+            ("name", &["Web", "42", "null"]),
+        ];
+        for (field, values) in fields {
+            for value in *values {
+                out.push(format!("blastmap: 1\ncomponents:\n  web:\n    {field}: {value}\n  db: {{}}\n"));
+            }
+        }
+        for id in ["ok-id", "\"with space\"", "\"\"", "\"tab\\tin\"", &format!("\"{}\"", "x".repeat(257))] {
+            out.push(format!("blastmap: 1\ncomponents:\n  {id}: {{}}\n"));
+        }
+        for top in [
+            "blastmap: 2\ncomponents: {}\n",
+            "blastmap: null\n",
+            "blastmap: 1\ncomponents: []\n",
+            "blastmap: 1\nextra: 1\n",
+        ] {
+            out.push(top.to_owned());
+        }
+        out
+    }
+
+    /// Every single-file fixture: the same verdict, except where the
+    /// loader's only complaints are ones no JSON Schema can express
+    /// (references between components, the text itself, counts that
+    /// depend on another field).
+    #[test]
+    fn schema_and_loader_agree_on_every_fixture() {
+        const BEYOND_A_SCHEMA: &[&str] = &[
+            "unknown-target",
+            "duplicate-id",
+            "self-dependency",
+            "duplicate-key",
+            "alias-limit",
+            "invalid-encoding",
+            "invalid-syntax",
+            "quorum-out-of-range",
+            "duplicate-policy",
+        ];
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut differ = Vec::new();
+        let mut seen = 0;
+        for dir in ["valid", "invalid", "shop", "policy"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let Some(syntax) = path.is_file().then(|| Syntax::from_path(&path)).flatten() else {
+                    continue;
+                };
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                seen += 1;
+                let validator = jsonschema::validator_for(&json_schema()).unwrap();
+                let file = Arc::new(SourceFile::new(&path.display().to_string(), text.clone()));
+                let schema_ok = parse(&file, syntax, &Limits::default())
+                    .is_ok_and(|docs| docs.iter().all(|d| validator.is_valid(&d.to_json())));
+                let name = path.display().to_string();
+                let loaded = load_texts(&[(name.as_str(), text.as_str())], &LoadOptions::default());
+                let codes: Vec<&str> = loaded
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+                    .map(|d| d.code.as_str())
+                    .collect();
+                let loader_ok = codes.is_empty();
+                if schema_ok != loader_ok && !codes.iter().all(|c| BEYOND_A_SCHEMA.contains(c)) {
+                    differ.push(format!("{name}: schema {schema_ok}, loader {loader_ok} {codes:?}"));
+                }
+            }
+        }
+        assert!(seen > 40, "only {seen} fixtures read");
+        assert!(differ.is_empty(), "{} disagreements:\n{}", differ.len(), differ.join("\n"));
+    }
+
+    #[test]
+    fn schema_and_loader_agree() {
+        let mut differ = Vec::new();
+        for case in cases() {
+            let (schema, loader) = verdicts(&case);
+            if schema != loader {
+                differ.push(format!("schema {schema}, loader {loader}:\n{case}"));
+            }
+        }
+        assert!(differ.is_empty(), "{} disagreements:\n{}", differ.len(), differ.join("\n"));
     }
 }
