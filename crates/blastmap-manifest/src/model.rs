@@ -34,13 +34,18 @@ pub struct Location {
     pub offset: usize,
     /// Length in bytes.
     pub len: usize,
+    /// 1-based line of the end (where the next character would be).
+    pub end_line: u32,
+    /// 1-based column of the end, exclusive: the column just after the
+    /// last character (SARIF's `endColumn`).
+    pub end_column: u32,
 }
 
 impl Location {
     /// A location for things that were not written in any file (for example
     /// the placeholder of a component that only appears in observed data).
     pub fn unknown() -> Self {
-        Self { file: Arc::from(""), line: 0, column: 0, offset: 0, len: 0 }
+        Self { file: Arc::from(""), line: 0, column: 0, offset: 0, len: 0, end_line: 0, end_column: 0 }
     }
 
     /// Whether this location points into a real file.

@@ -118,12 +118,15 @@ impl SourceFile {
     /// O(log lines), plus the line length for non-ASCII text.
     pub fn location(&self, span: &std::ops::Range<usize>) -> crate::Location {
         let (line, column) = self.line_column(span.start);
+        let (end_line, end_column) = self.line_column(span.end.max(span.start));
         crate::Location {
             file: Arc::clone(&self.name),
             line,
             column,
             offset: span.start,
             len: span.end.saturating_sub(span.start),
+            end_line,
+            end_column,
         }
     }
 
@@ -143,12 +146,22 @@ impl SourceFile {
         };
         let near = [*line, line.wrapping_add(1), line.wrapping_sub(1)].into_iter().find(|&i| holds(i));
         *line = near.unwrap_or_else(|| self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1));
+        // The end is nearly always on the same line: no search then.
+        let end = span.end.clamp(offset, self.text.len());
+        let same_line = self.line_starts.get(*line + 1).is_none_or(|&next| end < next);
+        let (end_line, end_column) = if same_line {
+            (*line as u32 + 1, self.column(*line, end) as u32 + 1)
+        } else {
+            self.line_column(end)
+        };
         crate::Location {
             file: Arc::clone(&self.name),
             line: *line as u32 + 1,
             column: self.column(*line, offset) as u32 + 1,
             offset: span.start,
             len: span.end.saturating_sub(span.start),
+            end_line,
+            end_column,
         }
     }
 }
@@ -187,6 +200,23 @@ pub fn printable(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::SourceFile;
+
+    /// Both constructors give the same end: just after the last character,
+    /// on its line (columns in characters), for a span on one line or on
+    /// several.
+    #[test]
+    fn locations_end_just_after_their_last_character() {
+        let f = SourceFile::new("x.yaml", "ab\nçd: e\nfg\n".to_owned());
+        for (span, end) in [(0..2, (1, 3)), (3..6, (2, 3)), (3..12, (3, 3)), (9..10, (3, 1)), (3..13, (4, 1))]
+        {
+            let at = f.location(&span);
+            assert_eq!((at.end_line, at.end_column), end, "{span:?}");
+            for mut line in [0, 1, 2, 3] {
+                let near = f.location_near(&span, &mut line);
+                assert_eq!(near, at, "{span:?} from line {line}");
+            }
+        }
+    }
 
     #[test]
     fn lines_and_columns_are_one_based_and_count_characters() {

@@ -32,8 +32,15 @@ pub(crate) fn annotations(model: &Model, evaluation: &Evaluation, base: Option<&
         let mut properties = Vec::new();
         if finding.location.is_known() {
             properties.push(format!("file={}", escape_property(&uri_path(&finding.location.file, base))));
-            properties.push(format!("line={}", finding.location.line));
-            properties.push(format!("col={}", finding.location.column));
+            let loc = &finding.location;
+            properties.push(format!("line={}", loc.line));
+            properties.push(format!("endLine={}", loc.end_line.max(loc.line)));
+            properties.push(format!("col={}", loc.column));
+            // GitHub's end column is the last character's (inclusive).
+            let end_column = loc.end_column.saturating_sub(1);
+            let end_column =
+                if loc.end_line > loc.line { end_column.max(1) } else { end_column.max(loc.column) };
+            properties.push(format!("endColumn={end_column}"));
         }
         properties.push(format!("title={}", escape_property(finding.code.as_str())));
         let mut message = message(model, finding);

@@ -111,7 +111,12 @@ fn location(loc: &Location, base: Option<&Path>) -> Value {
     json!({
         "physicalLocation": {
             "artifactLocation": { "uri": uri(&loc.file, base) },
-            "region": { "startLine": loc.line, "startColumn": loc.column },
+            "region": {
+                "startLine": loc.line,
+                "startColumn": loc.column,
+                "endLine": loc.end_line.max(loc.line),
+                "endColumn": if loc.end_line > loc.line { loc.end_column } else { loc.end_column.max(loc.column + 1) },
+            },
         }
     })
 }
