@@ -139,18 +139,10 @@ fn read(file: &Path) -> Result<Config, CliError> {
                             config.check_baseline = strings(&text, v, &invalid)?;
                         }
                         ("check", "format") => {
-                            let name = string(&text, v, &invalid)?;
-                            config.check_format =
-                                Some(CheckFormat::from_str(&name, false).map_err(|_| {
-                                    invalid(&text, at, format!("`{name}` is not a format of `check`"))
-                                })?);
+                            config.check_format = Some(format(&text, v, at, "check", &invalid)?);
                         }
                         ("report", "format") => {
-                            let name = string(&text, v, &invalid)?;
-                            config.report_format =
-                                Some(ReportFormat::from_str(&name, false).map_err(|_| {
-                                    invalid(&text, at, format!("`{name}` is not a format of `report`"))
-                                })?);
+                            config.report_format = Some(format(&text, v, at, "report", &invalid)?);
                         }
                         (_, other) => {
                             return Err(invalid(
@@ -201,6 +193,19 @@ fn string(text: &str, value: &toml_span::Value<'_>, invalid: &Invalid<'_>) -> Re
         .as_str()
         .map(str::to_owned)
         .ok_or_else(|| invalid(text, value.span.start, "expected a string".to_owned()))
+}
+
+/// A format of `command`, by the name its `--format` takes.
+fn format<F: ValueEnum>(
+    text: &str,
+    value: &toml_span::Value<'_>,
+    at: usize,
+    command: &str,
+    invalid: &Invalid<'_>,
+) -> Result<F, CliError> {
+    let name = string(text, value, invalid)?;
+    F::from_str(&name, false)
+        .map_err(|_| invalid(text, at, format!("`{name}` is not a format of `{command}`")))
 }
 
 /// A string or a list of strings.

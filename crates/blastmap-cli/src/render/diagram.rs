@@ -673,22 +673,21 @@ pub(crate) fn fold(scene: &Scene, max_edges: usize, who: &str) -> (Scene, Vec<St
             incoming[e.to] += 1;
         }
         let leaf: Vec<bool> = (0..n).map(|i| incoming[i] == 0 && outgoing[i] == 1).collect();
+        // A leaf's one arrow ends in a box that is needed, so not a leaf:
+        // folding drops that arrow, and the leaf is left with none.
         let mut into = vec![0usize; n];
-        for e in out.edges.iter().filter(|e| leaf[e.from] && !leaf[e.to]) {
+        for e in out.edges.iter().filter(|e| leaf[e.from]) {
             into[e.to] += 1;
         }
-        let leaves =
-            (0..n).filter(|&i| leaf[i] && out.edges.iter().any(|e| e.from == i && !leaf[e.to])).count();
+        let leaves = leaf.iter().filter(|&&l| l).count();
         if leaves > 0 {
-            out.edges.retain(|e| !leaf[e.from] || leaf[e.to]);
+            out.edges.retain(|e| !leaf[e.from]);
             for (i, node) in out.nodes.iter_mut().enumerate() {
                 if into[i] > 0 {
                     node.label.push(format!("+ {} folded: needed only by them", into[i]));
                 }
             }
-            let keep: Vec<bool> = (0..n)
-                .map(|i| !(leaf[i] && into[i] == 0 && !out.edges.iter().any(|e| e.from == i || e.to == i)))
-                .collect();
+            let keep: Vec<bool> = leaf.iter().map(|&l| !l).collect();
             renumber(&mut out, &keep);
             folded.push(format!("{leaves} boxes that only need one other folded into it"));
         }

@@ -54,12 +54,7 @@ pub(super) fn builtin_svg(model: &Model, waves: &ColdStart, down: Option<&[u32]>
         let (x1, y1) = xy[c.index()];
         for (r, req) in model.component(c).requirements.iter().enumerate() {
             for &m in &req.members {
-                let (x2, y2) = xy[m.index()];
-                let (sx, sy) = (x1 + NODE_W / 2.0, y1 + NODE_H);
-                let (tx, ty) =
-                    if y2 > y1 { (x2 + NODE_W / 2.0, y2) } else { (x2 + NODE_W / 2.0, y2 + NODE_H) };
-                let bend = ((ty - sy).abs() / 2.0).max(30.0);
-                let (c1, c2) = if y2 > y1 { (sy + bend, ty - bend) } else { (sy + bend, ty + bend) };
+                let d = arrow_path((x1, y1), xy[m.index()]);
                 let mut class = String::from("edge");
                 if req.mode == Mode::Soft {
                     class.push_str(" bm-soft");
@@ -71,8 +66,7 @@ pub(super) fn builtin_svg(model: &Model, waves: &ColdStart, down: Option<&[u32]>
                 let what = if req.is_group() { esc(&what) } else { what };
                 let _ = writeln!(
                     out,
-                    "<g class=\"{class}\" id=\"bm-e{}-{r}-{}\"><title>{} → {what}{}</title><path d=\"M{sx:.1},{sy:.1} \
-                     C{sx:.1},{c1:.1} {tx:.1},{c2:.1} {tx:.1},{ty:.1}\"/></g>",
+                    "<g class=\"{class}\" id=\"bm-e{}-{r}-{}\"><title>{} → {what}{}</title><path d=\"{d}\"/></g>",
                     c.index(),
                     m.index(),
                     text(&model.component(c).id),
@@ -156,10 +150,7 @@ pub(super) fn scene_svg(scene: &Scene) -> String {
         if e.from == e.to {
             continue;
         }
-        let (sx, sy) = (x1 + NODE_W / 2.0, y1 + NODE_H);
-        let (tx, ty) = if y2 > y1 { (x2 + NODE_W / 2.0, y2) } else { (x2 + NODE_W / 2.0, y2 + NODE_H) };
-        let bend = ((ty - sy).abs() / 2.0).max(30.0);
-        let (c1, c2) = if y2 > y1 { (sy + bend, ty - bend) } else { (sy + bend, ty + bend) };
+        let d = arrow_path((x1, y1), (x2, y2));
         let mut class = String::from("edge");
         if e.mode == Mode::Soft {
             class.push_str(" bm-soft");
@@ -169,12 +160,10 @@ pub(super) fn scene_svg(scene: &Scene) -> String {
         }
         let what = |i: usize| scene.nodes.get(i).map(|n| n.label.join(" ")).unwrap_or_default();
         let counted = if e.count > 1 { format!(" ({} requirements)", e.count) } else { String::new() };
+        let id = e.key.as_ref().map(|k| format!(" id=\"{}\"", esc(k))).unwrap_or_default();
         let _ = write!(
             out,
-            "<g class=\"{class}\"{}{} style=\"stroke-width:{:.1}px\"><title>{} → {}{counted}</title><path d=\"M{sx:.1},{sy:.1} \
-             C{sx:.1},{c1:.1} {tx:.1},{c2:.1} {tx:.1},{ty:.1}\"/>",
-            if e.key.is_some() { " id=\"" } else { "" },
-            e.key.as_ref().map(|k| format!("{}\"", esc(k))).unwrap_or_default(),
+            "<g class=\"{class}\"{id} style=\"stroke-width:{:.1}px\"><title>{} → {}{counted}</title><path d=\"{d}\"/>",
             // Thicker for more requirements, within readable bounds.
             (1.0 + (e.count as f64).log2() * 0.5).min(4.0),
             esc(&what(e.from)),
@@ -233,6 +222,17 @@ fn layers_by_longest_path(needs: &[Vec<usize>]) -> Vec<u32> {
     }
     let top = layer.iter().flatten().max().map_or(0, |&m| m + 1);
     layer.into_iter().map(|l| l.unwrap_or(top)).collect()
+}
+
+/// The curve of an arrow from the box at `from` (its bottom middle) to the
+/// box at `to` (its top middle when below, its bottom middle otherwise), as
+/// an SVG path.
+fn arrow_path((x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> String {
+    let (sx, sy) = (x1 + NODE_W / 2.0, y1 + NODE_H);
+    let (tx, ty) = if y2 > y1 { (x2 + NODE_W / 2.0, y2) } else { (x2 + NODE_W / 2.0, y2 + NODE_H) };
+    let bend = ((ty - sy).abs() / 2.0).max(30.0);
+    let (c1, c2) = if y2 > y1 { (sy + bend, ty - bend) } else { (sy + bend, ty + bend) };
+    format!("M{sx:.1},{sy:.1} C{sx:.1},{c1:.1} {tx:.1},{c2:.1} {tx:.1},{ty:.1}")
 }
 
 /// Where the layered layout puts each node, and the drawing's size.
