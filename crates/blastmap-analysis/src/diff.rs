@@ -183,11 +183,7 @@ pub fn diff(base: &Model, head: &Model) -> Diff {
     diff_within(base, head, DEFAULT_MAX_PAIRS)
 }
 
-/// [`diff`], holding at most `max_pairs` (component, SPOF) pairs in all:
-/// a diff runs up to four sweeps (each side, and each side again for the
-/// components whose SPOFs changed) and two stay alive side by side, so each
-/// holds a quarter. (With the whole bound per sweep, two 10,000-chains
-/// passed 1 GiB of address space.)
+/// [`diff`], holding at most `max_pairs` (component, SPOF) pairs per side.
 ///
 /// # Complexity
 /// As [`diff`]; SPOF lists are compared by count and fingerprint first, and
@@ -199,11 +195,10 @@ pub fn diff_within(base: &Model, head: &Model, max_pairs: u64) -> Diff {
     let deps = |m: &Model| -> BTreeSet<Dep> { dependencies(m).collect() };
     let (base_deps, head_deps) = (deps(base), deps(head));
 
-    let per_sweep = max_pairs / 4;
     let (base_sweep, head_sweep) =
-        (sweep_of(base, Targets::Critical, per_sweep), sweep_of(head, Targets::Critical, per_sweep));
+        (sweep_of(base, Targets::Critical, max_pairs), sweep_of(head, Targets::Critical, max_pairs));
     let (new_spofs, removed_spofs, spofs_incomplete) =
-        spof_diff((base, &base_sweep), (head, &head_sweep), per_sweep);
+        spof_diff((base, &base_sweep), (head, &head_sweep), max_pairs);
 
     let mut radius_changes: Vec<RadiusChange> = head
         .ids()
