@@ -70,12 +70,12 @@ impl Targets {
 
 /// How many entries a sweep holds at most, by default, in its lists of
 /// (target, failure) pairs and, with `detail`, of ids down or degraded per
-/// failure: 16,777,216 (64 MiB of ids, twice that while a pass holds them
-/// as pairs). A chain of n critical components has n²/2 such pairs; a
-/// bound keeps memory proportional to the input. The 100k/1M synthetic
-/// inventory's 11.5 million SPOF pairs fit: over the bound a sweep needs a
-/// second pass for the smallest ids, 2.5 s at that size.
-pub const DEFAULT_MAX_PAIRS: u64 = 1 << 24;
+/// failure: 4,194,304 (16 MiB of ids). A chain of n critical components
+/// has n²/2 such pairs; a bound keeps memory proportional to the input.
+/// (2^24 saved the 100k/1M inventory a second pass, 2.5 s, but took the
+/// 5,000-level ladder and a diff of two 10,000-chains past 1 GiB of
+/// address space in the debug build's tests.)
+pub const DEFAULT_MAX_PAIRS: u64 = 1 << 22;
 
 /// How many causes per target a sweep keeps (the smallest ids) when its
 /// pairs are over the bound: the most the report lists without `--detail`.
