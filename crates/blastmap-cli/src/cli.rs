@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `blastmap --version`: the version and the commit it was built from.
+pub(crate) const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("BLASTMAP_COMMIT"), ")");
+
 /// blastmap: what breaks when something breaks.
 ///
 /// Reads a service inventory (services, datastores, queues, external
@@ -13,7 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit codes: 0 success, 1 findings at deny level, 2 invalid input or usage.
 #[derive(Debug, Parser)]
-#[command(name = "blastmap", version, max_term_width = 100)]
+#[command(name = "blastmap", version = VERSION, max_term_width = 100)]
 pub(crate) struct Cli {
     /// Say which files were skipped and why.
     #[arg(long, short, global = true)]

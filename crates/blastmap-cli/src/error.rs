@@ -10,6 +10,7 @@
 use std::fmt;
 
 use crate::render::{plural, safe};
+use crate::style::{Style, Tone};
 
 /// Why a command could not do its work (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,6 +318,32 @@ impl CliError {
                 format!("{}:{line}:{column}: {}", crate::render::safe(file), crate::render::safe(message))
             }
         }
+    }
+}
+
+impl CliError {
+    /// The error as [`Display`](fmt::Display) writes it, with the `error`
+    /// and `help` words painted when `style` says so.
+    pub(crate) fn painted(&self, style: Style) -> String {
+        let text = self.to_string();
+        if !style.is_on() {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len() + 32);
+        for line in text.split_inclusive('\n') {
+            if let Some(rest) = line.strip_prefix("error:") {
+                out.push_str(&style.paint(Tone::Failed, "error"));
+                out.push(':');
+                out.push_str(rest);
+            } else if let Some(rest) = line.strip_prefix("  help:") {
+                out.push_str("  ");
+                out.push_str(&style.paint(Tone::Pointer, "help:"));
+                out.push_str(rest);
+            } else {
+                out.push_str(line);
+            }
+        }
+        out
     }
 }
 

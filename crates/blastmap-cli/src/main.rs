@@ -12,7 +12,9 @@ mod error;
 mod output;
 mod progress;
 mod render;
+mod style;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 // Loading an inventory allocates a node per value and a string per id;
@@ -35,20 +37,23 @@ fn main() -> ExitCode {
         }
     };
     // `blastmap.toml`: defaults for what the command line left unset.
-    match commands::config::apply(&mut cli, &matches) {
+    let config = commands::config::apply(&mut cli, &matches);
+    let err =
+        style::Style::decide(cli.color, std::io::stderr().is_terminal(), &|name| std::env::var_os(name));
+    match config {
         Ok(Some(file)) if !cli.quiet => {
             output::eprint(&format!("note: defaults from {}\n", render::safe(&file.display().to_string())));
         }
         Ok(_) => {}
         Err(e) => {
-            output::eprint(&e.to_string());
+            output::eprint(&e.painted(err));
             return commands::Outcome::Invalid.into();
         }
     }
     match commands::run(&cli) {
         Ok(outcome) => outcome.into(),
         Err(e) => {
-            output::eprint(&e.to_string());
+            output::eprint(&e.painted(err));
             commands::Outcome::Invalid.into()
         }
     }

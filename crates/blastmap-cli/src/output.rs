@@ -191,6 +191,7 @@ static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
 /// Starts (once) the thread that, on SIGINT, SIGTERM or SIGHUP, removes
 /// the temporary file being written and exits with 128 + the signal, as a
 /// shell reports a process killed by it.
+#[cfg(unix)]
 fn watch_signals() {
     static WATCHING: std::sync::Once = std::sync::Once::new();
     WATCHING.call_once(|| {
@@ -207,6 +208,11 @@ fn watch_signals() {
         });
     });
 }
+
+/// Elsewhere (Windows) an interrupted write leaves its temporary file
+/// (`.NAME.*.blastmap.tmp`); the file written is never partial either way.
+#[cfg(not(unix))]
+fn watch_signals() {}
 
 fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> io::Result<()>) -> io::Result<()> {
     let dir = match path.parent() {

@@ -62,7 +62,7 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> Ended {
     }
     let text = match args.format {
         CheckFormat::Github => render::github::annotations(model, &evaluation, base.as_deref()),
-        _ => render::findings::text(model, &policy, &evaluation, &name, &source),
+        _ => render::findings::text(model, &policy, &evaluation, &name, &source, ctx.out_style(path)),
     };
     written(output::emit(path, text.as_bytes()), outcome)
 }

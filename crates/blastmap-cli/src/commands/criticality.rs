@@ -23,5 +23,5 @@ pub(crate) fn warn_if_nothing_critical(ctx: &Context, model: &Model) {
     let Some(found) = nothing_critical(model, 1, |c| swept.radius(c).down) else { return };
     let code = Code::CriticalityMissing;
     let message = render::safe(&render::findings::nothing_critical(model, &found));
-    eprint(&render::findings::warning_block(code.as_str(), &message, code.help(), ctx.color_stderr));
+    eprint(&render::findings::warning_block(code.as_str(), &message, code.help(), ctx.err));
 }

@@ -26,9 +26,10 @@ pub(crate) fn run(ctx: &Context, args: &DiffArgs) -> Ended {
     let names: Vec<&str> = triggered(&result, &args.fail_on).into_iter().map(fail_on_name).collect();
     let path = args.output.as_deref();
     let done = match args.format {
-        DiffFormat::Text => {
-            output::emit(path, render::diff::text(&result, &base_name, &head_name, args.top).as_bytes())
-        }
+        DiffFormat::Text => output::emit(
+            path,
+            render::diff::text(&result, &base_name, &head_name, args.top, ctx.out_style(path)).as_bytes(),
+        ),
         DiffFormat::Markdown => {
             output::emit(path, render::diff::markdown(&result, &base_name, &head_name, args.top).as_bytes())
         }

@@ -27,6 +27,7 @@ use crate::error::CliError;
 use crate::output::{OutputError, eprint};
 use crate::progress;
 use crate::render;
+use crate::style::{Style, Tone};
 
 /// What a command returns: how it ended, or why it could not do its work.
 pub(crate) type Ended = Result<Outcome, CliError>;
@@ -59,7 +60,9 @@ pub(crate) struct Context {
     /// `--quiet`: no notes (the `read N files` line and the like).
     pub quiet: bool,
     /// Colours on standard error.
-    pub color_stderr: bool,
+    pub err: Style,
+    /// `--color`, for the streams decided later ([`Context::out_style`]).
+    color: ColorChoice,
     /// Width for wrapped text.
     pub width: usize,
 }
@@ -86,27 +89,34 @@ pub(crate) fn run(cli: &Cli) -> Ended {
 
 impl Context {
     fn new(cli: &Cli) -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = |tty: bool| match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !no_color,
-        };
         let width =
             std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100usize).clamp(40, 200);
         Self {
             verbose: cli.verbose,
             quiet: cli.quiet,
-            color_stderr: color(std::io::stderr().is_terminal()),
+            err: Style::decide(cli.color, std::io::stderr().is_terminal(), &|name| std::env::var_os(name)),
+            color: cli.color,
             width,
         }
+    }
+
+    /// The style of a command's human-readable output: standard output
+    /// (`path` absent or `-`) or the file at `path`, which gets colour only
+    /// when asked for (`--color always`, `CLICOLOR_FORCE`).
+    pub(crate) fn out_style(&self, path: Option<&std::path::Path>) -> Style {
+        let terminal = match path {
+            Some(p) if p.as_os_str() != "-" => false,
+            _ => std::io::stdout().is_terminal(),
+        };
+        Style::decide(self.color, terminal, &|name| std::env::var_os(name))
     }
 
     /// Prints a note for people on standard error (neither an error nor a
     /// warning), unless `--quiet`.
     pub(crate) fn note(&self, text: &str) {
         if !self.quiet {
-            eprint(text);
+            let body = text.trim_end_matches('\n');
+            eprint(&format!("{}{}", self.err.paint(Tone::Dim, body), &text[body.len()..]));
         }
     }
 
@@ -120,7 +130,7 @@ impl Context {
     /// Prints human diagnostics to standard error.
     pub(crate) fn print_diagnostics(&self, diagnostics: &[Diagnostic]) {
         if !diagnostics.is_empty() {
-            eprint(&render::diagnostics::human(diagnostics, self.color_stderr, self.width));
+            eprint(&render::diagnostics::human(diagnostics, self.err.is_on(), self.width));
         }
     }
 }

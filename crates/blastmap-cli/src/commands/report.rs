@@ -80,7 +80,9 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
     let paths = args.input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     let name = args.title.clone().unwrap_or(paths);
     let text = match args.format {
-        ReportFormat::Text => render::report::text(model, &result, &name, args.top),
+        ReportFormat::Text => {
+            render::report::text(model, &result, &name, args.top, ctx.out_style(args.output.as_deref()))
+        }
         ReportFormat::Markdown => render::report::markdown(model, &result, &name, args.top),
         ReportFormat::Json => {
             // Streamed: the largest output, never held whole.

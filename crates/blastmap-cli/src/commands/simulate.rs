@@ -46,7 +46,7 @@ pub(crate) fn run(ctx: &Context, args: &SimulateArgs) -> Ended {
         let json = |w: &mut dyn std::io::Write| render::simulation::write_json(model, &simulation, w);
         return written(output::emit_with(args.output.as_deref(), json), Outcome::Success);
     }
-    let text = render::simulation::text(model, &simulation);
+    let text = render::simulation::text(model, &simulation, ctx.out_style(args.output.as_deref()));
     written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success)
 }
 

@@ -6,6 +6,7 @@ use crate::error::CliError;
 use crate::output;
 use crate::progress;
 use crate::render::{self, plural};
+use crate::style::Tone;
 
 pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Ended {
     let loaded = load_watched(ctx, &args.input, progress::Mode::detect(args.progress));
@@ -27,7 +28,8 @@ pub(crate) fn run(ctx: &Context, args: &ValidateArgs) -> Ended {
                 let requirements: usize = model.components().map(|c| c.requirements.len()).sum();
                 let files = loaded.files.len();
                 let line = format!(
-                    "valid: {} with {} in {}{}\n",
+                    "{} {} with {} in {}{}\n",
+                    ctx.out_style(None).paint(Tone::Good, "valid:"),
                     plural(model.len(), "component"),
                     plural(requirements, "requirement"),
                     plural(files, "file"),

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::render::report::md;
 use crate::render::{Table, safe};
+use crate::style::{Style, Tone};
 
 /// A requirement in words: `checkout → any_of(redis-a, redis-b) (soft)`,
 /// each id passed through `esc`.
@@ -83,24 +84,33 @@ fn summary(d: &Diff) -> String {
 }
 
 /// The text report.
-pub(crate) fn text(d: &Diff, base: &str, head: &str, top: usize) -> String {
-    let mut out = format!("{} → {}: {}\n", safe(base), safe(head), summary(d));
-    let list = |out: &mut String, title: &str, added: &[String], removed: &[String]| {
+///
+/// Painted when `style` says so: a change to the inventory as `git diff`
+/// colours it (added green, removed red), a change to a risk by what it
+/// means (a risk added red, removed green).
+pub(crate) fn text(d: &Diff, base: &str, head: &str, top: usize, style: Style) -> String {
+    let mut out = format!(
+        "{}\n",
+        style.paint(Tone::Heading, &format!("{} → {}: {}", safe(base), safe(head), summary(d)))
+    );
+    // `risk`: whether an addition is a new risk (painted red).
+    let list = |out: &mut String, title: &str, added: &[String], removed: &[String], risk: bool| {
         if added.is_empty() && removed.is_empty() {
             return;
         }
-        out.push_str(&format!("\n{title}\n"));
+        let (plus, minus) = if risk { (Tone::Down, Tone::Good) } else { (Tone::Good, Tone::Down) };
+        out.push_str(&format!("\n{}\n", style.paint(Tone::Heading, title)));
         for a in added {
-            out.push_str(&format!("  + {a}\n"));
+            out.push_str(&format!("  {}\n", style.paint(plus, &format!("+ {a}"))));
         }
         for r in removed {
-            out.push_str(&format!("  - {r}\n"));
+            out.push_str(&format!("  {}\n", style.paint(minus, &format!("- {r}"))));
         }
     };
     let ids = |v: &[String]| -> Vec<String> { v.iter().map(|s| safe(s)).collect() };
-    list(&mut out, "Components", &ids(&d.added_components), &ids(&d.removed_components));
+    list(&mut out, "Components", &ids(&d.added_components), &ids(&d.removed_components), false);
     let deps = |v: &[Dep]| -> Vec<String> { v.iter().map(|x| dep_words(x, safe)).collect() };
-    list(&mut out, "Dependencies", &deps(&d.added_dependencies), &deps(&d.removed_dependencies));
+    list(&mut out, "Dependencies", &deps(&d.added_dependencies), &deps(&d.removed_dependencies), false);
     let spofs = |v: &[blastmap_analysis::diff::SpofChange]| -> Vec<String> {
         v.iter().map(|s| format!("{} fails alone with {}", safe(&s.component), safe(&s.spof))).collect()
     };
@@ -109,25 +119,30 @@ pub(crate) fn text(d: &Diff, base: &str, head: &str, top: usize) -> String {
         "Single points of failure of critical components",
         &spofs(&d.new_spofs),
         &spofs(&d.removed_spofs),
+        true,
     );
     if !d.radius_changes.is_empty() {
         let shown = d.radius_changes.len().min(top);
-        out.push_str(&format!(
-            "\nBlast radius changes ({shown} of {}, largest first)\n",
-            d.radius_changes.len()
-        ));
+        let title = format!("Blast radius changes ({shown} of {}, largest first)", d.radius_changes.len());
+        out.push_str(&format!("\n{}\n", style.paint(Tone::Heading, &title)));
         let mut table = Table::new(&["component", ">before", ">after", ">change"]);
         for r in d.radius_changes.iter().take(top) {
-            table.row(vec![safe(&r.component), r.before.to_string(), r.after.to_string(), signed(r.delta())]);
+            let tone = if r.delta() > 0 { Tone::Down } else { Tone::Good };
+            table.row(vec![
+                safe(&r.component),
+                r.before.to_string(),
+                r.after.to_string(),
+                style.paint(tone, &signed(r.delta())),
+            ]);
         }
         out.push_str(&table.render());
     }
     let cycles = |v: &[Vec<String>]| -> Vec<String> {
         v.iter().map(|c| c.iter().map(|s| safe(s)).collect::<Vec<_>>().join(", ")).collect()
     };
-    list(&mut out, "Hard cycles", &cycles(&d.new_cycles), &cycles(&d.removed_cycles));
+    list(&mut out, "Hard cycles", &cycles(&d.new_cycles), &cycles(&d.removed_cycles), true);
     if !d.availability_changes.is_empty() {
-        out.push_str("\nAvailability ceilings that moved\n");
+        out.push_str(&format!("\n{}\n", style.paint(Tone::Heading, "Availability ceilings that moved")));
         let mut table = Table::new(&["component", ">before", ">after", ">slo"]);
         for a in &d.availability_changes {
             table.row(vec![safe(&a.component), percent(a.before), percent(a.after), slo(a.slo)]);
@@ -136,7 +151,8 @@ pub(crate) fn text(d: &Diff, base: &str, head: &str, top: usize) -> String {
     }
     if let Some(o) = &d.observed {
         let side = if o.observed_is_head { "HEAD" } else { "BASE" };
-        out.push_str(&format!("\nDeclared against observed traffic ({side} is observed)\n"));
+        let title = format!("Declared against observed traffic ({side} is observed)");
+        out.push_str(&format!("\n{}\n", style.paint(Tone::Heading, &title)));
         out.push_str(&format!("  undeclared (called, never declared): {}\n", o.undeclared.len()));
         for (a, b, via) in &o.undeclared {
             out.push_str(&format!("    {} → {} ({})\n", safe(a), safe(b), safe(via)));

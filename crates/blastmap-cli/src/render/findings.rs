@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::render::path::{group_name, status_words};
 use crate::render::{plural, safe};
+use crate::style::{Style, Tone};
 
 /// How many ids a message lists before "and N more".
 const LISTED: usize = 5;
@@ -147,9 +148,10 @@ pub(crate) fn nothing_critical(model: &Model, found: &NothingCritical) -> String
 
 /// A warning in the shape of `check`'s findings, for commands that print
 /// one on standard error: `warning[code]: message` and its help.
-pub(crate) fn warning_block(code: &str, message: &str, help: &str, color: bool) -> String {
-    let word = if color { "\x1b[1;33mwarning\x1b[0m" } else { "warning" };
-    format!("{word}[{code}]: {message}\n  = help: {help}\n")
+pub(crate) fn warning_block(code: &str, message: &str, help: &str, style: Style) -> String {
+    let word = style.paint(Tone::Warning, &format!("warning[{code}]"));
+    let help_word = style.paint(Tone::Pointer, "= help:");
+    format!("{word}: {message}\n  {help_word} {help}\n")
 }
 
 /// "(a, b and c)", shortened to the first few and "N more".
@@ -247,6 +249,7 @@ pub(crate) fn text(
     evaluation: &Evaluation,
     name: &str,
     source: &PolicySource,
+    style: Style,
 ) -> String {
     let rules: Vec<&str> = evaluation
         .checked
@@ -257,37 +260,49 @@ pub(crate) fn text(
         .filter(|c| !matches!(c, Code::ExpiredException | Code::UnusedException | Code::CriticalityMissing))
         .map(Code::as_str)
         .collect();
-    let mut out = format!(
-        "{}: checked {} against {} ({})\n\n",
+    let headline = format!(
+        "{}: checked {} against {} ({})",
         safe(name),
         plural(model.len(), "component"),
         source_words(source),
         if rules.is_empty() { "no rules".to_owned() } else { rules.join(", ") }
     );
+    let mut out = format!("{}\n\n", style.paint(Tone::Heading, &headline));
     let mut helped = Vec::new();
     for finding in &evaluation.findings {
+        let tone = match finding.level {
+            Level::Deny => Tone::Failed,
+            Level::Warn => Tone::Warning,
+            Level::Allow => Tone::Pointer,
+        };
         out.push_str(&format!(
-            "{}[{}]: {}\n",
-            level_word(finding.level),
-            finding.code.as_str(),
+            "{}: {}\n",
+            style.paint(tone, &format!("{}[{}]", level_word(finding.level), finding.code.as_str())),
             safe(&message(model, finding))
         ));
         if finding.location.is_known() {
-            out.push_str(&format!("  --> {}\n", safe(&finding.location.to_string())));
+            out.push_str(&format!(
+                "  {} {}\n",
+                style.paint(Tone::Pointer, "-->"),
+                safe(&finding.location.to_string())
+            ));
         }
         if let Some(path) = path_words(model, finding) {
-            let label = if finding.cycle.is_empty() { "path" } else { "cycle" };
-            out.push_str(&format!("  = {label}: {path}\n"));
+            let label = if finding.cycle.is_empty() { "= path:" } else { "= cycle:" };
+            out.push_str(&format!("  {} {path}\n", style.paint(Tone::Pointer, label)));
         }
         // The help is the same for every finding of a rule: say it once.
         if !helped.contains(&finding.code) {
             helped.push(finding.code);
-            out.push_str(&format!("  = help: {}\n", finding.code.help()));
+            out.push_str(&format!("  {} {}\n", style.paint(Tone::Pointer, "= help:"), finding.code.help()));
         }
         out.push('\n');
     }
     if !evaluation.excepted.is_empty() {
-        out.push_str("Excepted (covered by a policy exception):\n");
+        out.push_str(&format!(
+            "{}\n",
+            style.paint(Tone::Heading, "Excepted (covered by a policy exception):")
+        ));
         for e in &evaluation.excepted {
             let why = exception_of(policy, e.exception).map_or_else(String::new, |x| {
                 let until = date(x.expires).map_or_else(String::new, |d| format!(", until {d}"));
@@ -304,12 +319,11 @@ pub(crate) fn text(
         n => format!(", {n} excepted"),
     };
     if deny > 0 {
-        out.push_str(&format!(
-            "check failed: {} at deny level{warnings}{excepted}\n",
-            plural(deny, "finding")
-        ));
+        let verdict = format!("check failed: {} at deny level{warnings}{excepted}", plural(deny, "finding"));
+        out.push_str(&format!("{}\n", style.paint(Tone::Failed, &verdict)));
     } else {
-        out.push_str(&format!("check passed: no finding at deny level{warnings}{excepted}\n"));
+        let verdict = format!("check passed: no finding at deny level{warnings}{excepted}");
+        out.push_str(&format!("{}\n", style.paint(Tone::Good, &verdict)));
     }
     out
 }

@@ -112,7 +112,7 @@ impl Table {
     }
 
     pub(crate) fn render(&self) -> String {
-        let width = |s: &str| s.chars().count();
+        let width = |s: &str| crate::style::width(s);
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {

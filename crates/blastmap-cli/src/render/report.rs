@@ -11,6 +11,7 @@ use blastmap_manifest::{Component, ComponentId, Model};
 
 use crate::render::fate::explain;
 use crate::render::{Table, join_and, plural, safe};
+use crate::style::{Style, Tone};
 
 /// Every component whose failure alone takes down a critical component,
 /// sorted and once each.
@@ -192,14 +193,17 @@ pub(crate) fn costs(model: &Model, a: &Availability) -> String {
 }
 
 /// The text report.
-pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> String {
-    let mut out = summary(model, report, &safe(name));
+pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize, style: Style) -> String {
+    let heading = |title: &str| format!("{}\n", style.paint(Tone::Heading, title));
+    let mut out = style.paint(Tone::Heading, &summary(model, report, &safe(name)));
     out.push_str("\n\n");
     if let Some(line) = undefined_line(model, &|c| safe(&model.component(c).id)) {
         out.push_str(&format!("{line}\n\n"));
     }
     if report.radii.is_some() {
-        out.push_str(&format!("Top {top_n} components by blast radius (what one failure takes down)\n"));
+        out.push_str(&heading(&format!(
+            "Top {top_n} components by blast radius (what one failure takes down)"
+        )));
         let mut t =
             Table::new(&["component", "kind", ">down", ">degraded", ">critical", ">entrypoints", ">weight"]);
         for r in top(report, top_n) {
@@ -219,7 +223,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         out.push('\n');
     }
     if let Some(spofs) = &report.spofs {
-        out.push_str("Single points of failure of critical components (tier 1 or entrypoint)\n");
+        out.push_str(&heading("Single points of failure of critical components (tier 1 or entrypoint)"));
         let mut t = Table::new(&["component", "tier", ">spofs", "fails alone with"]);
         for c in model.ids().filter(|&c| model.component(c).is_critical()) {
             let list = spofs.get(c.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
@@ -235,7 +239,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         out.push('\n');
     }
     if let Some(illusory) = &report.illusory_redundancy {
-        out.push_str("Illusory redundancy (one failure defeats a group)\n");
+        out.push_str(&heading("Illusory redundancy (one failure defeats a group)"));
         if illusory.listed.is_empty() {
             out.push_str("  none\n");
         }
@@ -263,7 +267,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         out.push('\n');
     }
     if let Some(cuts) = &report.cuts {
-        out.push_str("Thin redundancy (pairs of failures that take a critical component down)\n");
+        out.push_str(&heading("Thin redundancy (pairs of failures that take a critical component down)"));
         match cuts {
             Err(skipped) => out.push_str(&format!("  {}\n", skipped_cuts(skipped))),
             Ok(cuts) => {
@@ -294,7 +298,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         out.push('\n');
     }
     if let Some(avail) = &report.availability {
-        out.push_str("Availability against SLO (independent failures; 95% interval)\n");
+        out.push_str(&heading("Availability against SLO (independent failures; 95% interval)"));
         let rows = slo_rows(model, avail);
         if rows.is_empty() {
             out.push_str("  no component sets an slo\n");
@@ -303,7 +307,7 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
             for (c, a, ok) in rows {
                 let comp = model.component(c);
                 let slo = comp.slo.map_or(String::new(), |s| format!("{s}%"));
-                let mark = if ok { "ok" } else { "MISS" }.to_owned();
+                let mark = if ok { style.paint(Tone::Good, "ok") } else { style.paint(Tone::Failed, "MISS") };
                 match a {
                     Some(a) => {
                         t.row(vec![
@@ -329,22 +333,24 @@ pub(crate) fn text(model: &Model, report: &Report, name: &str, top_n: usize) -> 
         }
         out.push('\n');
     }
-    out.push_str("Hard cycles (cannot cold-start as a whole)\n");
+    out.push_str(&heading("Hard cycles (cannot cold-start as a whole)"));
     if report.cycles.is_empty() {
         out.push_str("  none\n");
     }
     for (cycle, path) in report.cycles.iter().zip(&report.cycle_paths) {
-        out.push_str(&format!("  {}\n", cycle_text(cycle, path, &|c| safe(&model.component(c).id))));
+        let line = cycle_text(cycle, path, &|c| safe(&model.component(c).id));
+        out.push_str(&format!("  {}\n", style.paint(Tone::Down, &line)));
     }
     out.push('\n');
     if let Some(cold) = &report.cold_start {
-        out.push_str("Cold-start waves (after a total outage; soft requirements never block)\n");
+        out.push_str(&heading("Cold-start waves (after a total outage; soft requirements never block)"));
         for (i, wave) in cold.waves.iter().enumerate() {
             out.push_str(&format!("  wave {i}: {}\n", ids(model, wave).join(", ")));
         }
         for n in &cold.never_starts {
             out.push_str(&format!(
-                "  never starts: {} — {}\n",
+                "  {} {} — {}\n",
+                style.paint(Tone::Down, "never starts:"),
                 safe(&model.component(n.component).id),
                 why(model, &n.why)
             ));

@@ -8,28 +8,31 @@ use serde::{Serialize, Serializer};
 
 use crate::render::path::{Paths, describe, group_name, group_status};
 use crate::render::{Each, Ids, Table, plural, safe, write_pretty};
+use crate::style::{Style, Tone};
 
-/// Failed components first, then down, then degraded; each by id.
-pub(crate) fn text(model: &Model, sim: &Simulation) -> String {
+/// Failed components first, then down, then degraded; each by id; each
+/// state in its colour when `style` paints.
+pub(crate) fn text(model: &Model, sim: &Simulation, style: Style) -> String {
     let failed: Vec<String> = sim.failed().iter().map(|&f| safe(&model.component(f).id)).collect();
     let down = sim.affected().filter(|&c| sim.state(c) == State::Down && !sim.is_failed(c)).count();
     let degraded = sim.count(State::Degraded);
-    let mut out = format!(
-        "Failing {} takes down {} and degrades {} (of {}).\n\n",
+    let headline = format!(
+        "Failing {} takes down {} and degrades {} (of {}).",
         failed.join(", "),
         plural(down, "component"),
         degraded,
         model.len()
     );
+    let mut out = format!("{}\n\n", style.paint(Tone::Heading, &headline));
     let paths = Paths::new(model, sim);
     let mut table = Table::new(&["state", "component", "cascade path"]);
     for &f in sim.failed() {
-        table.row(vec!["failed".to_owned(), safe(&model.component(f).id), String::new()]);
+        table.row(vec![style.state("failed"), safe(&model.component(f).id), String::new()]);
     }
     for state in [State::Down, State::Degraded] {
         for c in sim.affected().filter(|&c| sim.state(c) == state && !sim.is_failed(c)) {
             table.row(vec![
-                state.as_str().to_owned(),
+                style.state(state.as_str()),
                 safe(&model.component(c).id),
                 describe(model, sim, &paths, c),
             ]);
@@ -38,7 +41,7 @@ pub(crate) fn text(model: &Model, sim: &Simulation) -> String {
     out.push_str(&table.render());
     let reduced = reduced(model, sim);
     if !reduced.is_empty() {
-        out.push_str("\nRedundancy reduced (still met):\n");
+        out.push_str(&format!("\n{}\n", style.paint(Tone::Heading, "Redundancy reduced (still met):")));
         for (c, r) in reduced {
             let req = &model.component(c).requirements[r];
             out.push_str(&format!(

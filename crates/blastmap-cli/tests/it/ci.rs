@@ -271,9 +271,11 @@ fn the_action_and_the_example_workflow_match_githubs_schemas() {
         }
         return;
     }
-    for (schema, file) in
-        [("vendor.github-actions", "action.yml"), ("vendor.github-workflows", "docs/github-workflow.yml")]
-    {
+    for (schema, file) in [
+        ("vendor.github-actions", "action.yml"),
+        ("vendor.github-workflows", "docs/github-workflow.yml"),
+        ("vendor.github-workflows", ".github/workflows/release.yml"),
+    ] {
         let out = Command::new("check-jsonschema")
             .args(["--builtin-schema", schema, file])
             .current_dir(root())
@@ -286,6 +288,15 @@ fn the_action_and_the_example_workflow_match_githubs_schemas() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // The release builds for the three systems, and publishes the archive
+    // the action downloads under the name it downloads.
+    let release = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    for target in ["x86_64-unknown-linux-gnu", "apple-darwin", "x86_64-pc-windows-msvc"] {
+        assert!(release.contains(target), "the release builds {target}");
+    }
+    assert!(release.contains("name=\"blastmap-$TARGET\"") && release.contains("\"dist/$name.tar.gz\""));
+    let action_text = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    assert!(action_text.contains("/blastmap-x86_64-unknown-linux-gnu.tar.gz"), "the action's download");
     let workflow = std::fs::read_to_string(root().join("docs/github-workflow.yml")).unwrap();
     assert!(workflow.contains("uses: blastmap/blastmap@"), "the example uses the action");
     let action = std::fs::read_to_string(root().join("action.yml")).unwrap();

@@ -4,6 +4,7 @@ mod architecture;
 mod browser;
 mod ci;
 mod cmd;
+mod colour;
 mod compose;
 mod diagrams;
 mod hostile;

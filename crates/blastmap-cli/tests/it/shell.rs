@@ -140,3 +140,25 @@ fn blastmap_toml_gives_the_defaults_flags_win() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_version_names_the_commit() {
+    let text = String::from_utf8(blastmap(&["--version"])).expect("utf-8");
+    let commit = text
+        .trim_end()
+        .strip_prefix(concat!("blastmap ", env!("CARGO_PKG_VERSION"), " (commit "))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("`blastmap VERSION (commit C)`: {text}"));
+    // Built from a clone (every developer machine and CI): the commit is
+    // the checkout's HEAD.
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    match head {
+        Some(head) => assert_eq!(commit, String::from_utf8_lossy(&head.stdout).trim()),
+        None => assert_eq!(commit, "unknown"),
+    }
+}
