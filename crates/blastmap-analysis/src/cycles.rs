@@ -298,6 +298,8 @@ pub(crate) mod tests {
                 availability,
                 slo: None,
                 replicas: None,
+                health: None,
+                drill: None,
                 labels: Vec::new(),
                 requirements,
                 location: Location::unknown(),

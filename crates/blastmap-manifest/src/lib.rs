@@ -26,7 +26,8 @@ pub use diagnostics::{Code, Diagnostic, Severity};
 pub use import::Format;
 pub use load::{Imports, LoadOptions, Loaded, ReadSummary, STDIN_NAME, import, load, load_texts};
 pub use model::{
-    Component, ComponentId, Dependency, Kind, Location, Mode, Model, Origin, Requirement, RequirementShape,
+    Component, ComponentId, Dependency, Drill, Kind, Location, Mode, Model, Origin, Requirement,
+    RequirementShape,
 };
 pub use native::parse_date;
 pub use policy::{Exception, Level, Policy, Rule, RuleConfig};

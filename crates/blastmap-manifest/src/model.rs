@@ -263,6 +263,11 @@ pub struct Component {
     /// % target, checked against the computed availability.
     pub slo: Option<f64>,
     pub replicas: Option<u32>,
+    /// An http(s) URL whose 2xx answer means the component is up, for
+    /// drills and runbooks; no analysis reads it.
+    pub health: Option<String>,
+    /// How to cause this component's failure on purpose, and undo it.
+    pub drill: Option<Drill>,
     /// False for a placeholder: a component that a reference names but no
     /// file describes (a Backstage ref to an entity defined nowhere).
     pub defined: bool,
@@ -288,6 +293,17 @@ impl Component {
     pub fn has_explicit(&self, field: &str) -> bool {
         self.explicit_fields.binary_search(&field).is_ok()
     }
+}
+
+/// A failure drill: the shell commands that take a component down and
+/// bring it back (`drill: {inject: .., restore: ..}` in a manifest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Drill {
+    /// The command that injects the failure; never empty.
+    pub inject: String,
+    /// The command that undoes it; `None` when the drill has none (the
+    /// failure ends on its own, or is undone by hand).
+    pub restore: Option<String>,
 }
 
 /// The data of one graph edge: which requirement of the source component it

@@ -97,6 +97,13 @@ pub struct ComponentDoc {
     /// Informational (placement is `runs_in`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<u32>,
+    /// An http or https URL whose 2xx answer means the component is up
+    /// (for drills and runbooks; no analysis reads it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<String>,
+    /// How to cause the component's failure on purpose, and undo it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<DrillDoc>,
     /// Placement: down only when all (or, with a quorum, too many) of these
     /// failure domains are down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,6 +124,19 @@ pub struct ComponentDoc {
     /// file (reports say "defined nowhere"); default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defined: Option<bool>,
+}
+
+/// `drill`: the shell commands that take a component down and bring it back.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrillDoc {
+    /// The command that causes the failure.
+    #[schemars(length(min = 1))]
+    pub inject: String,
+    /// The command that undoes it; a drill may have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub restore: Option<String>,
 }
 
 /// Hard dependencies take the component down; soft ones degrade it.
@@ -307,8 +327,9 @@ pub fn json_schema() -> serde_json::Value {
 /// Makes the generated schema say what the loader accepts (a test feeds
 /// both the same edge cases): an optional field is absent or set, never
 /// `null`; text fields take any scalar, as the loader reads `owner: 42` as
-/// the text `42`; `depends_on` may be `null` (an empty YAML key); and ids
-/// are 1 to 256 characters without whitespace or control characters.
+/// the text `42`; `depends_on` may be `null` (an empty YAML key); ids
+/// are 1 to 256 characters without whitespace or control characters; and
+/// `health` is an http(s) URL with a host, by the loader's own rule.
 fn agree_with_the_loader(schema: &mut serde_json::Value) {
     use serde_json::{Value, json};
     fn strip_null(v: &mut Value) {
@@ -349,6 +370,9 @@ fn agree_with_the_loader(schema: &mut serde_json::Value) {
             if let Some(field) = props.get_mut(key) {
                 field["type"] = json!(["string", "number", "boolean"]);
             }
+        }
+        if let Some(field) = props.get_mut("health") {
+            field["pattern"] = json!(crate::native::HEALTH_URL_PATTERN);
         }
         if let Some(Value::Object(field)) = props.get_mut("depends_on") {
             field.insert("type".to_owned(), json!(["array", "null"]));
@@ -447,6 +471,61 @@ mod agreement {
             ("replicas", &["1", "0", "-1", "null", "2.5"]),
             ("depends_on", &["[db]", "db", "null", "[]", "[{target: db}]", "[{any_of: []}]"]),
             ("name", &["Web", "42", "null"]),
+            (
+                "health",
+                &[
+                    "http://web:8080/healthz",
+                    "https://web",
+                    "http://web?ready",
+                    "\"http://user:pw@web:80/x?y#z\"",
+                    "\"http://[::1]:8080/\"",
+                    "\"http://é.example/ready\"",
+                    "\"http://web/a%20b\"",
+                    "ftp://web/",
+                    "HTTP://web/",
+                    "web:8080/healthz",
+                    "http://",
+                    "\"http://:8080/\"",
+                    "\"http:///healthz\"",
+                    "\"https://?q\"",
+                    "\"http://a@:80/\"",
+                    "\"http://a@/\"",
+                    "\"http://a b/\"",
+                    "\" http://web/\"",
+                    "\"http://web/\\ttab\"",
+                    "\"http://web/\\x7f\"",
+                    "\"\"",
+                    "null",
+                    "42",
+                    "true",
+                    "[http://web/]",
+                    "{url: http://web/}",
+                ],
+            ),
+            (
+                "drill",
+                &[
+                    "{inject: \"kubectl scale deployment/web --replicas=0\"}",
+                    "{inject: stop, restore: start}",
+                    "{inject: \" \"}",
+                    "{restore: start}",
+                    "{}",
+                    "null",
+                    "stop",
+                    "[stop]",
+                    "{inject: \"\"}",
+                    "{inject: stop, restore: \"\"}",
+                    "{inject: null}",
+                    "{inject: stop, restore: null}",
+                    "{inject: 42}",
+                    "{inject: true}",
+                    "{inject: [stop]}",
+                    "{inject: {run: stop}}",
+                    "{inject: stop, injcet: start}",
+                    "{inject: stop, timeout: 5}",
+                    "{restore: start, undo: stop}",
+                ],
+            ),
         ];
         for (field, values) in fields {
             for value in *values {
@@ -461,6 +540,8 @@ mod agreement {
             "blastmap: null\n",
             "blastmap: 1\ncomponents: []\n",
             "blastmap: 1\nextra: 1\n",
+            "blastmap: 1\ndefaults:\n  health: http://web/\ncomponents: {}\n",
+            "blastmap: 1\ndefaults:\n  drill: {inject: stop}\ncomponents: {}\n",
         ] {
             out.push(top.to_owned());
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::model::{Component, Dependency, Kind, Location, Requirement};
+use crate::model::{Component, Dependency, Drill, Kind, Location, Requirement};
 use crate::source::SourceFile;
 use crate::syntax::Text;
 
@@ -69,12 +69,14 @@ impl IdTable {
 
 /// [`COMPONENT_KEYS`](crate::native::COMPONENT_KEYS) in byte order: bit `i` of [`Explicit`] stands for
 /// `EXPLICIT_ORDER[i]`, so the set lists its fields already sorted.
-const EXPLICIT_ORDER: [&str; 16] = [
+const EXPLICIT_ORDER: [&str; 18] = [
     "availability",
     "defined",
     "depends_on",
     "description",
+    "drill",
     "entrypoint",
+    "health",
     "kind",
     "labels",
     "name",
@@ -91,7 +93,7 @@ const EXPLICIT_ORDER: [&str; 16] = [
 /// The fields written explicitly, as a set (a sorted, deduplicated vector
 /// per component cost an allocation that grew twice).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Explicit(u16);
+pub(crate) struct Explicit(u32);
 
 impl Explicit {
     /// Adds a field of [`COMPONENT_KEYS`](crate::native::COMPONENT_KEYS) (other names are ignored).
@@ -102,18 +104,20 @@ impl Explicit {
             "defined" => 1,
             "depends_on" => 2,
             "description" => 3,
-            "entrypoint" => 4,
-            "kind" => 5,
-            "labels" => 6,
-            "name" => 7,
-            "owner" => 8,
-            "replicas" => 9,
-            "runs_in" => 10,
-            "slo" => 11,
-            "system" => 12,
-            "tier" => 13,
-            "weight" => 14,
-            "within" => 15,
+            "drill" => 4,
+            "entrypoint" => 5,
+            "health" => 6,
+            "kind" => 7,
+            "labels" => 8,
+            "name" => 9,
+            "owner" => 10,
+            "replicas" => 11,
+            "runs_in" => 12,
+            "slo" => 13,
+            "system" => 14,
+            "tier" => 15,
+            "weight" => 16,
+            "within" => 17,
             _ => return,
         };
         self.0 |= 1 << bit;
@@ -142,6 +146,8 @@ pub(crate) struct Fields {
     pub availability: Option<f64>,
     pub slo: Option<f64>,
     pub replicas: Option<u32>,
+    pub health: Option<String>,
+    pub drill: Option<Drill>,
     pub labels: Vec<(String, String)>,
     pub description: Option<String>,
     pub defined: Option<bool>,
@@ -189,6 +195,8 @@ impl RawComponent {
             availability: fields.availability,
             slo: fields.slo,
             replicas: fields.replicas,
+            health: fields.health,
+            drill: fields.drill,
             defined: fields.defined.unwrap_or(true),
             labels,
             requirements,

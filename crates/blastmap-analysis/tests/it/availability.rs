@@ -46,6 +46,8 @@ impl Inv {
                 availability: self.availability[i],
                 slo: None,
                 replicas: None,
+                health: None,
+                drill: None,
                 labels: Vec::new(),
                 requirements: self.requirements[i]
                     .iter()

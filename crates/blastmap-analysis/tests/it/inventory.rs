@@ -162,6 +162,8 @@ fn component(
         availability: None,
         slo: None,
         replicas: None,
+        health: None,
+        drill: None,
         labels: Vec::new(),
         requirements,
         location: Location::unknown(),

@@ -390,6 +390,13 @@ impl Diagnostic {
             .help("an exception names the `rule`, the `component` and the `reason`")
     }
 
+    /// A `drill` mapping without `inject`.
+    pub(crate) fn drill_without_inject(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
+        Self::new(Code::MissingField, "`drill` has no `inject`").at(file, span, "this drill").help(
+            "write the command that causes the failure: `inject: kubectl scale deployment/cart --replicas=0`",
+        )
+    }
+
     /// `at` is where the entity's document starts (it is left out).
     pub(crate) fn backstage_entity_without_name(file: &Arc<SourceFile>, at: usize) -> Self {
         Self::new(Code::MissingField, "a Backstage entity without `metadata.name`")
@@ -620,6 +627,24 @@ impl Diagnostic {
         Self::new(Code::InvalidValue, format!("replicas `{replicas}` is not a count"))
             .at(file, span, "invalid count")
             .help("replicas is a whole number ≥ 0")
+    }
+
+    /// A `health` that is not an http(s) URL with a host.
+    pub(crate) fn invalid_health_url(file: &Arc<SourceFile>, span: Range<usize>, url: &str) -> Self {
+        Self::new(Code::InvalidValue, format!("health `{}` is not an http or https URL", url.escape_debug()))
+            .at(file, span, "not a health URL")
+            .help("write `http://` or `https://`, a host, then the path, with no spaces: `http://cart:8080/healthz`")
+    }
+
+    /// An empty `inject` or `restore` (`key`) of a drill.
+    pub(crate) fn empty_drill_command(file: &Arc<SourceFile>, span: Range<usize>, key: &str) -> Self {
+        Self::new(Code::InvalidValue, format!("drill `{key}` is empty")).at(file, span, "empty command").help(
+            if key == "restore" {
+                "write the shell command that undoes the failure, or leave `restore` out"
+            } else {
+                "write the shell command that causes the failure"
+            },
+        )
     }
 
     pub(crate) fn dependency_mixes_shapes(file: &Arc<SourceFile>, span: Range<usize>) -> Self {

@@ -42,6 +42,7 @@ pub fn yaml(inventory: &Inventory, inputs: &[String]) -> String {
         field("owner", c.owner.as_deref().map(scalar));
         field("system", c.system.as_deref().map(scalar));
         field("replicas", c.replicas.map(|r| r.to_string()));
+        field("health", c.health.as_deref().map(scalar));
         field("description", c.description.as_deref().map(scalar));
         if !c.defined {
             out.push_str("    defined: false\n");

@@ -139,6 +139,10 @@ pub struct Imported {
     pub owner: Option<String>,
     pub system: Option<String>,
     pub replicas: Option<u32>,
+    /// The URL a probe of the format asks (a Kubernetes readiness or
+    /// liveness `httpGet`, a Compose `healthcheck` that fetches a URL), as
+    /// reached from outside the container.
+    pub health: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub description: Option<String>,
     pub dependencies: Vec<ImportedDependency>,
@@ -191,6 +195,7 @@ impl Imported {
             owner: None,
             system: None,
             replicas: None,
+            health: None,
             labels: BTreeMap::new(),
             description: None,
             dependencies: Vec::new(),
@@ -321,6 +326,7 @@ impl Inventory {
                     owner: c.owner.clone(),
                     system: c.system.clone(),
                     replicas: c.replicas,
+                    health: c.health.clone(),
                     depends_on,
                     labels: c.labels.clone(),
                     description: c.description.clone(),
@@ -360,6 +366,7 @@ fn raw_component(c: Imported, ids: &mut IdTable) -> RawComponent {
     set(c.owner.is_some(), "owner");
     set(c.system.is_some(), "system");
     set(c.replicas.is_some(), "replicas");
+    set(c.health.is_some(), "health");
     set(!c.dependencies.is_empty(), "depends_on");
     set(!c.labels.is_empty(), "labels");
     set(c.description.is_some(), "description");
@@ -391,6 +398,7 @@ fn raw_component(c: Imported, ids: &mut IdTable) -> RawComponent {
         owner: c.owner,
         system: c.system,
         replicas: c.replicas,
+        health: c.health,
         labels: c.labels.into_iter().collect(),
         description: c.description,
         entrypoint: (!c.entrypoint.is_empty()).then_some(true),

@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use petgraph::graph::NodeIndex;
 
-use super::{ANY_OF_KEYS, COMPONENT_KEYS, DEFAULT_KEYS, FileManifest, QUORUM_KEYS, TARGET_KEYS, TOP_KEYS};
+use super::{
+    ANY_OF_KEYS, COMPONENT_KEYS, DEFAULT_KEYS, DRILL_KEYS, FileManifest, QUORUM_KEYS, TARGET_KEYS, TOP_KEYS,
+    check_health_url,
+};
 use crate::diagnostics::Diagnostic;
-use crate::model::{ComponentId, Kind, Location, Mode, Origin, Requirement, RequirementShape};
+use crate::model::{ComponentId, Drill, Kind, Location, Mode, Origin, Requirement, RequirementShape};
 use crate::source::SourceFile;
 use crate::staging::{Explicit, Fields, IdTable, RawComponent, RawComponents};
 use crate::syntax::{Node, Value};
@@ -184,9 +187,76 @@ impl Decoder<'_> {
                 labels.sort();
                 fields.labels = labels;
             }
+            "health" => {
+                let Value::Str(url) = value.value else {
+                    self.invalid_type(
+                        &value,
+                        "text (an http or https URL)",
+                        "write the URL that answers 2xx when it is up: `http://cart:8080/healthz`",
+                    );
+                    return None;
+                };
+                if !check_health_url(&url) {
+                    self.error(Diagnostic::invalid_health_url(self.file, value.span.clone(), &url));
+                    return None;
+                }
+                fields.health = Some(url.into_string());
+            }
+            "drill" => fields.drill = Some(self.drill(&value)?),
             _ => return None,
         }
         Some(name)
+    }
+
+    /// `drill: {inject: .., restore: ..}`: `inject` is required, both are
+    /// non-empty text.
+    fn drill(&mut self, node: &Node) -> Option<Drill> {
+        let entries =
+            self.map(node, "a drill", "a drill is `{inject: <shell command>, restore: <shell command>}`")?;
+        let mut inject = None;
+        let mut restore = None;
+        let mut ok = true;
+        for (key, key_node, value) in self.keyed(entries) {
+            let slot = match key {
+                "inject" => &mut inject,
+                "restore" => &mut restore,
+                _ => {
+                    self.unknown_key(key_node, key, &DRILL_KEYS, "`drill`");
+                    ok = false;
+                    continue;
+                }
+            };
+            match self.command(value, key) {
+                Some(command) => *slot = Some(command),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let Some(inject) = inject else {
+            self.error(Diagnostic::drill_without_inject(self.file, node.span.clone()));
+            return None;
+        };
+        Some(Drill { inject, restore })
+    }
+
+    /// A shell command of `drill` (`key` is `inject` or `restore`):
+    /// non-empty text.
+    fn command(&mut self, node: &Node, key: &str) -> Option<String> {
+        let Value::Str(text) = &node.value else {
+            self.invalid_type(
+                node,
+                "text (a shell command)",
+                "write the command as text: `kubectl -n shop scale deployment/cart --replicas=0`",
+            );
+            return None;
+        };
+        if text.is_empty() {
+            self.error(Diagnostic::empty_drill_command(self.file, node.span.clone(), key));
+            return None;
+        }
+        Some(str::to_owned(text))
     }
 
     fn components(&mut self, node: Node, defaults: &Defaults, out: &mut RawComponents) {
@@ -508,5 +578,135 @@ impl Decoder<'_> {
             }
         }
         Some(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostics::Code;
+    use crate::load::{LoadOptions, load_texts};
+    use crate::model::Drill;
+
+    const CART: &str = "blastmap: 1\ncomponents:\n  cart:\n";
+
+    /// Each error of `cart` given `fields` (indented under it): code, line
+    /// and column, message.
+    fn errors(fields: &str) -> Vec<(Code, (u32, u32), String)> {
+        let text = format!("{CART}{fields}");
+        let loaded = load_texts(&[("case.yaml", text.as_str())], &LoadOptions::default());
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.code, d.position().1.unwrap(), d.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn health_and_drill_are_read_into_the_model() {
+        let text = format!(
+            "{CART}    health: http://cart:8080/healthz\n    drill:\n      inject: kubectl -n shop scale deployment/cart --replicas=0\n      restore: kubectl -n shop scale deployment/cart --replicas=2\n  redis:\n    drill: {{inject: \"docker pause redis\"}}\n  db: {{}}\n"
+        );
+        let loaded = load_texts(&[("case.yaml", text.as_str())], &LoadOptions::default());
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let model = &loaded.model;
+        let cart = model.component(model.find("cart").unwrap());
+        assert_eq!(cart.health.as_deref(), Some("http://cart:8080/healthz"));
+        assert_eq!(
+            cart.drill,
+            Some(Drill {
+                inject: "kubectl -n shop scale deployment/cart --replicas=0".to_owned(),
+                restore: Some("kubectl -n shop scale deployment/cart --replicas=2".to_owned()),
+            })
+        );
+        assert!(cart.has_explicit("health") && cart.has_explicit("drill"));
+        // A drill without `restore` is allowed and keeps `None`.
+        let redis = model.component(model.find("redis").unwrap());
+        assert_eq!(redis.drill, Some(Drill { inject: "docker pause redis".to_owned(), restore: None }));
+        assert_eq!(redis.health, None);
+        assert!(redis.has_explicit("drill") && !redis.has_explicit("health"));
+        let db = model.component(model.find("db").unwrap());
+        assert_eq!((&db.health, &db.drill), (&None, &None));
+        assert!(db.explicit_fields.is_empty());
+    }
+
+    #[test]
+    fn an_invalid_health_is_located_at_its_value() {
+        for (value, code) in [
+            ("ftp://cart/", Code::InvalidValue),
+            ("cart:8080/healthz", Code::InvalidValue),
+            ("http://", Code::InvalidValue),
+            ("\"http://:8080/healthz\"", Code::InvalidValue),
+            ("\"http://cart /healthz\"", Code::InvalidValue),
+            ("42", Code::InvalidType),
+            ("null", Code::InvalidType),
+            ("[http://cart/]", Code::InvalidType),
+        ] {
+            let found = errors(&format!("    health: {value}\n"));
+            assert_eq!(found.len(), 1, "{value}: {found:?}");
+            assert_eq!((found[0].0, found[0].1), (code, (4, 13)), "{value}: {found:?}");
+        }
+        let found = errors("    health: ftp://cart/\n");
+        assert_eq!(found[0].2, "health `ftp://cart/` is not an http or https URL");
+    }
+
+    #[test]
+    fn an_invalid_drill_is_located_where_it_goes_wrong() {
+        let cases: &[(&str, Code, (u32, u32), &str)] = &[
+            ("    drill: {}\n", Code::MissingField, (4, 12), "`drill` has no `inject`"),
+            ("    drill:\n      restore: start\n", Code::MissingField, (5, 7), "`drill` has no `inject`"),
+            ("    drill: null\n", Code::InvalidType, (4, 12), "expected a mapping (a drill), found null"),
+            ("    drill: stop\n", Code::InvalidType, (4, 12), "expected a mapping (a drill), found text"),
+            ("    drill: {inject: \"\"}\n", Code::InvalidValue, (4, 21), "drill `inject` is empty"),
+            (
+                "    drill: {inject: stop, restore: \"\"}\n",
+                Code::InvalidValue,
+                (4, 36),
+                "drill `restore` is empty",
+            ),
+            (
+                "    drill: {inject: 42}\n",
+                Code::InvalidType,
+                (4, 21),
+                "expected text (a shell command), found an integer",
+            ),
+            (
+                "    drill:\n      inject: stop\n      restore: [start]\n",
+                Code::InvalidType,
+                (6, 16),
+                "expected text (a shell command), found a list",
+            ),
+            (
+                "    drill:\n      inject: stop\n      restroe: start\n",
+                Code::UnknownKey,
+                (6, 7),
+                "unknown key `restroe` in `drill`",
+            ),
+        ];
+        for (fields, code, at, message) in cases {
+            let found = errors(fields);
+            assert_eq!(found, [(*code, *at, (*message).to_owned())], "{fields}");
+        }
+    }
+
+    #[test]
+    fn unknown_drill_keys_suggest_the_known_ones() {
+        let text = format!("{CART}    drill: {{injct: stop}}\n");
+        let loaded = load_texts(&[("case.yaml", text.as_str())], &LoadOptions::default());
+        let d = loaded.diagnostics.iter().find(|d| d.code == Code::UnknownKey).unwrap();
+        assert!(d.help.as_deref().unwrap().contains("`inject`"), "{:?}", d.help);
+        // The unknown key is the drill's only problem: no `missing inject` on top.
+        assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+    }
+
+    #[test]
+    fn health_and_drill_are_no_defaults() {
+        for key in ["health: http://cart/", "drill: {inject: stop}"] {
+            let text = format!("blastmap: 1\ndefaults:\n  {key}\ncomponents:\n  cart: {{}}\n");
+            let loaded = load_texts(&[("case.yaml", text.as_str())], &LoadOptions::default());
+            let codes: Vec<(Code, Option<(u32, u32)>)> =
+                loaded.diagnostics.iter().map(|d| (d.code, d.position().1)).collect();
+            assert_eq!(codes, [(Code::UnknownKey, Some((3, 3)))], "{key}");
+        }
     }
 }

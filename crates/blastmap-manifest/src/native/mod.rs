@@ -22,7 +22,7 @@ pub(crate) use decode::decode;
 /// Keys of the top level.
 pub(crate) const TOP_KEYS: [&str; 4] = ["blastmap", "defaults", "components", "policy"];
 /// Keys of a component.
-pub(crate) const COMPONENT_KEYS: [&str; 16] = [
+pub(crate) const COMPONENT_KEYS: [&str; 18] = [
     "kind",
     "name",
     "tier",
@@ -39,6 +39,8 @@ pub(crate) const COMPONENT_KEYS: [&str; 16] = [
     "labels",
     "description",
     "defined",
+    "health",
+    "drill",
 ];
 /// Keys `defaults` may set.
 pub(crate) const DEFAULT_KEYS: [&str; 9] =
@@ -46,6 +48,8 @@ pub(crate) const DEFAULT_KEYS: [&str; 9] =
 const TARGET_KEYS: [&str; 3] = ["target", "mode", "via"];
 const ANY_OF_KEYS: [&str; 3] = ["any_of", "mode", "via"];
 const QUORUM_KEYS: [&str; 4] = ["quorum", "of", "mode", "via"];
+/// Keys of `drill`.
+const DRILL_KEYS: [&str; 2] = ["inject", "restore"];
 const POLICY_KEYS: [&str; 3] = ["rules", "levels", "exceptions"];
 const EXCEPTION_KEYS: [&str; 4] = ["rule", "component", "reason", "expires"];
 /// Longest id, in characters.
@@ -72,6 +76,41 @@ pub(crate) fn check_id(id: &str) -> bool {
     !id.is_empty()
         && id.chars().count() <= MAX_ID_LEN
         && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// The rule of `health` as a JSON Schema `pattern` (the schema says what
+/// [`check_health_url`] says, to the character): `http://` or `https://`,
+/// optional user information ending in `@`, a host that does not start
+/// with the port's `:`, then anything from the first `/`, `?` or `#`; no
+/// space or ASCII control character anywhere.
+pub(crate) const HEALTH_URL_PATTERN: &str = concat!(
+    r"^https?://",
+    // User information: everything up to the authority's last `@`.
+    r"(?:[^/?#@\x00-\x20\x7f]*@)*",
+    // The host's first character, then the rest of the host and the port.
+    r"[^/?#@:\x00-\x20\x7f][^/?#@\x00-\x20\x7f]*",
+    // Path, query and fragment.
+    r"(?:[/?#][^\x00-\x20\x7f]*)?$",
+);
+
+/// Whether `url` is a `health` URL: `http://` or `https://` with a
+/// non-empty host, and no space or ASCII control character (see
+/// [`HEALTH_URL_PATTERN`]).
+///
+/// # Complexity
+/// O(length of `url`).
+pub(crate) fn check_health_url(url: &str) -> bool {
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return false;
+    }
+    let Some(rest) = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")) else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // The host follows the user information (up to the last `@`) and ends
+    // at the port's `:` (IPv6 hosts start with `[`).
+    let host_and_port = authority.rsplit('@').next().unwrap_or_default();
+    !host_and_port.is_empty() && !host_and_port.starts_with(':')
 }
 
 /// Parses `YYYY-MM-DD` with a real calendar check.
@@ -116,5 +155,42 @@ mod tests {
         assert_eq!(parse_date("2027-02-29"), None);
         assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
         assert_eq!(parse_date("27-03-31"), None);
+    }
+
+    #[test]
+    fn health_urls_have_a_scheme_and_a_host() {
+        for ok in [
+            "http://cart:8080/healthz",
+            "https://cart",
+            "http://cart?ready",
+            "http://cart#x",
+            "http://user:pw@cart:80/x",
+            "http://a@b@cart/",
+            "http://[::1]:8080/",
+            "http://é.example/",
+        ] {
+            assert!(check_health_url(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "cart:8080",
+            "ftp://cart/",
+            "HTTP://cart/",
+            "http:/cart",
+            "http://",
+            "https://",
+            "http://:8080/",
+            "http:///healthz",
+            "http://?q",
+            "http://#f",
+            "http://user@/",
+            "http://user@:80/",
+            "http://cart /x",
+            " http://cart/",
+            "http://cart/\tx",
+            "http://cart/\u{7f}",
+        ] {
+            assert!(!check_health_url(bad), "{bad}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use blastmap_manifest::{Kind, LoadOptions, Mode, Model, Origin, RequirementShape, load, load_texts};
+use blastmap_manifest::{Drill, Kind, LoadOptions, Mode, Model, Origin, RequirementShape, load, load_texts};
 
 use crate::fixtures;
 
@@ -107,6 +107,14 @@ fn every_field_and_requirement_form_is_read() {
     assert_eq!((c.availability, c.slo), (Some(99.95), Some(99.9)));
     assert_eq!(c.owner.as_deref(), Some("team-payments"));
     assert_eq!(c.system.as_deref(), Some("shop"));
+    assert_eq!(c.health.as_deref(), Some("http://checkout:8080/healthz"));
+    assert_eq!(
+        c.drill,
+        Some(Drill {
+            inject: "kubectl -n shop scale deployment/checkout --replicas=0".to_owned(),
+            restore: Some("kubectl -n shop scale deployment/checkout --replicas=3".to_owned()),
+        })
+    );
     let shapes: Vec<(RequirementShape, u32, usize, Mode, Origin)> =
         c.requirements.iter().map(|r| (r.shape, r.need, r.members.len(), r.mode, r.origin)).collect();
     assert_eq!(

@@ -2,6 +2,7 @@
 
 mod diagnostics;
 mod formats;
+mod health;
 mod hostile;
 mod kubernetes;
 mod real_world;

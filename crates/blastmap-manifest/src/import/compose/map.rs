@@ -85,6 +85,7 @@ impl Importer<'_> {
                 ));
             }
             c.replicas = s.replicas;
+            c.health = s.healthcheck.as_deref().and_then(|words| health_url(words, name));
             if let Some(image) = &s.image {
                 c.labels.insert("image".to_owned(), image.clone());
             }
@@ -212,6 +213,35 @@ impl Importer<'_> {
     }
 }
 
+/// The first http(s) URL among the words of a `healthcheck` test
+/// (`curl -f http://localhost:8080/health`, `wget --spider ..`,
+/// `--url=http://..`), as reached from outside the container: a loopback
+/// host (`localhost`, `127.0.0.1`, `0.0.0.0`, `[::1]`) becomes the service
+/// name, which other containers of the project resolve. `None` for a URL
+/// that holds a shell variable (`$PORT`: its value is the container's) or
+/// a user and password (an inventory does not copy credentials).
+fn health_url(words: &[String], service: &str) -> Option<String> {
+    let url = words.iter().find_map(|w| {
+        let at = w.find("http://").or_else(|| w.find("https://"))?;
+        w.get(at..)
+    })?;
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if url.contains('$') || authority.contains('@') {
+        return None;
+    }
+    let (host, port) = if authority.starts_with('[') {
+        authority.find(']').map_or((authority, ""), |i| authority.split_at(i + 1))
+    } else {
+        authority.find(':').map_or((authority, ""), |i| authority.split_at(i))
+    };
+    let loopback =
+        matches!(host.to_ascii_lowercase().as_str(), "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]");
+    let url = format!("{scheme}://{}{port}{tail}", if loopback { service } else { host });
+    crate::native::check_health_url(&url).then_some(url)
+}
+
 /// Names by which a container reaches the Docker host (and so the ports
 /// other services publish on it).
 fn is_docker_host(host: &str) -> bool {
@@ -254,4 +284,35 @@ fn is_client_link_key(key: &str, value: &str) -> bool {
 /// they watch the target, they do not need it.
 fn is_health_probe_key(key: &str) -> bool {
     key.ends_with("HC") || key.to_ascii_lowercase().contains("healthcheck")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::health_url;
+
+    fn url(test: &str) -> Option<String> {
+        let words: Vec<String> = test.split_whitespace().map(str::to_owned).collect();
+        health_url(&words, "cart")
+    }
+
+    #[test]
+    fn health_urls_name_the_service_for_loopback_hosts() {
+        assert_eq!(url("curl -f http://localhost:8080/health").as_deref(), Some("http://cart:8080/health"));
+        assert_eq!(url("wget -qO- http://127.0.0.1/ready").as_deref(), Some("http://cart/ready"));
+        assert_eq!(url("curl http://0.0.0.0:9000").as_deref(), Some("http://cart:9000"));
+        assert_eq!(url("curl -g http://[::1]:8080/x?y=1").as_deref(), Some("http://cart:8080/x?y=1"));
+        assert_eq!(url("curl https://LOCALHOST:8443/").as_deref(), Some("https://cart:8443/"));
+        assert_eq!(url("probe --url=http://localhost:3000/api").as_deref(), Some("http://cart:3000/api"));
+        assert_eq!(url("curl http://db:5432/").as_deref(), Some("http://db:5432/"));
+        for none in [
+            "pg_isready -U postgres",
+            "curl ftp://localhost/",
+            "curl http://localhost:$PORT/",
+            "curl http://user:pw@localhost/",
+            "curl http://",
+            "curl http://:8080/",
+        ] {
+            assert_eq!(url(none), None, "{none}");
+        }
+    }
 }

@@ -231,6 +231,14 @@ impl Importer<'_> {
             }
             *slot = Some(At { value: words, file: Arc::clone(file), span: n.span.clone() });
         }
+        if let Some(check) = field(def, "healthcheck") {
+            if let Some(test) = field(check, "test") {
+                s.healthcheck = Some(self.health_test(file, test));
+            }
+            if field(check, "disable").is_some_and(|d| d.value == Value::Bool(true)) {
+                s.healthcheck = Some(Vec::new());
+            }
+        }
         if let Some(Value::Seq(items)) = field(def, "ports").map(|p| &p.value) {
             for item in items {
                 let published = match &item.value {
@@ -251,6 +259,26 @@ impl Importer<'_> {
                     });
                 }
             }
+        }
+    }
+
+    /// The words of a `healthcheck.test`: `["CMD", args..]` as they are,
+    /// `["CMD-SHELL", script]` and a plain string shell-split, nothing for
+    /// `["NONE"]`.
+    fn health_test(&mut self, file: &Arc<SourceFile>, test: &Node) -> Vec<String> {
+        let Value::Seq(items) = &test.value else {
+            return self
+                .string(file, test)
+                .map(|script| super::refs::shell_words(&script))
+                .unwrap_or_default();
+        };
+        let words: Vec<String> = items.iter().filter_map(|i| self.string(file, i)).collect();
+        match words.split_first() {
+            Some((first, rest)) if first == "CMD" => rest.to_vec(),
+            Some((first, rest)) if first == "CMD-SHELL" => {
+                rest.iter().flat_map(|script| super::refs::shell_words(script)).collect()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -319,6 +347,7 @@ impl Importer<'_> {
                     s.restart = s.restart.take().or(base.restart);
                     s.command = s.command.take().or(base.command);
                     s.entrypoint = s.entrypoint.take().or(base.entrypoint);
+                    s.healthcheck = s.healthcheck.take().or(base.healthcheck);
                     if s.ports.is_empty() {
                         s.ports = base.ports;
                     }

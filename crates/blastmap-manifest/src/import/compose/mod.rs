@@ -1,5 +1,6 @@
 //! Docker Compose: services → components, `depends_on` and environment
-//! values that name another service → dependencies.
+//! values that name another service → dependencies, a `healthcheck` that
+//! fetches a URL → `health`.
 //!
 //! Several files are merged in order (`-f a -f b`) with Compose's rules for
 //! the fields we read: scalars are replaced, `environment`, `depends_on` and
@@ -66,6 +67,10 @@ struct Service {
     /// The words of `command:` and of `entrypoint:` (shell-split).
     command: Option<At<Vec<String>>>,
     entrypoint: Option<At<Vec<String>>>,
+    /// The words of `healthcheck.test` (shell-split for `CMD-SHELL` and
+    /// the string form); empty when the check is disabled (`NONE`,
+    /// `disable: true`).
+    healthcheck: Option<Vec<String>>,
     extends: Option<At<String>>,
 }
 
@@ -98,6 +103,7 @@ impl Service {
             restart: None,
             command: None,
             entrypoint: None,
+            healthcheck: None,
             extends: None,
         }
     }

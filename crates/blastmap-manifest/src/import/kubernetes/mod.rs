@@ -2,7 +2,8 @@
 //! in env values (literal, from ConfigMaps and Secrets, `$(VAR)`), in
 //! mounted configuration files, in what initContainers wait for, and
 //! `NetworkPolicy` ingress rules → dependencies; `LoadBalancer`/`NodePort`
-//! Services, Ingresses and Gateway API routes → entrypoints.
+//! Services, Ingresses and Gateway API routes → entrypoints; readiness and
+//! liveness `httpGet` probes → `health`.
 //!
 //! Ids are names in the `default` namespace and `namespace/name` outside
 //! it; hosts resolve relative to the namespace of the pod that names them
@@ -14,6 +15,7 @@ mod entry;
 mod env;
 mod pods;
 mod policies;
+mod probes;
 mod resources;
 mod services;
 mod wait;
@@ -76,6 +78,7 @@ pub(crate) fn import(
         pods::dependencies(&workloads, &services, &configs, &mut readers, &mut components, diags, notes);
     policies::dependencies(&resources, &workloads, &index, &mut components, diags, notes);
     entry::mark(&resources, &services, &mut components, diags);
+    probes::health(&workloads, &services, &mut components);
     leftovers(&resources, &configs, &readers, &services, diags, notes);
     for p in placeholders {
         components.entry(p.id.clone()).or_insert(p);

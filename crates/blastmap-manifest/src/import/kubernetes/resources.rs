@@ -53,6 +53,8 @@ pub(super) fn qualified(namespace: &str, name: &str) -> String {
 /// A workload: its component's id, and what its pods look like.
 pub(super) struct Workload<'a> {
     pub id: String,
+    /// `metadata.name` as written.
+    pub name: String,
     pub namespace: String,
     pub pod_labels: Labels,
     pub pod_spec: Option<&'a Node>,
@@ -161,6 +163,7 @@ pub(super) fn workloads<'a>(
         components.insert(id.clone(), c);
         workloads.push(Workload {
             id,
+            name: r.name.clone(),
             namespace: r.namespace.clone(),
             pod_labels,
             pod_spec,
