@@ -35,6 +35,7 @@ pub mod cycles;
     reason = "indices come from the two models, each checked by `Model::from_components`"
 )]
 pub mod diff;
+pub mod drill;
 #[allow(clippy::indexing_slicing, reason = "rung indices are below the ladder's length, resized just before")]
 mod lanes;
 #[allow(
@@ -52,6 +53,7 @@ pub mod policy;
 pub mod progress;
 #[allow(clippy::indexing_slicing, reason = "indices come from `Net` and the analyses over it")]
 pub mod report;
+pub mod runbook;
 #[allow(
     clippy::indexing_slicing,
     reason = "indices come from `Net` (members, requirements and reverse edges < their tables by construction)"
@@ -64,3 +66,4 @@ pub mod spof;
     reason = "bit-lane words and component indices are sized from `Net` before the hot loops; checked indexing there would cost the sweep its speed"
 )]
 pub mod sweep;
+pub mod verify;

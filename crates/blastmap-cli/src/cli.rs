@@ -66,6 +66,12 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// What changed in risk between two inventories (paths or `git:REV:PATH`).
     Diff(DiffArgs),
+    /// A game-day plan: experiments that test the inventory's claims, with hypotheses, aborts and rollbacks.
+    Drill(DrillArgs),
+    /// The emergency plan of a failure: impact, what is down and why, whom to page, recovery order.
+    Runbook(RunbookArgs),
+    /// Compare what a drill observed with the prediction (exit 0 held, 1 the model was wrong, 2 invalid).
+    Verify(VerifyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the manual page (roff; `blastmap man | man -l -`).
@@ -143,6 +149,9 @@ pub(crate) struct ReportArgs {
     /// What the boxes of the HTML page's overview are, above 150 components.
     #[arg(long, value_enum, default_value_t = ClusterBy::System)]
     pub cluster_by: ClusterBy,
+    /// HTML: link every single point of failure to its runbook in this folder (as seen from the page), written by `runbook --all-spofs --format html -o DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub runbooks: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -174,6 +183,100 @@ pub(crate) struct SimulateArgs {
     /// Diagrams: draw every affected component even when there are many (otherwise summarised above 150).
     #[arg(long)]
     pub all: bool,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DrillFormat {
+    /// Markdown for a game-day document.
+    Markdown,
+    /// `blastmap.drill/v1` JSON.
+    Json,
+    /// Chaos Toolkit experiments (one file each; several need `-o DIR`).
+    Chaostoolkit,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DrillArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Plan this scenario instead of choosing experiments (repeat to fail several at once).
+    #[arg(long = "fail", short = 'f', value_name = "ID")]
+    pub fail: Vec<String>,
+    /// Most experiments in the plan.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Keep experiments predicted to take an entrypoint down.
+    #[arg(long)]
+    pub allow_outage: bool,
+    /// Seconds to wait after the injection before observing (Chaos Toolkit).
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub settle: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DrillFormat::Markdown)]
+    pub format: DrillFormat,
+    /// Write to this file (atomically); for several Chaos Toolkit experiments, a directory.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RunbookFormat {
+    /// Markdown for a wiki or an incident channel.
+    Markdown,
+    /// A standalone HTML page.
+    Html,
+    /// `blastmap.runbook/v1` JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunbookArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The failure to plan for (repeat for several at once).
+    #[arg(
+        long = "fail",
+        short = 'f',
+        value_name = "ID",
+        required_unless_present = "all_spofs",
+        conflicts_with = "all_spofs"
+    )]
+    pub fail: Vec<String>,
+    /// One runbook per single point of failure of a critical component, into `-o DIR`.
+    #[arg(long, requires = "output")]
+    pub all_spofs: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunbookFormat::Markdown)]
+    pub format: RunbookFormat,
+    /// Write to this file (atomically); with `--all-spofs`, the directory to write into.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum VerifyFormat {
+    /// Aligned text for a terminal.
+    Text,
+    /// `blastmap.verification/v1` JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// What the drill observed: a Chaos Toolkit journal, or `blastmap.outcome/v1` JSON.
+    #[arg(long, value_name = "FILE")]
+    pub observed: PathBuf,
+    /// The plan the drill ran (`drill --format json`): its experiment names the failure when the observation does not, and a plan that no longer matches the inventory is said.
+    #[arg(long, value_name = "PLAN.json")]
+    pub drill: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,

@@ -85,6 +85,14 @@ pub(crate) enum CliError {
     OutputTooLarge { bytes: Option<u64>, at_least: bool, bound: u64 },
     /// `blastmap.toml` (or `--config FILE`) cannot be used: where and why.
     InvalidConfig { file: String, line: usize, column: usize, message: String },
+    /// `drill --fail` of a scenario that takes entrypoints down, without
+    /// `--allow-outage`.
+    DrillOutage { scenario: String, entrypoints: String },
+    /// Several outputs (Chaos Toolkit experiments, runbooks) need `-o DIR`.
+    NeedsOutputDir { count: usize, what: &'static str },
+    /// The file of `verify --observed` or `--drill` cannot be used: where
+    /// (line and column, 0 when unknown) and why.
+    InvalidDrillFile { file: String, line: usize, column: usize, message: String, help: &'static str },
 }
 
 /// Every error code with a one-line description, in the order of the enum.
@@ -138,6 +146,15 @@ pub(crate) const ALL: &[(&str, &str)] = &[
         "invalid-config",
         "`blastmap.toml` (or the file of `--config`) cannot be read or has an unknown key or value",
     ),
+    (
+        "drill-outage",
+        "`drill --fail` names a scenario predicted to take an entrypoint down; `--allow-outage` plans it anyway",
+    ),
+    ("needs-output-dir", "several files (Chaos Toolkit experiments, runbooks) need `-o DIR`"),
+    (
+        "invalid-drill-file",
+        "the file given to `verify --observed` or `--drill` is not JSON of a known kind, names unknown components, or shows a drill that did not run",
+    ),
 ];
 
 impl CliError {
@@ -181,6 +198,9 @@ impl CliError {
             CliError::TooManyPairs { .. } => "too-many-pairs",
             CliError::OutputTooLarge { .. } => "output-too-large",
             CliError::InvalidConfig { .. } => "invalid-config",
+            CliError::DrillOutage { .. } => "drill-outage",
+            CliError::NeedsOutputDir { .. } => "needs-output-dir",
+            CliError::InvalidDrillFile { .. } => "invalid-drill-file",
         }
     }
 
@@ -212,6 +232,11 @@ impl CliError {
                 "fix the file (its keys: `paths`, and `[check]` `policy`, `baseline`, `format`, `[report]` `format`), \
                  or run with `--no-config`",
             ),
+            CliError::DrillOutage { .. } => Some(
+                "a drill of it is an outage for users: pass `--allow-outage` to plan it anyway, or drill a narrower failure",
+            ),
+            CliError::NeedsOutputDir { .. } => Some("pass `-o DIR`: one file is written per item"),
+            CliError::InvalidDrillFile { help, .. } => Some(help),
             _ => None,
         }
     }
@@ -314,8 +339,23 @@ impl CliError {
                 "the output reached the bound of {bound} bytes (`--max-output`) and was stopped: \
                  an output file is not written; standard output has what came before"
             ),
-            CliError::InvalidConfig { file, line, column, message } => {
+            CliError::InvalidDrillFile { file, line: 0, message, .. } => {
+                format!("{}: {}", crate::render::safe(file), crate::render::safe(message))
+            }
+            CliError::InvalidConfig { file, line, column, message }
+            | CliError::InvalidDrillFile { file, line, column, message, .. } => {
                 format!("{}:{line}:{column}: {}", crate::render::safe(file), crate::render::safe(message))
+            }
+            CliError::DrillOutage { scenario, entrypoints } => format!(
+                "failing {} takes entrypoints down ({})",
+                crate::render::safe(scenario),
+                crate::render::safe(entrypoints)
+            ),
+            CliError::NeedsOutputDir { count: 0, what } => {
+                format!("{what} are written one file each: standard output cannot hold them")
+            }
+            CliError::NeedsOutputDir { count, what } => {
+                format!("{count} {what} to write: standard output and one file hold one")
             }
         }
     }
@@ -408,6 +448,9 @@ mod tests {
             CliError::TooManyPairs { what: "the report", pairs: Some(2), bound: 1 },
             CliError::OutputTooLarge { bytes: Some(2), at_least: false, bound: 1 },
             CliError::InvalidConfig { file: s(), line: 1, column: 1, message: s() },
+            CliError::DrillOutage { scenario: s(), entrypoints: s() },
+            CliError::NeedsOutputDir { count: 2, what: "experiments" },
+            CliError::InvalidDrillFile { file: s(), line: 1, column: 1, message: s(), help: "" },
         ];
         let mut given: Vec<&str> = every.iter().map(CliError::code).collect();
         given.sort_unstable();

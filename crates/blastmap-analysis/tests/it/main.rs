@@ -1,6 +1,7 @@
 mod availability;
 mod cold_start;
 mod diff;
+mod drill;
 mod engine;
 mod inventory;
 mod policy;

@@ -84,6 +84,9 @@ pub(crate) fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Option<PathBu
         Command::Validate(args) => set_paths(&mut args.input),
         Command::Simulate(args) => set_paths(&mut args.input),
         Command::Graph(args) => set_paths(&mut args.input),
+        Command::Drill(args) => set_paths(&mut args.input),
+        Command::Runbook(args) => set_paths(&mut args.input),
+        Command::Verify(args) => set_paths(&mut args.input),
         Command::Import(_)
         | Command::Schema(_)
         | Command::Diff(_)

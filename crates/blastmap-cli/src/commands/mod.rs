@@ -5,15 +5,18 @@ mod check;
 pub(crate) mod config;
 mod criticality;
 mod diff;
+mod drill;
 mod git;
 mod graph;
 mod graphviz;
 mod import;
 mod report;
+mod runbook;
 mod schema;
 mod shell;
 mod simulate;
 mod validate;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -82,6 +85,9 @@ pub(crate) fn run(cli: &Cli) -> Ended {
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
+        Command::Drill(args) => drill::run(&ctx, args),
+        Command::Runbook(args) => runbook::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
     }
@@ -226,6 +232,9 @@ fn stdin_once(command: &Command) -> Result<bool, CliError> {
         Command::Simulate(a) => inputs(&a.input),
         Command::Import(a) => inputs(&a.input),
         Command::Graph(a) => inputs(&a.input),
+        Command::Drill(a) => inputs(&a.input),
+        Command::Runbook(a) => inputs(&a.input),
+        Command::Verify(a) => inputs(&a.input) + usize::from(a.observed.as_os_str() == "-"),
         Command::Check(a) => {
             inputs(&a.input)
                 + a.baseline.iter().filter(|b| *b == "-").count()

@@ -95,7 +95,14 @@ pub(crate) fn run(ctx: &Context, args: &ReportArgs) -> Ended {
         }
         ReportFormat::Html => {
             let title = args.title.clone().unwrap_or_else(|| inventory_name(&args.input.paths));
-            html(model, &result, &title, args.top, args.diagram, args.cluster_by.into())?
+            html(
+                model,
+                &result,
+                &title,
+                args.top,
+                args.diagram,
+                render::html::View { by: args.cluster_by.into(), runbooks: args.runbooks.as_deref() },
+            )?
         }
     };
     let outcome = written(output::emit(args.output.as_deref(), text.as_bytes()), Outcome::Success);
@@ -134,14 +141,15 @@ fn html(
     name: &str,
     top: usize,
     how: HtmlDiagram,
-    by: ClusterBy,
+    view: render::html::View<'_>,
 ) -> Result<String, CliError> {
+    let by = view.by;
     let waves = match &report.cold_start {
         Some(c) => std::borrow::Cow::Borrowed(c),
         None => std::borrow::Cow::Owned(cold_start(model)),
     };
     let drawing = drawing(model, report, how, by)?;
-    Ok(render::html::render(model, report, &waves, name, top, drawing, by))
+    Ok(render::html::render(model, report, &waves, name, top, drawing, view))
 }
 
 /// The page's diagram as `--diagram` asks: `auto` gives Graphviz

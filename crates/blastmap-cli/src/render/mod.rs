@@ -11,6 +11,7 @@ pub(crate) mod diagnostics;
 pub(crate) mod diagram;
 pub(crate) mod diff;
 pub(crate) mod dot;
+pub(crate) mod drill;
 pub(crate) mod fate;
 pub(crate) mod findings;
 pub(crate) mod github;
@@ -20,8 +21,10 @@ pub(crate) mod mermaid;
 pub(crate) mod path;
 pub(crate) mod report;
 pub(crate) mod report_json;
+pub(crate) mod runbook;
 pub(crate) mod sarif;
 pub(crate) mod simulation;
+pub(crate) mod verify;
 
 /// Text from a manifest made safe for a terminal: control characters
 /// (escape sequences) are shown escaped, never emitted raw.

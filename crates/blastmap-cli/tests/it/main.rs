@@ -7,6 +7,7 @@ mod cmd;
 mod colour;
 mod compose;
 mod diagrams;
+mod drill;
 mod hostile;
 mod inputs;
 mod real_world;

@@ -29,7 +29,7 @@ use crate::render::diagram::{self, ClusterBy, Direction, Options, Scene};
 use crate::render::dot::{self, DotOptions};
 use crate::render::safe;
 
-pub(crate) use page::render;
+pub(crate) use page::{View, render};
 
 /// How long `--diagram auto` lets Graphviz lay the page's diagram out
 /// before it draws the built-in layout instead: `dot` took 0.1 s for a

@@ -28,8 +28,9 @@ pub(crate) fn render(
     name: &str,
     top_n: usize,
     drawing: Drawing,
-    by: ClusterBy,
+    view: View<'_>,
 ) -> String {
+    let by = view.by;
     let down: Option<Vec<u32>> = report.radii.as_ref().map(|r| r.iter().map(|r| r.down).collect());
     let (diagram, diagram_note) = diagram_svg(model, waves, drawing, down.as_deref(), by);
     let data = super::data::Data { model, report, waves, by };
@@ -92,7 +93,7 @@ pub(crate) fn render(
     out.push_str("</section>\n");
 
     out.push_str(&top_risks(model, report, top_n));
-    out.push_str(&spofs(model, report));
+    out.push_str(&spofs(model, report, view.runbooks));
     out.push_str(&redundancy(model, report));
     out.push_str(&availability_chart(model, report));
     out.push_str(&cold_start_section(model, report, waves));
@@ -295,7 +296,36 @@ fn top_risks(model: &Model, report: &Report, top_n: usize) -> String {
     section("bm-h-top", "Top risks by blast radius", &body)
 }
 
-fn spofs(model: &Model, report: &Report) -> String {
+/// How the page shows the inventory.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct View<'a> {
+    /// What the boxes of the overview are.
+    pub by: ClusterBy,
+    /// The folder (as a link from the page) of the runbooks that
+    /// `runbook --all-spofs --format html` wrote: each single point of
+    /// failure links to its own.
+    pub runbooks: Option<&'a str>,
+}
+
+/// Links to the runbook of every single point of failure of a critical
+/// component, in `dir` (an `href` relative to the page).
+fn runbook_links(model: &Model, report: &Report, dir: &str) -> String {
+    let all = crate::render::report::critical_spofs(report);
+    if all.is_empty() {
+        return String::new();
+    }
+    let dir = dir.trim_end_matches('/');
+    let links: Vec<String> = all
+        .iter()
+        .map(|&c| {
+            let file = crate::render::runbook::file_name(model, c, "html");
+            format!("<a href=\"{}/{}\">{}</a>", esc(dir), esc(&file), text(&model.component(c).id))
+        })
+        .collect();
+    format!("<p class=\"bm-runbooks\">Runbooks (what to do when it fails): {}</p>\n", links.join(", "))
+}
+
+fn spofs(model: &Model, report: &Report, runbooks: Option<&str>) -> String {
     let Some(spofs) = &report.spofs else { return String::new() };
     let mut body = String::from(
         "<p class=\"bm-muted\">For every critical component (tier 1 or entrypoint): the components whose \
@@ -327,6 +357,9 @@ fn spofs(model: &Model, report: &Report) -> String {
         );
     }
     body.push_str("</tbody>\n</table>\n");
+    if let Some(dir) = runbooks {
+        body.push_str(&runbook_links(model, report, dir));
+    }
     if !any {
         NOTHING_CRITICAL.clone_into(&mut body);
     }
