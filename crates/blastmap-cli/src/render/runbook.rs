@@ -8,9 +8,10 @@ use blastmap_manifest::{ComponentId, Model};
 use serde_json::{Value, json};
 
 use crate::render::html::esc;
-use crate::render::path::{Paths, describe};
+use crate::render::path::{Paths, describe, group_name, group_status};
 use crate::render::report::md;
 use crate::render::safe;
+use crate::render::simulation::reduced;
 
 fn ids(model: &Model, list: &[ComponentId]) -> Vec<String> {
     list.iter().map(|&c| model.component(c).id.clone()).collect()
@@ -80,6 +81,10 @@ pub(crate) fn json(model: &Model, rb: &Runbook) -> Value {
             "owner": p.owner, "tier": p.tier, "share": p.share, "components": ids(model, &p.components),
         })).collect::<Vec<_>>(),
         "keeps_working": ids(model, &degraded(rb)),
+        "redundancy_reduced": reduced(model, sim).iter().map(|&(c, r)| json!({
+            "id": model.component(c).id,
+            "group": model.component(c).requirements.get(r).map(|req| group_name(model, req)),
+        })).collect::<Vec<_>>(),
         "recovery": rb.recovery.iter().map(|w| ids(model, w)).collect::<Vec<_>>(),
         "never_recovers": ids(model, &rb.never_recovers),
         "checks": with.iter().map(|(c, u)| json!({"id": model.component(*c).id, "health": u})).collect::<Vec<_>>(),
@@ -159,6 +164,20 @@ pub(crate) fn markdown(model: &Model, rb: &Runbook) -> String {
     out.push('\n');
     out.push_str("## 4. What keeps working (degraded)\n\n");
     out.push_str(&format!("{}\n\n", md_ids(model, &degraded(rb))));
+    let thin = reduced(model, sim);
+    if !thin.is_empty() {
+        out.push_str("Redundancy reduced (still met; one more failure may take them down):\n\n");
+        for (c, r) in &thin {
+            let req = &model.component(*c).requirements[*r];
+            out.push_str(&format!(
+                "- {}: {} {}\n",
+                md(&model.component(*c).id),
+                md(&group_name(model, req)),
+                md(&group_status(req, sim))
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str("## 5. Recovery order\n\nOnce the failed components are back, restart (or confirm) in waves; each wave needs the ones before it.\n\n");
     for (i, wave) in rb.recovery.iter().enumerate() {
         let label = if i == 0 { "bring back".to_owned() } else { format!("wave {i}") };
@@ -268,6 +287,20 @@ pub(crate) fn html(model: &Model, rb: &Runbook) -> String {
     }
     body.push_str("</ul>\n<h2>4. What keeps working (degraded)</h2>\n");
     body.push_str(&format!("<p>{}</p>\n", html_ids(model, &degraded(rb))));
+    let thin = reduced(model, sim);
+    if !thin.is_empty() {
+        body.push_str("<p>Redundancy reduced (still met; one more failure may take them down):</p>\n<ul>\n");
+        for (c, r) in &thin {
+            let req = &model.component(*c).requirements[*r];
+            body.push_str(&format!(
+                "<li><code>{}</code>: {} {}</li>\n",
+                text(&model.component(*c).id),
+                text(&group_name(model, req)),
+                text(&group_status(req, sim))
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
     body.push_str("<h2>5. Recovery order</h2>\n<p>Once the failed components are back, restart (or confirm) in waves.</p>\n<ol>\n");
     for (i, wave) in rb.recovery.iter().enumerate() {
         let label = if i == 0 { "bring back".to_owned() } else { format!("wave {i}") };

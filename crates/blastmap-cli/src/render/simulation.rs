@@ -57,7 +57,7 @@ pub(crate) fn text(model: &Model, sim: &Simulation, style: Style) -> String {
 
 /// Groups of components that are not down, with a member down or degraded,
 /// whose requirement is still met: "redundancy reduced".
-fn reduced(model: &Model, sim: &Simulation) -> Vec<(ComponentId, usize)> {
+pub(crate) fn reduced(model: &Model, sim: &Simulation) -> Vec<(ComponentId, usize)> {
     let mut out = Vec::new();
     for c in model.ids().filter(|&c| sim.state(c) != State::Down) {
         for (r, req) in model.component(c).requirements.iter().enumerate() {
