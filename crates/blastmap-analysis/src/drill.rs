@@ -26,7 +26,7 @@ use blastmap_manifest::{ComponentId, Mode, Model, Origin};
 use rayon::prelude::*;
 
 use crate::net::Net;
-use crate::simulate::{Simulation, State, simulate_net};
+use crate::simulate::{Simulation, Sparse, State, simulate_net};
 
 /// What a claim asserts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,7 +54,7 @@ impl ClaimKind {
 }
 
 /// One claim of the inventory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Claim {
     pub kind: ClaimKind,
     /// The component the claim is about (the owner of the group, the
@@ -77,10 +77,15 @@ pub struct Experiment {
     pub contradicted: Vec<Claim>,
     /// The prediction.
     pub simulation: Simulation,
-    /// Components that would go down if a claim were false, ascending.
+    /// Components that would go down if the claims were false (the
+    /// injected component and every one a claim says survives failing
+    /// together), less what the injection takes down anyway; ascending.
     pub protected: Vec<ComponentId>,
     /// The weight of the critical components among `protected`.
     pub protected_weight: f64,
+    /// What the plan was ranked by: `protected_weight`, or its estimate
+    /// (see [`Plan::estimated`]).
+    pub rank_weight: f64,
     /// Entrypoints predicted down (or failed), ascending.
     pub entrypoints_down: Vec<ComponentId>,
 }
@@ -108,9 +113,14 @@ pub enum Left {
 }
 
 /// A candidate left out of the plan, and why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftOut {
-    pub experiment: Experiment,
+    /// The components it would fail, ascending.
+    pub inject: Vec<ComponentId>,
+    /// The claims it would test (predicted to hold).
+    pub claims: Vec<Claim>,
+    /// The claims about it that the inventory predicts to fail.
+    pub contradicted: Vec<Claim>,
     pub why: Left,
 }
 
@@ -130,6 +140,11 @@ pub struct Plan {
     pub experiments: Vec<Experiment>,
     /// Candidates left out, with why (ranked like the experiments).
     pub left_out: Vec<LeftOut>,
+    /// `Some(cost)` when simulating every candidate with its claims would
+    /// touch `cost` components, over [`EXACT_BUDGET`]: candidates were then
+    /// ranked by the sum of their claims' blast radii (overlaps counted
+    /// twice), and only the planned experiments were simulated exactly.
+    pub estimated: Option<u64>,
 }
 
 /// The candidate claims of `model`, grouped by the component each fails.
@@ -163,11 +178,6 @@ fn candidates(model: &Model, radius: &dyn Fn(ComponentId) -> usize) -> BTreeMap<
     by_injection
 }
 
-/// Components that go down when `c` fails (with `c`), ascending.
-fn downs(sim: &Simulation) -> Vec<ComponentId> {
-    (0..sim.states().len()).map(ComponentId::new).filter(|&c| sim.state(c) == State::Down).collect()
-}
-
 /// The weight of the critical components of `list`.
 fn critical_weight(model: &Model, list: &[ComponentId]) -> f64 {
     list.iter().map(|&c| model.component(c)).filter(|c| c.is_critical()).map(|c| c.weight).sum()
@@ -177,64 +187,159 @@ fn entrypoints_down(model: &Model, sim: &Simulation) -> Vec<ComponentId> {
     model.ids().filter(|&c| model.component(c).entrypoint && sim.state(c) == State::Down).collect()
 }
 
+/// A candidate experiment, as ranked: what a plan needs to choose.
+struct Candidate {
+    inject: ComponentId,
+    held: Vec<Claim>,
+    contradicted: Vec<Claim>,
+    entrypoints: Vec<ComponentId>,
+    /// How many components it protects (the list is made again for the
+    /// planned ones only: all of them could be quadratic).
+    protected: usize,
+    weight: f64,
+}
+
+/// What would go down if the held claims were false, and is not down
+/// already: the failure of the injected component and of every component
+/// a held claim says survives, less what the injection alone takes down.
+fn protected(
+    net: &Net,
+    scratch: &mut Sparse,
+    inject: ComponentId,
+    held: &[Claim],
+    down: &[ComponentId],
+) -> Vec<ComponentId> {
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let mut failed: Vec<ComponentId> = held.iter().map(|k| k.component).collect();
+    failed.push(inject);
+    scratch.run_set(net, &failed);
+    scratch.downs().into_iter().filter(|c| down.binary_search(c).is_err() && *c != inject).collect()
+}
+
+/// Past this many components touched in all (an upper bound from the
+/// blast radii), candidates are ranked by an estimate instead of being
+/// simulated one by one: see [`Plan::estimated`].
+pub const EXACT_BUDGET: u64 = 1 << 24;
+
 /// The game-day plan of `model`: see the module documentation.
 ///
 /// # Complexity
-/// One simulation (O(n + m)) per component that some claim fails and per
-/// component some claim is about, run in parallel; plus sorting. Results do
-/// not depend on the number of threads.
+/// One sweep for the blast radius of every component; then, per
+/// component some claim fails, a sparse simulation of it (O(what it
+/// affects)) and, within [`EXACT_BUDGET`], one of it with the components
+/// its claims are about; a full simulation (O(n + m)) per planned
+/// experiment; sorting. Results do not depend on the number of threads
+/// (each candidate is computed alone and the results are merged in order).
 pub fn plan(model: &Model, options: Options) -> Plan {
     let net = Net::new(model);
-    // Single-failure simulations, shared by every use.
-    let sims: Vec<Simulation> =
-        model.ids().collect::<Vec<_>>().par_iter().map(|&c| simulate_net(&net, &[c])).collect();
-    let radius = |c: ComponentId| sims.get(c.index()).map_or(0, |s| s.count(State::Down));
-    let mut all: Vec<(Experiment, Option<Left>)> = Vec::new();
-    for (inject, claims) in candidates(model, &radius) {
-        let Some(sim) = sims.get(inject.index()) else { continue };
-        let (held, contradicted): (Vec<Claim>, Vec<Claim>) =
-            claims.into_iter().partition(|k| sim.state(k.component) != State::Down);
-        let mut protected: Vec<ComponentId> = held
-            .iter()
-            .flat_map(|k| sims.get(k.component.index()).map(downs).unwrap_or_default())
-            .filter(|&c| sim.state(c) != State::Down)
-            .collect();
-        protected.sort_unstable();
-        protected.dedup();
-        let entrypoints = entrypoints_down(model, sim);
-        let why = if held.is_empty() {
+    let sweep = crate::sweep::sweep(
+        model,
+        &net,
+        &crate::sweep::SweepOptions {
+            detail: false,
+            causes: crate::sweep::Targets::None,
+            failures: None,
+            max_pairs: crate::sweep::DEFAULT_MAX_PAIRS,
+        },
+    );
+    let radius = |c: ComponentId| sweep.radii.get(c.index()).map_or(0, |r| r.down as usize);
+    let candidates: Vec<(ComponentId, Vec<Claim>)> = candidates(model, &radius).into_iter().collect();
+    // What simulating every candidate with its claims would touch, at most.
+    let cost: u64 = candidates
+        .iter()
+        .map(|(inject, claims)| {
+            let touched = |c: ComponentId| 1 + radius(c) as u64;
+            2 * touched(*inject) + claims.iter().map(|k| touched(k.component)).sum::<u64>()
+        })
+        .sum();
+    let exact = cost <= EXACT_BUDGET;
+    let mut ranked: Vec<Candidate> = candidates
+        .par_iter()
+        .map_init(
+            || Sparse::new(&net),
+            |scratch, (inject, claims)| {
+                // Nothing else goes down: no simulation needed.
+                let down = if radius(*inject) == 0 {
+                    vec![*inject]
+                } else {
+                    scratch.run_set(&net, &[*inject]);
+                    scratch.downs()
+                };
+                let is_down = |c: ComponentId| down.binary_search(&c).is_ok();
+                let (held, contradicted): (Vec<Claim>, Vec<Claim>) =
+                    claims.iter().copied().partition(|k| !is_down(k.component));
+                let entrypoints: Vec<ComponentId> =
+                    down.iter().copied().filter(|&c| model.component(c).entrypoint).collect();
+                let (protected_count, weight) = if exact {
+                    let list = protected(&net, scratch, *inject, &held, &down);
+                    (list.len(), critical_weight(model, &list))
+                } else {
+                    // Each claim's own blast radius, overlaps counted twice.
+                    held.iter().fold((0, 0.0), |(n, w), k| {
+                        let r = sweep.radii.get(k.component.index());
+                        let own = model.component(k.component);
+                        (
+                            n + 1 + r.map_or(0, |r| r.down as usize),
+                            w + r.map_or(0.0, |r| r.critical_weight_down)
+                                + if own.is_critical() { own.weight } else { 0.0 },
+                        )
+                    })
+                };
+                Candidate {
+                    inject: *inject,
+                    held,
+                    contradicted,
+                    entrypoints,
+                    protected: protected_count,
+                    weight,
+                }
+            },
+        )
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| b.protected.cmp(&a.protected))
+            .then_with(|| b.held.len().cmp(&a.held.len()))
+            .then_with(|| a.inject.cmp(&b.inject))
+    });
+    let mut scratch = Sparse::new(&net);
+    let mut plan =
+        Plan { experiments: Vec::new(), left_out: Vec::new(), estimated: (!exact).then_some(cost) };
+    for k in ranked {
+        let why = if k.held.is_empty() {
             Some(Left::Contradicted)
-        } else if !entrypoints.is_empty() && !options.allow_outage {
-            Some(Left::Outage(entrypoints.clone()))
+        } else if !k.entrypoints.is_empty() && !options.allow_outage {
+            Some(Left::Outage(k.entrypoints.clone()))
+        } else if plan.experiments.len() >= options.top {
+            Some(Left::BelowTop)
         } else {
             None
         };
-        all.push((
-            Experiment {
-                inject: vec![inject],
-                protected_weight: critical_weight(model, &protected),
-                claims: held,
-                contradicted,
-                simulation: sim.clone(),
-                protected,
-                entrypoints_down: entrypoints,
-            },
-            why,
-        ));
-    }
-    all.sort_by(|(a, _), (b, _)| {
-        b.protected_weight
-            .total_cmp(&a.protected_weight)
-            .then_with(|| b.protected.len().cmp(&a.protected.len()))
-            .then_with(|| b.claims.len().cmp(&a.claims.len()))
-            .then_with(|| a.inject.cmp(&b.inject))
-    });
-    let mut plan = Plan { experiments: Vec::new(), left_out: Vec::new() };
-    for (experiment, why) in all {
-        match why {
-            Some(why) => plan.left_out.push(LeftOut { experiment, why }),
-            None if plan.experiments.len() < options.top => plan.experiments.push(experiment),
-            None => plan.left_out.push(LeftOut { experiment, why: Left::BelowTop }),
+        if let Some(why) = why {
+            plan.left_out.push(LeftOut {
+                inject: vec![k.inject],
+                claims: k.held,
+                contradicted: k.contradicted,
+                why,
+            });
+        } else {
+            let simulation = simulate_net(&net, &[k.inject]);
+            let down: Vec<ComponentId> =
+                model.ids().filter(|&c| simulation.state(c) == State::Down).collect();
+            let list = protected(&net, &mut scratch, k.inject, &k.held, &down);
+            plan.experiments.push(Experiment {
+                inject: vec![k.inject],
+                claims: k.held,
+                contradicted: k.contradicted,
+                entrypoints_down: entrypoints_down(model, &simulation),
+                simulation,
+                protected_weight: critical_weight(model, &list),
+                protected: list,
+                rank_weight: k.weight,
+            });
         }
     }
     plan
@@ -260,5 +365,6 @@ pub fn scenario(model: &Model, failed: &[ComponentId]) -> Experiment {
         simulation,
         protected: Vec::new(),
         protected_weight: 0.0,
+        rank_weight: 0.0,
     }
 }

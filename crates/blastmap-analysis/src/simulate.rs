@@ -303,6 +303,34 @@ impl Sparse {
         self.simulate(net, &[index_of(x)], false);
     }
 
+    /// Simulates the failure of `failed` (forgetting the previous run);
+    /// [`Sparse::downs`] then lists what is down.
+    ///
+    /// # Complexity
+    /// O(affected components + their requirements and members), plus the
+    /// reset of the previous run's.
+    pub(crate) fn run_set(&mut self, net: &Net, failed: &[ComponentId]) {
+        let failed: Vec<u32> = failed.iter().map(|&c| index_of(c)).collect();
+        self.simulate(net, &failed, false);
+    }
+
+    /// The components down in the last run (the failed ones included),
+    /// ascending.
+    ///
+    /// # Complexity
+    /// O(what the last run touched, and sorting it).
+    pub(crate) fn downs(&self) -> Vec<ComponentId> {
+        let mut out: Vec<ComponentId> = self
+            .touched
+            .iter()
+            .filter(|&&c| self.level.get(c as usize) == Some(&DOWN))
+            .map(|&c| ComponentId::new(c as usize))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Simulates the failure of `failed` (indices inside the model),
     /// forgetting the previous run; with `within`, only over the
     /// components marked by [`Sparse::run_for`].
@@ -490,6 +518,22 @@ mod tests {
                     let expected = (full[x.index()].path(victim), full[x.index()].path_requirements(victim));
                     assert_eq!(within.path(&net, victim), expected, "seed {seed}, {x:?} fails: {victim:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_set_run_lists_what_the_full_simulation_has_down() {
+        for seed in 0..6 {
+            let model = tangled(80, seed);
+            let net = Net::new(&model);
+            let mut sparse = Sparse::new(&net);
+            let ids: Vec<ComponentId> = model.ids().collect();
+            for pair in ids.windows(3).step_by(5) {
+                let full = simulate_net(&net, pair);
+                sparse.run_set(&net, pair);
+                let down: Vec<ComponentId> = model.ids().filter(|&c| full.state(c) == State::Down).collect();
+                assert_eq!(sparse.downs(), down, "seed {seed}, {pair:?} fail");
             }
         }
     }

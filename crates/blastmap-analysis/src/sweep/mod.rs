@@ -122,6 +122,8 @@ pub struct BlastRadius {
     pub entrypoints_down: u32,
     /// Sum of the weights of the down components other than `component`.
     pub weight_down: f64,
+    /// Sum of the weights of the critical ones among them.
+    pub critical_weight_down: f64,
     /// With [`SweepOptions::detail`]: the down components, ascending.
     pub down_ids: Option<Vec<ComponentId>>,
     /// With [`SweepOptions::detail`]: the degraded components, ascending.
@@ -275,6 +277,7 @@ pub(crate) fn sweep_tracked(
             critical_down: 0,
             entrypoints_down: 0,
             weight_down: 0.0,
+            critical_weight_down: 0.0,
             down_ids: None,
             degraded_ids: None,
         })
@@ -295,6 +298,7 @@ pub(crate) fn sweep_tracked(
             radius.critical_down = out.critical_down;
             radius.entrypoints_down = out.entrypoints_down;
             radius.weight_down = out.weight_down;
+            radius.critical_weight_down = out.critical_weight_down;
             if options.detail && complete {
                 radius.down_ids = Some(sorted_ids(out.down_ids));
                 radius.degraded_ids = Some(sorted_ids(out.degraded_ids));
@@ -611,6 +615,7 @@ struct LaneOut {
     critical_down: u32,
     entrypoints_down: u32,
     weight_down: f64,
+    critical_weight_down: f64,
     down_ids: Vec<u32>,
     degraded_ids: Vec<u32>,
 }
@@ -700,6 +705,9 @@ fn sweep_chunk(
             out.critical_down += u32::from(here.critical);
             out.entrypoints_down += u32::from(here.entrypoint);
             out.weight_down += here.weight;
+            if here.critical {
+                out.critical_weight_down += here.weight;
+            }
             if context.detail && allowance.take() {
                 out.down_ids.push(c);
             }

@@ -113,7 +113,8 @@ proptest! {
             prop_assert_eq!(e.simulation.failed(), &e.inject[..]);
         }
         for pair in p.experiments.windows(2) {
-            prop_assert!(pair[0].protected_weight >= pair[1].protected_weight);
+            prop_assert!(pair[0].rank_weight >= pair[1].rank_weight);
+            prop_assert!(p.estimated.is_some() || (pair[0].rank_weight - pair[0].protected_weight).abs() < 1e-9);
         }
         let open = plan(&model, Options { top: 1000, allow_outage: true });
         prop_assert!(open.experiments.len() >= p.experiments.len());

@@ -31,7 +31,7 @@ pub(crate) fn run(ctx: &Context, args: &DrillArgs) -> Ended {
                 entrypoints: ids(&experiment.entrypoints_down),
             });
         }
-        Plan { experiments: vec![experiment], left_out: Vec::new() }
+        Plan { experiments: vec![experiment], left_out: Vec::new(), estimated: None }
     } else {
         drill::plan(model, Options { top: args.top, allow_outage: args.allow_outage })
     };
@@ -43,7 +43,7 @@ pub(crate) fn run(ctx: &Context, args: &DrillArgs) -> Ended {
             written(output::emit(path, text.as_bytes()), Outcome::Success)
         }
         DrillFormat::Json => {
-            let value = render::drill::json(model, &name, &experiments, &plan.left_out);
+            let value = render::drill::json(model, &name, &experiments, &plan.left_out, plan.estimated);
             written(output::emit_with(path, |w| render::write_pretty(w, &value)), Outcome::Success)
         }
         DrillFormat::Chaostoolkit => chaostoolkit(ctx, model, &experiments, args),

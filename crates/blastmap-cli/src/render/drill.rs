@@ -85,8 +85,8 @@ pub(crate) fn claim_text(model: &Model, claim: &Claim, inject: &[ComponentId]) -
 }
 
 /// The experiment's id: `fail-` and the injected ids.
-pub(crate) fn experiment_id(model: &Model, e: &Experiment) -> String {
-    let ids: Vec<&str> = e.inject.iter().map(|&c| model.component(c).id.as_str()).collect();
+pub(crate) fn experiment_id(model: &Model, inject: &[ComponentId]) -> String {
+    let ids: Vec<&str> = inject.iter().map(|&c| model.component(c).id.as_str()).collect();
     format!("fail-{}", ids.join("+"))
 }
 
@@ -130,7 +130,7 @@ fn facts(model: &Model, e: &Experiment) -> Facts {
     notify.dedup();
     let unowned = touched.iter().copied().filter(|&c| model.component(c).owner.is_none()).collect();
     Facts {
-        id: experiment_id(model, e),
+        id: experiment_id(model, &e.inject),
         claims: e.claims.iter().map(|k| claim_text(model, k, &e.inject)).collect(),
         up,
         degraded,
@@ -208,14 +208,9 @@ fn left_json(model: &Model, l: &LeftOut) -> Value {
         Left::Contradicted => ("contradicted", Vec::new()),
         Left::BelowTop => ("below-top", Vec::new()),
     };
-    let claims: Vec<String> = l
-        .experiment
-        .claims
-        .iter()
-        .chain(&l.experiment.contradicted)
-        .map(|k| claim_text(model, k, &l.experiment.inject))
-        .collect();
-    json!({"id": experiment_id(model, &l.experiment), "inject": ids(model, &l.experiment.inject),
+    let claims: Vec<String> =
+        l.claims.iter().chain(&l.contradicted).map(|k| claim_text(model, k, &l.inject)).collect();
+    json!({"id": experiment_id(model, &l.inject), "inject": ids(model, &l.inject),
            "reason": reason, "entrypoints_down": entrypoints, "claims": claims})
 }
 
@@ -238,7 +233,13 @@ fn missing(model: &Model, experiments: &[&Experiment]) -> (Vec<ComponentId>, Vec
 }
 
 /// `blastmap.drill/v1`: the plan (or the scenario) as JSON.
-pub(crate) fn json(model: &Model, name: &str, experiments: &[&Experiment], left_out: &[LeftOut]) -> Value {
+pub(crate) fn json(
+    model: &Model,
+    name: &str,
+    experiments: &[&Experiment],
+    left_out: &[LeftOut],
+    estimated: Option<u64>,
+) -> Value {
     let (no_health, no_drill) = missing(model, experiments);
     json!({
         "schema": "blastmap.drill/v1",
@@ -246,6 +247,7 @@ pub(crate) fn json(model: &Model, name: &str, experiments: &[&Experiment], left_
         "experiments": experiments.iter().enumerate().map(|(i, e)| experiment_json(model, i + 1, e)).collect::<Vec<_>>(),
         "left_out": left_out.iter().map(|l| left_json(model, l)).collect::<Vec<_>>(),
         "missing": {"health": ids(model, &no_health), "drill": ids(model, &no_drill)},
+        "ranked_by_estimate": estimated.is_some(),
     })
 }
 
@@ -305,6 +307,11 @@ pub(crate) fn markdown(model: &Model, name: &str, plan: &Plan, scenario: bool) -
         out.push_str(".\n\n");
     }
     let (no_health, no_drill) = missing(model, &experiments);
+    if let Some(cost) = plan.estimated {
+        out.push_str(&format!(
+            "> **Ranked by an estimate:** simulating every candidate with its claims would touch up to {cost} components; candidates were ranked by the sum of their claims' blast radii (overlaps counted twice), and the planned experiments were then simulated exactly.\n\n"
+        ));
+    }
     if !no_drill.is_empty() {
         out.push_str(&format!(
             "> **Placeholders:** {} {} no `drill.inject` in the inventory; their commands below are placeholders to replace (`drill: {{inject: ..., restore: ...}}`).\n\n",
@@ -403,21 +410,17 @@ pub(crate) fn markdown(model: &Model, name: &str, plan: &Plan, scenario: bool) -
             if let Left::Outage(list) = &l.why {
                 out.push_str(&format!(
                     "- {}: would take entrypoints down ({}); `--allow-outage` plans it\n",
-                    md(&experiment_id(model, &l.experiment)),
+                    md(&experiment_id(model, &l.inject)),
                     md_list(model, list, 10)
                 ));
             }
         }
         for l in contradicted {
-            let claims: Vec<String> = l
-                .experiment
-                .contradicted
-                .iter()
-                .map(|k| md_claim(&claim_text(model, k, &l.experiment.inject)))
-                .collect();
+            let claims: Vec<String> =
+                l.contradicted.iter().map(|k| md_claim(&claim_text(model, k, &l.inject))).collect();
             out.push_str(&format!(
                 "- {}: the inventory already predicts these claims false (illusory redundancy): {}\n",
-                md(&experiment_id(model, &l.experiment)),
+                md(&experiment_id(model, &l.inject)),
                 claims.join("; ")
             ));
         }
@@ -548,7 +551,7 @@ pub(crate) fn chaostoolkit(model: &Model, rank: usize, e: &Experiment, settle: u
 /// rank and its id, with anything but letters, digits, `.`, `_` and `-`
 /// replaced.
 pub(crate) fn file_name(model: &Model, rank: usize, e: &Experiment) -> String {
-    let id: String = experiment_id(model, e)
+    let id: String = experiment_id(model, &e.inject)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
         .take(80)

@@ -31,7 +31,7 @@ const TERMINAL: &str = "fixtures/hostile-terminal";
 
 #[test]
 fn text_markdown_and_github_outputs_carry_no_escape_sequence_or_markup() {
-    let cases: [&[&str]; 7] = [
+    let cases: [&[&str]; 10] = [
         &["report", TERMINAL],
         &["report", TERMINAL, "--format", "markdown"],
         &["simulate", TERMINAL, "--fail", "db%%"],
@@ -39,6 +39,9 @@ fn text_markdown_and_github_outputs_carry_no_escape_sequence_or_markup() {
         &["check", TERMINAL, "--format", "github"],
         &["diff", "fixtures/shop", TERMINAL],
         &["validate", "fixtures/hostile"],
+        &["drill", TERMINAL, "--format", "markdown"],
+        &["drill", TERMINAL, "--fail", "db%%", "--format", "markdown", "--allow-outage"],
+        &["runbook", TERMINAL, "--fail", "db%%", "--format", "markdown"],
     ];
     for args in cases {
         let out = run(args, None);
@@ -214,6 +217,12 @@ fn every_analysis_output_is_identical_whatever_the_thread_count() {
         &["check", shop, "--format", "sarif"],
         &["check", shop, "--format", "junit"],
         &["check", shop, "--format", "github"],
+        &["drill", shop, "--format", "json"],
+        &["drill", shop],
+        &["drill", shop, "--fail", "cart", "--format", "chaostoolkit"],
+        &["runbook", shop, "--fail", "zone-a", "--format", "json"],
+        &["runbook", shop, "--fail", "zone-a", "--format", "html"],
+        &["verify", shop, "--observed", "fixtures/drill/outcome-redis.json", "--format", "json"],
         &[
             "diff",
             "fixtures/policy/baseline/before.yaml",
@@ -243,6 +252,7 @@ fn a_generated_inventory_of_thousands_is_identical_whatever_the_thread_count() {
         &["report", file, "--format", "json"][..],
         &["check", file, "--format", "sarif"],
         &["graph", file, "--format", "dot"],
+        &["drill", file, "--format", "json", "--allow-outage"],
     ] {
         assert_deterministic(args);
     }
