@@ -219,7 +219,7 @@ fn every_analysis_output_is_identical_whatever_the_thread_count() {
         &["check", shop, "--format", "github"],
         &["drill", shop, "--format", "json"],
         &["drill", shop],
-        &["drill", shop, "--fail", "cart", "--format", "chaostoolkit"],
+        &["drill", shop, "--fail", "catalog-cache", "--format", "chaostoolkit"],
         &["runbook", shop, "--fail", "zone-a", "--format", "json"],
         &["runbook", shop, "--fail", "zone-a", "--format", "html"],
         &["verify", shop, "--observed", "fixtures/drill/outcome-redis.json", "--format", "json"],
