@@ -43,8 +43,10 @@ pub(crate) fn run(ctx: &Context, args: &DrillArgs) -> Ended {
             written(output::emit(path, text.as_bytes()), Outcome::Success)
         }
         DrillFormat::Json => {
-            let value = render::drill::json(model, &name, &experiments, &plan.left_out, plan.estimated);
-            written(output::emit_with(path, |w| render::write_pretty(w, &value)), Outcome::Success)
+            let json = |w: &mut dyn std::io::Write| {
+                render::drill::json(model, &name, &experiments, &plan.left_out, plan.estimated, w)
+            };
+            written(output::emit_with(path, json), Outcome::Success)
         }
         DrillFormat::Chaostoolkit => chaostoolkit(ctx, model, &experiments, args),
     }

@@ -15,6 +15,7 @@
 use blastmap_analysis::drill::{Claim, ClaimKind, Experiment, Left, LeftOut, Plan};
 use blastmap_analysis::simulate::State;
 use blastmap_manifest::{Component, ComponentId, Model};
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::render::path::group_name;
@@ -146,8 +147,66 @@ fn ids(model: &Model, list: &[ComponentId]) -> Vec<String> {
     list.iter().map(|&c| model.component(c).id.clone()).collect()
 }
 
-fn experiment_json(model: &Model, rank: usize, e: &Experiment) -> Value {
+/// Component ids, held as indices (4 bytes each) and written as ids: the
+/// hypothesis of an experiment lists every component of the inventory.
+struct IdList<'a> {
+    model: &'a Model,
+    ids: Vec<ComponentId>,
+}
+
+impl Serialize for IdList<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.ids.iter().map(|&c| self.model.component(c).id.as_str()))
+    }
+}
+
+#[derive(Serialize)]
+struct Hypothesis<'a> {
+    degraded: IdList<'a>,
+    down: IdList<'a>,
+    up: IdList<'a>,
+}
+
+#[derive(Serialize)]
+struct DownAny<'a> {
+    down_any: IdList<'a>,
+}
+
+#[derive(Serialize)]
+struct Protects<'a> {
+    components: IdList<'a>,
+    critical_weight: f64,
+}
+
+#[derive(Serialize)]
+struct Health<'a> {
+    component: &'a str,
+    url: &'a str,
+}
+
+/// One experiment of `blastmap.drill/v1` (keys in alphabetical order).
+#[derive(Serialize)]
+struct ExperimentView<'a> {
+    abort_if: DownAny<'a>,
+    claim: String,
+    claims: Vec<Value>,
+    contradicted: Vec<Value>,
+    entrypoints_down: IdList<'a>,
+    health: Vec<Health<'a>>,
+    hypothesis: Hypothesis<'a>,
+    id: String,
+    inject: IdList<'a>,
+    injection: Vec<Value>,
+    notify: Vec<String>,
+    protects: Protects<'a>,
+    rank: usize,
+    rollback: Vec<Value>,
+    unowned: IdList<'a>,
+}
+
+fn experiment_json<'a>(model: &'a Model, rank: usize, e: &Experiment) -> ExperimentView<'a> {
     let f = facts(model, e);
+    let list = |ids: &[ComponentId]| IdList { model, ids: ids.to_vec() };
     let claims: Vec<Value> = e
         .claims
         .iter()
@@ -173,33 +232,34 @@ fn experiment_json(model: &Model, rank: usize, e: &Experiment) -> Value {
         .iter()
         .map(|(c, i)| json!({"component": model.component(*c).id, "command": i.restore, "placeholder": i.placeholder}))
         .collect();
-    let observed: Vec<ComponentId> =
-        f.up.iter().chain(&f.degraded).chain(&f.down).chain(&e.inject).copied().collect();
-    let health: Vec<Value> = {
-        let mut list: Vec<(String, String)> = observed
-            .iter()
-            .filter_map(|&c| model.component(c).health.clone().map(|u| (model.component(c).id.clone(), u)))
+    let mut health: Vec<Health<'a>> =
+        f.up.iter()
+            .chain(&f.degraded)
+            .chain(&f.down)
+            .chain(&e.inject)
+            .filter_map(|&c| {
+                let comp = model.component(c);
+                comp.health.as_deref().map(|url| Health { component: &comp.id, url })
+            })
             .collect();
-        list.sort();
-        list.into_iter().map(|(c, u)| json!({"component": c, "url": u})).collect()
-    };
-    json!({
-        "id": f.id,
-        "rank": rank,
-        "claim": f.claims.join("; "),
-        "claims": claims,
-        "contradicted": contradicted,
-        "inject": ids(model, &e.inject),
-        "injection": injection,
-        "hypothesis": {"up": ids(model, &f.up), "degraded": ids(model, &f.degraded), "down": ids(model, &f.down)},
-        "abort_if": {"down_any": ids(model, &f.abort_if)},
-        "notify": f.notify,
-        "unowned": ids(model, &f.unowned),
-        "rollback": rollback,
-        "protects": {"components": ids(model, &e.protected), "critical_weight": e.protected_weight},
-        "entrypoints_down": ids(model, &e.entrypoints_down),
-        "health": health,
-    })
+    health.sort_by(|a, b| (a.component, a.url).cmp(&(b.component, b.url)));
+    ExperimentView {
+        abort_if: DownAny { down_any: list(&f.abort_if) },
+        claim: f.claims.join("; "),
+        claims,
+        contradicted,
+        entrypoints_down: list(&e.entrypoints_down),
+        health,
+        hypothesis: Hypothesis { degraded: list(&f.degraded), down: list(&f.down), up: list(&f.up) },
+        id: f.id,
+        inject: list(&e.inject),
+        injection,
+        notify: f.notify,
+        protects: Protects { components: list(&e.protected), critical_weight: e.protected_weight },
+        rank,
+        rollback,
+        unowned: list(&f.unowned),
+    }
 }
 
 fn left_json(model: &Model, l: &LeftOut) -> Value {
@@ -239,16 +299,35 @@ pub(crate) fn json(
     experiments: &[&Experiment],
     left_out: &[LeftOut],
     estimated: Option<u64>,
-) -> Value {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Missing<'a> {
+        drill: IdList<'a>,
+        health: IdList<'a>,
+    }
+    #[derive(Serialize)]
+    struct Document<'a> {
+        experiments: crate::render::Each<Box<dyn Iterator<Item = ExperimentView<'a>> + 'a>>,
+        inventory: &'a str,
+        left_out: Vec<Value>,
+        missing: Missing<'a>,
+        ranked_by_estimate: bool,
+        schema: &'static str,
+    }
     let (no_health, no_drill) = missing(model, experiments);
-    json!({
-        "schema": "blastmap.drill/v1",
-        "inventory": name,
-        "experiments": experiments.iter().enumerate().map(|(i, e)| experiment_json(model, i + 1, e)).collect::<Vec<_>>(),
-        "left_out": left_out.iter().map(|l| left_json(model, l)).collect::<Vec<_>>(),
-        "missing": {"health": ids(model, &no_health), "drill": ids(model, &no_drill)},
-        "ranked_by_estimate": estimated.is_some(),
-    })
+    let document = Document {
+        // Each experiment is made as it is written: one at a time in memory.
+        experiments: crate::render::Each::new(Box::new(
+            experiments.iter().enumerate().map(|(i, e)| experiment_json(model, i + 1, e)),
+        )),
+        inventory: name,
+        left_out: left_out.iter().map(|l| left_json(model, l)).collect(),
+        missing: Missing { drill: IdList { model, ids: no_drill }, health: IdList { model, ids: no_health } },
+        ranked_by_estimate: estimated.is_some(),
+        schema: "blastmap.drill/v1",
+    };
+    crate::render::write_pretty(out, &document)
 }
 
 /// A fenced code block that no backtick run in `text` can close.
