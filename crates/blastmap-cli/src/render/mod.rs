@@ -54,7 +54,12 @@ pub(crate) fn write_pretty(
     out: &mut dyn std::io::Write,
     value: &impl serde::Serialize,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    // An error of the writer keeps its kind (a closed pipe must still read
+    // as one); anything else is serde's own.
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| match e.io_error_kind() {
+        Some(kind) => std::io::Error::new(kind, e),
+        None => std::io::Error::other(e),
+    })?;
     out.write_all(b"\n")
 }
 

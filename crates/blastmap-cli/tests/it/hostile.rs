@@ -185,6 +185,24 @@ fn a_closed_pipe_ends_quietly_with_success() {
         assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
         assert_eq!(stderr, expected, "{args:?}");
     }
+    // An output larger than the write buffer meets the closed pipe inside
+    // the JSON serializer, which must keep the error's kind.
+    let dir = scratch("pipe");
+    let file = synth(&dir, 2000, 6000);
+    for format in ["json", "text"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_blastmap"))
+            .args(["report", file.to_str().unwrap(), "--format", format, "--quiet"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{format}: {stderr}");
+        assert_eq!(stderr, "", "{format}");
+    }
 }
 
 /// Byte-identical output for 1, 2 and 8 threads and a repeated run.
