@@ -10,7 +10,6 @@
 //! Node indices follow the order of component ids (byte-wise), so iterating
 //! `0..model.len()` is already the deterministic order every output uses.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -325,7 +324,7 @@ pub struct Model {
     pub policy: Option<crate::policy::Policy>,
     /// Components by id, built by the first [`Model::find`]: validating
     /// looks nothing up, and a copy of a million ids is time and memory.
-    index: OnceLock<HashMap<String, ComponentId>>,
+    index: OnceLock<crate::syntax::FastMap<String, ComponentId>>,
 }
 
 impl Model {

@@ -1,7 +1,6 @@
 //! Components as read, before the loader resolves them: shared by the
 //! native decoder and the importers, which both produce them.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -9,7 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::model::{Component, Dependency, Drill, Kind, Location, Requirement};
 use crate::source::SourceFile;
-use crate::syntax::Text;
+use crate::syntax::{FastMap, Text};
 
 /// Every id met while reading (components and the targets they name), each
 /// numbered once, in the order first met. Raw requirements name their
@@ -19,7 +18,7 @@ use crate::syntax::Text;
 pub(crate) struct IdTable {
     /// Keyed by [`Text`]: most ids fit inside the table, so a lookup
     /// compares them without reading another cache line.
-    numbers: HashMap<Text, u32>,
+    numbers: FastMap<Text, u32>,
 }
 
 impl IdTable {

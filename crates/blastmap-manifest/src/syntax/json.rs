@@ -2,11 +2,10 @@
 //! reports duplicate keys, and bounds nesting (`serde_json` keeps no spans).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{Limits, Node, Syntax, Text, Value};
+use super::{FastMap, Limits, Node, Syntax, Text, Value};
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 
@@ -155,7 +154,7 @@ impl<'a> Parser<'a> {
         let mark = self.members.len();
         // Keys of a large object, borrowed from the text when they have no
         // escapes (the decoded key is then the text between the quotes).
-        let mut seen: Option<HashMap<Cow<'a, str>, Range<usize>>> = None;
+        let mut seen: Option<FastMap<Cow<'a, str>, Range<usize>>> = None;
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -173,7 +172,7 @@ impl<'a> Parser<'a> {
             let key_span = key_start..self.pos;
             let earlier = self.members.get(mark..).unwrap_or_default();
             if seen.is_none() && earlier.len() >= SMALL_OBJECT {
-                let mut index = HashMap::with_capacity(earlier.len() * 2);
+                let mut index = super::fast_map(earlier.len() * 2);
                 for (k, _) in earlier {
                     if let Value::Str(text) = &k.value {
                         index.insert(self.borrowed(text, &k.span), k.span.clone());

@@ -32,7 +32,7 @@ enum Frame {
         /// mapping outgrows [`SMALL_MAP`] (the component mappings of a large
         /// inventory are many and small: a scan of their few keys is cheaper
         /// than hashing and copying every key).
-        seen: Option<HashMap<String, std::ops::Range<usize>>>,
+        seen: Option<super::FastMap<String, std::ops::Range<usize>>>,
         start: usize,
         anchor: usize,
     },
@@ -259,7 +259,7 @@ impl Builder<'_> {
                     let entries = self.entries.get(*mark..).unwrap_or_default();
                     if let Some(text) = node.key_text() {
                         if seen.is_none() && entries.len() >= SMALL_MAP {
-                            let mut index = HashMap::with_capacity(entries.len() * 2);
+                            let mut index = super::fast_map(entries.len() * 2);
                             for (k, _) in entries {
                                 if let Some(t) = k.key_text() {
                                     index.entry(t.to_owned()).or_insert_with(|| k.span.clone());
